@@ -1,0 +1,190 @@
+/*
+ * table.c - building and releasing the columnar table; see table.h.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "cohorts/table.h"
+
+static const char *const task_names[] = {
+	[TASK_CLASSIFICATION] = "classification",
+	[TASK_SCORE] = "score",
+	[TASK_REGRESSION] = "regression",
+	[TASK_ASR] = "asr",
+};
+
+const char *task_name(enum task t)
+{
+	return task_names[t];
+}
+
+int task_parse(const char *name, enum task *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(task_names); i++) {
+		if (!strcmp(name, task_names[i])) {
+			*out = (enum task)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void table_init(struct table *t, enum task task)
+{
+	memset(t, 0, sizeof(*t));
+	t->task = task;
+	t->positive = -1;
+	strmap_init(&t->ids);
+	strmap_init(&t->classes);
+	strmap_init(&t->speakers);
+}
+
+void table_release(struct table *t)
+{
+	for (size_t a = 0; a < t->nattrs; a++) {
+		free(t->attrs[a].name);
+		strmap_release(&t->attrs[a].dict);
+		free(t->attrs[a].codes);
+		free(t->attrs[a].num);
+	}
+	free(t->attrs);
+	strmap_release(&t->ids);
+	strmap_release(&t->classes);
+	strmap_release(&t->speakers);
+	free(t->label);
+	free(t->label_num);
+	free(t->pred);
+	free(t->pred_num);
+	free(t->asr);
+	free(t->speaker);
+	table_init(t, t->task);
+}
+
+size_t table_add_attr(struct table *t, const char *name)
+{
+	struct attr_col *c;
+
+	t->attrs = xrealloc(t->attrs, (t->nattrs + 1) * sizeof(*t->attrs));
+	c = &t->attrs[t->nattrs];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	strmap_init(&c->dict);
+	strmap_intern(&c->dict, "", 0, NULL);	/* code 0 = missing */
+	if (t->cap)
+		c->codes = xcalloc(t->cap, sizeof(*c->codes));
+	return t->nattrs++;
+}
+
+int table_find_attr(const struct table *t, const char *name)
+{
+	for (size_t a = 0; a < t->nattrs; a++)
+		if (!strcmp(t->attrs[a].name, name))
+			return (int)a;
+	return -1;
+}
+
+#define GROW(arr, cond) do {						\
+	if (cond)							\
+		(arr) = xrealloc((arr), ncap * sizeof(*(arr)));		\
+} while (0)
+
+static void table_grow(struct table *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 1024;
+	bool lab = t->task == TASK_CLASSIFICATION || t->task == TASK_SCORE;
+
+	GROW(t->label, lab);
+	GROW(t->pred, t->task == TASK_CLASSIFICATION);
+	GROW(t->label_num, t->task == TASK_REGRESSION);
+	GROW(t->pred_num, t->task == TASK_SCORE || t->task == TASK_REGRESSION);
+	GROW(t->asr, t->task == TASK_ASR);
+	GROW(t->speaker, t->task == TASK_ASR);
+	for (size_t a = 0; a < t->nattrs; a++)
+		t->attrs[a].codes = xrealloc(t->attrs[a].codes,
+					     ncap * sizeof(uint32_t));
+	t->cap = ncap;
+}
+
+int64_t table_add_row(struct table *t, const char *id, size_t n)
+{
+	bool added;
+	size_t r;
+
+	strmap_intern(&t->ids, id, n, &added);
+	if (!added)
+		return -1;
+	if (t->nrows == t->cap)
+		table_grow(t);
+	r = t->nrows++;
+	if (t->label)
+		t->label[r] = 0;
+	if (t->pred)
+		t->pred[r] = 0;
+	if (t->label_num)
+		t->label_num[r] = 0;
+	if (t->pred_num)
+		t->pred_num[r] = 0;
+	if (t->asr)
+		memset(&t->asr[r], 0, sizeof(t->asr[r]));
+	if (t->speaker)
+		t->speaker[r] = UINT32_MAX;
+	for (size_t a = 0; a < t->nattrs; a++)
+		t->attrs[a].codes[r] = 0;
+	return (int64_t)r;
+}
+
+void table_set_attr(struct table *t, size_t row, size_t attr,
+		    const char *v, size_t n)
+{
+	struct attr_col *c = &t->attrs[attr];
+
+	c->codes[row] = strmap_intern(&c->dict, v, n, NULL);
+}
+
+uint32_t table_class(struct table *t, const char *v, size_t n)
+{
+	return strmap_intern(&t->classes, v, n, NULL);
+}
+
+void table_set_positive(struct table *t, const char *v, size_t n)
+{
+	t->positive = strmap_intern(&t->classes, v, n, NULL);
+}
+
+uint32_t table_speaker(struct table *t, const char *v, size_t n)
+{
+	return strmap_intern(&t->speakers, v, n, NULL);
+}
+
+void table_finish(struct table *t)
+{
+	for (size_t a = 0; a < t->nattrs; a++) {
+		struct attr_col *c = &t->attrs[a];
+		bool numeric = c->dict.n > 1;
+
+		free(c->num);
+		c->num = xmalloc(c->dict.n * sizeof(*c->num));
+		for (uint32_t v = 0; v < c->dict.n; v++) {
+			double d;
+
+			if (strmap_len(&c->dict, v) == 0) {
+				c->num[v] = NAN;
+			} else if (!parse_double(strmap_str(&c->dict, v),
+						 strmap_len(&c->dict, v), &d)) {
+				c->num[v] = d;
+			} else {
+				c->num[v] = NAN;
+				numeric = false;
+			}
+		}
+		c->numeric = numeric;
+	}
+}
+
+bool table_is_binary(const struct table *t)
+{
+	if (t->classes.n > 2)
+		return false;
+	if (t->classes.n == 2)
+		return t->positive >= 0;
+	return true;
+}

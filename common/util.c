@@ -1,0 +1,113 @@
+/*
+ * util.c - checked number parsing, UTF-8 validation, hashing, clocks.
+ */
+#include "util.h"
+#include <time.h>
+
+int parse_i64(const char *s, size_t n, int64_t *out)
+{
+	char tmp[32], *end;
+	long long v;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (tmp[0] == ' ' || tmp[0] == '\t' || tmp[0] == '+')
+		return -1;
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_double(const char *s, size_t n, double *out)
+{
+	char tmp[64], *end;
+	double v;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (tmp[0] == ' ' || tmp[0] == '\t')
+		return -1;
+	/* strtod accepts hex floats, "inf" and "nan": a data file should not. */
+	for (size_t i = 0; i < n; i++) {
+		char c = tmp[i];
+		if (!((c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		      c == '+' || c == 'e' || c == 'E'))
+			return -1;
+	}
+	errno = 0;
+	v = strtod(tmp, &end);
+	if (*end || end == tmp || !isfinite(v))
+		return -1;
+	if (errno == ERANGE && fabs(v) > 1.0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+				return 0;
+			i += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			if (i + 2 >= n || (s[i + 1] & 0xC0) != 0x80 ||
+			    (s[i + 2] & 0xC0) != 0x80)
+				return 0;
+			if (c == 0xE0 && s[i + 1] < 0xA0)
+				return 0; /* overlong */
+			if (c == 0xED && s[i + 1] >= 0xA0)
+				return 0; /* surrogate */
+			i += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			if (i + 3 >= n || (s[i + 1] & 0xC0) != 0x80 ||
+			    (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
+				return 0;
+			if (c == 0xF0 && s[i + 1] < 0x90)
+				return 0; /* overlong */
+			if (c == 0xF4 && s[i + 1] >= 0x90)
+				return 0; /* above U+10FFFF */
+			i += 4;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,2 @@
+#include "common/fa.h"
+int main(void) { return 0; }
