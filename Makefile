@@ -40,8 +40,10 @@ UNIT_SRC = $(wildcard tests/unit/*/*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_SRC = $(wildcard bench/*.c)
 BENCH_BIN = $(BENCH_SRC:%.c=$(BUILD)/%)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+TOOL_BIN = $(TOOL_SRC:%.c=$(BUILD)/%)
 
-all: $(BUILD)/fairaudit $(UNIT_BIN) $(BENCH_BIN)
+all: $(BUILD)/fairaudit $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,6 +57,10 @@ $(BUILD)/fairaudit: $(SERVER_OBJ) $(BUILD)/libfa.a
 	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(BUILD)/libfa.a $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libfa.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libfa.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
 

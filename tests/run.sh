@@ -52,7 +52,7 @@ tally() {
 }
 
 echo "== unit tests"
-for t in $(find "$BUILD/tests/unit" -type f -executable | sort); do
+for t in $(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort); do
 	log=$out/unit.log
 	if [ $valgrind -eq 1 ]; then
 		CMOCKA_MESSAGE_OUTPUT=TAP valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
@@ -72,7 +72,7 @@ if [ $unit_only -eq 0 ]; then
 	if url=$(scripts/pg.sh start "$pgdir" fairaudit_template); then
 		export FA_TEST_PGHOST=$pgdir/run
 		export FA_TEST_DATABASE_URL=$url
-		for suite in api $([ $browser -eq 1 ] && echo browser); do
+		for suite in api sclite $([ $browser -eq 1 ] && echo browser); do
 			[ -f tests/$suite/run.py ] || continue
 			echo "== $suite tests"
 			log=$out/$suite.log
