@@ -99,4 +99,7 @@ clean:
 
 .PHONY: all deps run test unit sanitize valgrind bench clean
 
+# The OpenAPI document is embedded with .incbin.
+$(BUILD)/server/h_meta.o: server/openapi.json
+
 -include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)

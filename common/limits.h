@@ -33,4 +33,8 @@
 #define FA_MAX_NAME_BYTES 200			/* dataset, model, column names */
 #endif
 
+#ifndef FA_KEY_NAME_MAX
+#define FA_KEY_NAME_MAX 128			/* API key names */
+#endif
+
 #endif

@@ -1,2 +1,238 @@
+/*
+ * main.c - the fairaudit command line: serve, migrate, keys, score.
+ *
+ * Configuration comes from the environment:
+ *   DATABASE_URL        libpq connection string or URL (required for serve,
+ *                       migrate and keys)
+ *   FAIRAUDIT_ADDR      listen address, default 127.0.0.1:8080
+ *   FAIRAUDIT_MIGRATIONS folder of migrations, default ./migrations, then
+ *                       /usr/share/fairaudit/migrations
+ *   FAIRAUDIT_DB_POOL   database connections per process, default 16
+ */
 #include "common/fa.h"
-int main(void) { return 0; }
+#include "common/buf.h"
+#include "common/util.h"
+#include "server/http.h"
+#include "server/log.h"
+#include "server/store.h"
+#include "server/cli.h"
+#include <signal.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+	"usage: fairaudit serve [--no-migrate]\n"
+	"       fairaudit migrate\n"
+	"       fairaudit keys create --role ROLE --name NAME\n"
+	"       fairaudit score --task TASK --truth FILE --predictions FILE --by COLS [options]\n"
+	"       fairaudit help score\n";
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+static const char *migrations_dir(void)
+{
+	const char *v = getenv("FAIRAUDIT_MIGRATIONS");
+	struct stat st;
+
+	if (v && *v)
+		return v;
+	if (!stat("migrations", &st) && S_ISDIR(st.st_mode))
+		return "migrations";
+	return "/usr/share/fairaudit/migrations";
+}
+
+static struct store *open_store_or_die(int pool)
+{
+	const char *url = getenv("DATABASE_URL");
+	struct store *s;
+	struct buf err = BUF_INIT;
+
+	if (!url || !*url)
+		die("DATABASE_URL is not set");
+	if (store_open(&s, url, pool, &err))
+		die("%s", err.s);
+	return s;
+}
+
+static int run_migrations(struct store *s)
+{
+	struct db *db = store_lease(s);
+	struct buf err = BUF_INIT;
+	int applied, rc;
+
+	rc = store_migrate(db, migrations_dir(), &applied, &err);
+	store_return(s, db);
+	if (rc) {
+		log_error("%s", err.s);
+		buf_release(&err);
+		return -1;
+	}
+	log_info("migrations: %d applied", applied);
+	return 0;
+}
+
+static int cmd_migrate(void)
+{
+	struct store *s = open_store_or_die(1);
+	int rc = run_migrations(s);
+
+	store_free(s);
+	return rc ? 1 : 0;
+}
+
+static int cmd_keys(int argc, char **argv)
+{
+	const char *role = NULL, *name = NULL;
+	static const char *const roles[] = { "admin", "analyst", "hunter", "viewer" };
+	struct store *s;
+	struct db *db;
+	char *key = NULL;
+	bool ok = false;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "create")) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--role") && i + 1 < argc)
+			role = argv[++i];
+		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else {
+			fprintf(stderr, "fairaudit keys: unknown argument \"%s\"\n", argv[i]);
+			return 2;
+		}
+	}
+	if (!role || !name || !*name) {
+		fputs("fairaudit keys create needs --role and --name\n", stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
+		ok |= !strcmp(role, roles[i]);
+	if (!ok) {
+		fprintf(stderr, "fairaudit keys: role \"%s\" is not one of admin,"
+			" analyst, hunter, viewer\n", role);
+		return 2;
+	}
+	if (strlen(name) >= FA_KEY_NAME_MAX) {
+		fprintf(stderr, "fairaudit keys: name is longer than %d bytes\n",
+			FA_KEY_NAME_MAX - 1);
+		return 2;
+	}
+	s = open_store_or_die(1);
+	db = store_lease(s);
+	rc = store_key_create(db, name, role, &key);
+	store_return(s, db);
+	store_free(s);
+	if (rc) {
+		fputs("fairaudit keys: could not create the key (see the log;"
+		      " has `fairaudit migrate` run?)\n", stderr);
+		return 1;
+	}
+	printf("%s\n", key);
+	free(key);
+	return 0;
+}
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* First start: no key at all yet, so create an admin key and show it once. */
+static int bootstrap_admin_key(struct store *s)
+{
+	struct db *db = store_lease(s);
+	int64_t n = 0;
+	char *key = NULL;
+	int rc = store_key_count(db, &n);
+
+	if (!rc && n == 0) {
+		rc = store_key_create(db, "bootstrap-admin", "admin", &key);
+		if (!rc) {
+			fprintf(stdout,
+				"\n  First start: created an admin API key. It is shown"
+				" only once; keep it:\n\n    %s\n\n", key);
+			fflush(stdout);
+			free(key);
+		}
+	}
+	store_return(s, db);
+	return rc;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct server srv = { 0 };
+	struct buf err = BUF_INIT;
+	bool migrate = true;
+	const char *addr = env_or("FAIRAUDIT_ADDR", "127.0.0.1:8080");
+	int64_t pool = 16;
+	const char *pool_env = getenv("FAIRAUDIT_DB_POOL");
+	struct sigaction sa;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--no-migrate")) {
+			migrate = false;
+		} else {
+			fprintf(stderr, "fairaudit serve: unknown argument \"%s\"\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (pool_env && (parse_i64(pool_env, strlen(pool_env), &pool) ||
+			 pool < 1 || pool > 1000))
+		die("FAIRAUDIT_DB_POOL \"%s\" is not a number from 1 to 1000", pool_env);
+	srv.store = open_store_or_die((int)pool);
+	if (migrate && run_migrations(srv.store))
+		die("migrations failed; not serving");
+	if (bootstrap_admin_key(srv.store))
+		die("could not check or create the first admin key");
+	if (http_start(&srv, addr, &err))
+		die("%s", err.s);
+	log_info("serving on http://%s", addr);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!stopping)
+		pause();
+	log_info("stopping");
+	http_stop(&srv);
+	store_free(srv.store);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "migrate"))
+		return cmd_migrate();
+	if (!strcmp(argv[1], "keys"))
+		return cmd_keys(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "score"))
+		return cmd_score(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "fairaudit: unknown command \"%s\"\n%s", argv[1], usage);
+	return 2;
+}

@@ -1,0 +1,97 @@
+-- 0001_init.sql - the first schema: keys, datasets, examples, models,
+-- predictions, evaluations.
+--
+-- Why this shape: an evaluation loads every example of a dataset joined to
+-- one model's predictions, so both tables are keyed by (owner, ord), the
+-- example's position in its upload, and joined on that integer instead of on
+-- the text id.  Cohort attributes are dictionary-encoded: each dataset lists
+-- its attribute names once, attribute_values maps (attribute, code) to the
+-- text value once, and an example stores one int4 code per attribute.
+
+-- First the API keys.  Only a SHA-256 hash of each key is kept; the prefix
+-- is the public part used to find the row.
+CREATE TABLE api_keys (
+	id          bigserial PRIMARY KEY,
+	name        text NOT NULL,
+	role        text NOT NULL CHECK (role IN ('admin', 'analyst', 'hunter', 'viewer')),
+	prefix      text NOT NULL UNIQUE,
+	hash        bytea NOT NULL,
+	created_at  timestamptz NOT NULL DEFAULT now(),
+	revoked_at  timestamptz
+);
+
+-- Datasets: the attribute names are fixed by the examples upload.
+CREATE TABLE datasets (
+	id              bigserial PRIMARY KEY,
+	name            text NOT NULL,
+	task            text NOT NULL CHECK (task IN ('classification', 'score', 'regression', 'asr')),
+	positive_label  text,
+	description     text,
+	attributes      text[] NOT NULL DEFAULT '{}',
+	example_count   bigint NOT NULL DEFAULT 0,
+	created_by      bigint REFERENCES api_keys (id),
+	created_at      timestamptz NOT NULL DEFAULT now(),
+	uploaded_at     timestamptz
+);
+
+CREATE TABLE attribute_values (
+	dataset_id  bigint NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+	attr        int NOT NULL,
+	code        int NOT NULL,
+	value       text NOT NULL,
+	PRIMARY KEY (dataset_id, attr, code)
+);
+
+-- One row per example; ord is the 0-based position in the upload.
+CREATE TABLE examples (
+	dataset_id  bigint NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+	ord         int NOT NULL,
+	ext_id      text NOT NULL,
+	label       text,
+	label_num   double precision,
+	reference   text,
+	speaker     text,
+	attrs       int[] NOT NULL,
+	PRIMARY KEY (dataset_id, ord)
+);
+CREATE UNIQUE INDEX examples_ext_id ON examples (dataset_id, ext_id);
+
+CREATE TABLE models (
+	id                bigserial PRIMARY KEY,
+	dataset_id        bigint NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+	name              text NOT NULL,
+	version           text,
+	prediction_count  bigint NOT NULL DEFAULT 0,
+	created_by        bigint REFERENCES api_keys (id),
+	created_at        timestamptz NOT NULL DEFAULT now(),
+	uploaded_at       timestamptz
+);
+CREATE INDEX models_dataset ON models (dataset_id);
+
+-- Predictions share the example's ord.  For asr the alignment counts are
+-- computed once at upload and stored beside the hypothesis.
+CREATE TABLE predictions (
+	model_id        bigint NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+	ord             int NOT NULL,
+	prediction      text,
+	prediction_num  double precision,
+	hypothesis      text,
+	hits            int,
+	sub             int,
+	del             int,
+	ins             int,
+	ref_words       int,
+	ref_chars       int,
+	char_errors     int,
+	PRIMARY KEY (model_id, ord)
+);
+
+CREATE TABLE evaluations (
+	id          bigserial PRIMARY KEY,
+	model_id    bigint NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+	params      jsonb NOT NULL,
+	result      json NOT NULL,	-- kept as text: key order as served
+	created_by  bigint REFERENCES api_keys (id),
+	created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX evaluations_model ON evaluations (model_id);

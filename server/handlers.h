@@ -1,0 +1,38 @@
+/*
+ * handlers.h - one function per endpoint; the route table binds them.
+ * Each responds exactly once (see http.h).
+ */
+#ifndef FA_HANDLERS_H
+#define FA_HANDLERS_H
+
+#include "server/http.h"
+
+/* h_meta.c */
+void h_healthz(struct request *r);
+void h_readyz(struct request *r);
+void h_metrics(struct request *r);
+void h_openapi(struct request *r);
+
+/* h_datasets.c; the JSON forms are shared with other handlers */
+cJSON *dataset_json(const struct dataset *d);
+cJSON *model_json(const struct model *m);
+void h_datasets_create(struct request *r);
+void h_datasets_list(struct request *r);
+void h_datasets_get(struct request *r);
+void h_models_create(struct request *r);
+void h_models_list(struct request *r);
+void h_models_get(struct request *r);
+
+/* h_uploads.c */
+void h_examples_begin(struct request *r);
+void h_predictions_begin(struct request *r);
+int h_upload_data(struct request *r, const char *data, size_t n);
+void h_upload_end(struct request *r);
+void h_upload_free(struct request *r);
+
+/* h_evaluations.c */
+void h_evaluations_create(struct request *r);
+void h_evaluations_get(struct request *r);
+void h_evaluations_report(struct request *r);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * http.h - the request lifecycle, routing and responses.
+ *
+ * server/http.c is the only file that speaks libmicrohttpd.  It parses the
+ * request line into a `struct request`, finds the route, checks the API key
+ * against the route's roles, collects or streams the body, calls the
+ * handler, and after the response is sent releases everything the request
+ * held (its database lease, its upload state) and writes the access log line
+ * and the metrics.
+ *
+ * Handlers follow one shape: parse input, call storage and pure code,
+ * serialise, respond exactly once through the respond_* functions below.
+ * Every response carries X-Request-Id; every error is
+ * application/problem+json (RFC 9457) with the request id in it.
+ */
+#ifndef FA_HTTP_H
+#define FA_HTTP_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "server/store.h"
+#include <cjson/cJSON.h>
+
+struct MHD_Connection;
+struct request;
+
+enum role_bits {
+	ROLE_ADMIN = 1,
+	ROLE_ANALYST = 2,
+	ROLE_HUNTER = 4,
+	ROLE_VIEWER = 8,
+	ROLE_ANY = 15,
+	ROLE_PUBLIC = 0,	/* no key needed */
+};
+
+enum body_kind {
+	BODY_NONE,
+	BODY_JSON,	/* collected up to FA_MAX_JSON_BODY, parsed before handle */
+	BODY_STREAM,	/* fed to stream_data chunk by chunk */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "/v1/datasets/{id}/examples" */
+	unsigned roles;
+	enum body_kind body;
+	/* Called once the whole body is in (or streamed). */
+	void (*handle)(struct request *r);
+	/*
+	 * Streaming routes: begin is called after auth, before any body
+	 * byte; it may respond (then the body is discarded).  data gets each
+	 * chunk; it returns nonzero after recording a failure, and the rest
+	 * of the body is then discarded until handle is called.
+	 */
+	void (*stream_begin)(struct request *r);
+	int (*stream_data)(struct request *r, const char *data, size_t n);
+	/* Frees whatever stream_begin put in r->upload. */
+	void (*stream_free)(struct request *r);
+};
+
+struct server {
+	struct store *store;
+	struct MHD_Daemon *daemon;
+	const char *addr;
+	char *share_secret;	/* HMAC key for report share links */
+};
+
+struct request {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const struct route *route;
+	const char *method;
+	const char *url;
+	int64_t ids[4];		/* the {id} segments of the path, in order */
+	size_t nids;
+	char request_id[40];
+	struct key_info key;	/* the caller, when the route needs a key */
+	bool has_key;
+	struct db *db;		/* leased on first use by req_db() */
+	struct buf body;	/* BODY_JSON */
+	cJSON *json;		/* BODY_JSON, parsed */
+	void *upload;		/* BODY_STREAM state */
+	bool stream_failed;
+	bool responded;
+	int status;
+	size_t resp_bytes;
+	double started;
+};
+
+int http_start(struct server *srv, const char *addr, struct buf *err);
+void http_stop(struct server *srv);
+
+/* The request's database connection, leased on first call. */
+struct db *req_db(struct request *r);
+/* A query-string argument, or NULL. */
+const char *req_arg(struct request *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct request *r, const char *name);
+
+/* Respond with body (taken over and freed). */
+void respond(struct request *r, int status, const char *content_type,
+	     char *body, size_t len);
+/* Respond with JSON; the tree is freed. */
+void respond_json(struct request *r, int status, cJSON *doc);
+/* Respond with a problem document; detail is printf-style. */
+void respond_problem(struct request *r, int status, const char *title,
+		     const char *fmt, ...) FA_PRINTF(4, 5);
+/* Respond with a problem document the caller built (title etc. set). */
+void respond_problem_doc(struct request *r, int status, cJSON *doc);
+/* 500 with a generic message; the cause is already in the log. */
+void respond_internal(struct request *r);
+
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * routes.c - the route table and the path matcher.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "server/routes.h"
+#include "server/handlers.h"
+
+#define RW (ROLE_ADMIN | ROLE_ANALYST)
+#define READ (ROLE_ADMIN | ROLE_ANALYST | ROLE_VIEWER)
+
+const struct route routes[] = {
+	{ "GET", "/healthz", ROLE_PUBLIC, BODY_NONE, h_healthz, NULL, NULL, NULL },
+	{ "GET", "/readyz", ROLE_PUBLIC, BODY_NONE, h_readyz, NULL, NULL, NULL },
+	{ "GET", "/metrics", ROLE_PUBLIC, BODY_NONE, h_metrics, NULL, NULL, NULL },
+	{ "GET", "/openapi.json", ROLE_PUBLIC, BODY_NONE, h_openapi, NULL, NULL, NULL },
+
+	{ "POST", "/v1/datasets", RW, BODY_JSON, h_datasets_create, NULL, NULL, NULL },
+	{ "GET", "/v1/datasets", READ, BODY_NONE, h_datasets_list, NULL, NULL, NULL },
+	{ "GET", "/v1/datasets/{id}", READ, BODY_NONE, h_datasets_get, NULL, NULL, NULL },
+	{ "POST", "/v1/datasets/{id}/examples", RW, BODY_STREAM, h_upload_end,
+	  h_examples_begin, h_upload_data, h_upload_free },
+	{ "POST", "/v1/datasets/{id}/models", RW, BODY_JSON, h_models_create, NULL, NULL, NULL },
+	{ "GET", "/v1/datasets/{id}/models", READ, BODY_NONE, h_models_list, NULL, NULL, NULL },
+	{ "GET", "/v1/models", READ, BODY_NONE, h_models_list, NULL, NULL, NULL },
+	{ "GET", "/v1/models/{id}", READ, BODY_NONE, h_models_get, NULL, NULL, NULL },
+	{ "POST", "/v1/models/{id}/predictions", RW, BODY_STREAM, h_upload_end,
+	  h_predictions_begin, h_upload_data, h_upload_free },
+	{ "POST", "/v1/models/{id}/evaluations", RW, BODY_JSON, h_evaluations_create, NULL, NULL, NULL },
+	{ "GET", "/v1/evaluations/{id}", READ, BODY_NONE, h_evaluations_get, NULL, NULL, NULL },
+	{ "GET", "/v1/evaluations/{id}/report", READ, BODY_NONE, h_evaluations_report, NULL, NULL, NULL },
+};
+const size_t nroutes = ARRAY_SIZE(routes);
+
+/* Match one pattern against a path; fills ids on success. */
+static bool pattern_match(const char *pat, const char *path, int64_t *ids,
+			  size_t *nids)
+{
+	size_t n = 0;
+
+	while (*pat && *path) {
+		if (*pat != '/' || *path != '/')
+			return false;
+		pat++;
+		path++;
+		if (!strncmp(pat, "{id}", 4)) {
+			const char *end = path;
+			int64_t v;
+
+			while (*end && *end != '/')
+				end++;
+			if (end == path || end - path > 18 ||
+			    parse_i64(path, (size_t)(end - path), &v) || v <= 0 ||
+			    path[0] == '0' || path[0] == '-')
+				return false;
+			if (n < 4)
+				ids[n++] = v;
+			pat += 4;
+			path = end;
+		} else {
+			const char *pend = strchr(pat, '/');
+			size_t plen = pend ? (size_t)(pend - pat) : strlen(pat);
+
+			if (strncmp(pat, path, plen) ||
+			    (path[plen] && path[plen] != '/'))
+				return false;
+			pat += plen;
+			path += plen;
+		}
+	}
+	/* A single trailing slash is tolerated. */
+	if (!*pat && path[0] == '/' && !path[1])
+		path++;
+	*nids = n;
+	return !*pat && !*path;
+}
+
+int routes_match(const char *method, const char *path,
+		 const struct route **route, int64_t *ids, size_t *nids)
+{
+	bool path_seen = false;
+
+	for (size_t i = 0; i < nroutes; i++) {
+		if (!pattern_match(routes[i].pattern, path, ids, nids))
+			continue;
+		if (!strcmp(routes[i].method, method)) {
+			*route = &routes[i];
+			return 0;
+		}
+		path_seen = true;
+	}
+	return path_seen ? 405 : 404;
+}
+
+const char *routes_allowed(const char *path)
+{
+	static __thread char allow[64];
+	int64_t ids[4];
+	size_t nids, len = 0;
+
+	allow[0] = '\0';
+	for (size_t i = 0; i < nroutes; i++) {
+		if (!pattern_match(routes[i].pattern, path, ids, &nids))
+			continue;
+		len += (size_t)snprintf(allow + len, sizeof(allow) - len, "%s%s",
+					len ? ", " : "", routes[i].method);
+		if (len >= sizeof(allow))
+			break;
+	}
+	return allow[0] ? allow : NULL;
+}

@@ -1,0 +1,146 @@
+/*
+ * store.h - all access to PostgreSQL.
+ *
+ * The store_*.c files are the only ones that include libpq-fe.h.  Callers see
+ * domain structs and strings, never a PGresult.  Every query is one function,
+ * always with PQexecParams (COPY, which takes no parameters, only ever sees
+ * integers the caller already parsed).  libpq's messages go to the log only;
+ * callers get a return code:
+ *
+ *   0   done
+ *   1   not found (the row named by the caller does not exist)
+ *   2   conflict (the state of the row forbids the operation)
+ *  -1   database error, already logged; respond 500/503
+ *
+ * Connections come from a small pool: store_lease() blocks until one is
+ * free; store_return() gives it back (rolling back anything left open).
+ * Each storage function that writes opens and closes its own transaction,
+ * except the upload functions, whose transaction spans the whole streamed
+ * body (begin ... put ... commit or abort).
+ */
+#ifndef FA_STORE_H
+#define FA_STORE_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "common/strmap.h"
+#include "common/limits.h"
+#include "cohorts/table.h"
+
+struct store;
+struct db;
+
+int store_open(struct store **out, const char *url, int size, struct buf *err);
+void store_free(struct store *s);
+struct db *store_lease(struct store *s);
+void store_return(struct store *s, struct db *db);
+
+/* 0 if the database answers a trivial query. */
+int store_ping(struct db *db);
+
+/*
+ * Apply every migrations/NNNN_*.sql in dir not yet recorded in
+ * schema_migrations, in order, each in its own transaction.  *applied gets
+ * the number applied.  An advisory lock serialises concurrent migrators.
+ */
+int store_migrate(struct db *db, const char *dir, int *applied, struct buf *err);
+
+/* ---- API keys ---- */
+
+struct key_info {
+	int64_t id;
+	char role[16];
+	char name[FA_KEY_NAME_MAX];
+};
+
+/* Create a key; *key gets the full secret (caller frees), shown only once. */
+int store_key_create(struct db *db, const char *name, const char *role,
+		     char **key);
+/* 0 and *out if key is valid and not revoked, 1 if not. */
+int store_key_check(struct db *db, const char *key, struct key_info *out);
+int store_key_count(struct db *db, int64_t *n);
+
+/* ---- datasets and models ---- */
+
+struct dataset {
+	int64_t id;
+	char *name, *task, *positive_label, *description;
+	char *created_at, *uploaded_at;
+	int64_t example_count;
+	char **attrs;
+	size_t nattrs;
+};
+
+struct model {
+	int64_t id, dataset_id;
+	char *name, *version;
+	char *created_at, *uploaded_at;
+	int64_t prediction_count;
+};
+
+void dataset_release(struct dataset *d);
+void model_release(struct model *m);
+
+int store_dataset_create(struct db *db, const char *name, const char *task,
+			 const char *positive_label, const char *description,
+			 int64_t created_by, struct dataset *out);
+int store_dataset_get(struct db *db, int64_t id, struct dataset *out);
+/* All datasets, newest first; *out is an array the caller frees. */
+int store_dataset_list(struct db *db, struct dataset **out, size_t *n);
+
+int store_model_create(struct db *db, int64_t dataset_id, const char *name,
+		       const char *version, int64_t created_by,
+		       struct model *out);
+int store_model_get(struct db *db, int64_t id, struct model *out);
+/* Models of one dataset (dataset_id > 0) or of all, newest first. */
+int store_model_list(struct db *db, int64_t dataset_id, struct model **out,
+		     size_t *n);
+
+/* ---- streamed uploads ---- */
+
+/*
+ * Examples: BEGIN, lock the dataset row, refuse (2) if it already has
+ * examples, then COPY examples FROM STDIN.  The caller streams rows in COPY
+ * text format with store_copy_put (dataset_id, ord, ext_id, label, label_num,
+ * reference, speaker, attrs) and ends with store_examples_commit, which also
+ * stores the attribute dictionaries, or store_upload_abort.
+ */
+int store_examples_begin(struct db *db, int64_t dataset_id);
+int store_copy_put(struct db *db, const char *data, size_t n);
+int store_examples_commit(struct db *db, int64_t dataset_id,
+			  const char *const *attrs, size_t nattrs,
+			  const struct strmap *dicts, int64_t rows);
+void store_upload_abort(struct db *db);
+
+/*
+ * Predictions: BEGIN, lock the model row, refuse (2) if it already has
+ * predictions unless replace (then delete them first), load the dataset's
+ * example ids into ids (index = ord), then COPY predictions FROM STDIN with
+ * columns (model_id, ord, prediction, prediction_num, hypothesis, hits, sub,
+ * del, ins, ref_words, ref_chars, char_errors).
+ */
+int store_predictions_begin(struct db *db, int64_t model_id,
+			    int64_t dataset_id, bool replace,
+			    struct strmap *ids);
+int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows);
+
+/* ---- evaluations ---- */
+
+/*
+ * Load the rows of a dataset joined to one model's predictions into t
+ * (initialised by the caller with the dataset's task), with the dataset's
+ * attributes and positive label.
+ */
+int store_table_load(struct db *db, const struct dataset *d, int64_t model_id,
+		     struct table *t);
+
+/* Reserve an evaluation id and the creation time (ISO 8601). */
+int store_evaluation_reserve(struct db *db, int64_t *id, char **created_at);
+int store_evaluation_insert(struct db *db, int64_t id, int64_t model_id,
+			    const char *params, const char *result,
+			    const char *created_at, int64_t created_by);
+/* *json gets the stored evaluation document (caller frees). */
+int store_evaluation_get(struct db *db, int64_t id, char **json,
+			 int64_t *model_id);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * store_internal.h - what the store_*.c files share: the connection struct
+ * and small helpers over PGresult.  Never included outside store_*.c.
+ */
+#ifndef FA_STORE_INTERNAL_H
+#define FA_STORE_INTERNAL_H
+
+#include "server/store.h"
+#include "server/log.h"
+#include <libpq-fe.h>
+
+struct db {
+	PGconn *conn;
+	bool in_copy;		/* a COPY FROM STDIN is open */
+	bool in_tx;		/* a transaction spans several calls */
+};
+
+/*
+ * Run a parameterised statement; returns the result if its status is the
+ * expected one, else logs libpq's message with `what` and returns NULL (the
+ * result is cleared).
+ */
+PGresult *db_exec(struct db *db, const char *what, ExecStatusType want,
+		  const char *sql, int nparams, const char *const *params);
+/* db_exec for commands whose result is not needed: 0 or -1. */
+int db_cmd(struct db *db, const char *what, const char *sql, int nparams,
+	   const char *const *params);
+/* Copy of a text value, NULL for SQL NULL. */
+char *db_strdup(const PGresult *r, int row, int col);
+int64_t db_i64(const PGresult *r, int row, int col);
+
+#endif

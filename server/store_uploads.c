@@ -1,0 +1,274 @@
+/*
+ * store_uploads.c - streamed, all-or-nothing uploads through COPY.
+ *
+ * An upload is one transaction: begin locks the owner row (so two uploads to
+ * the same dataset or model serialise, and the second sees the first's
+ * rows), starts COPY ... FROM STDIN, and the caller streams rows as they are
+ * parsed.  Commit ends the COPY, writes the bookkeeping and commits; abort
+ * ends the COPY with an error message, which makes the server discard every
+ * row, and rolls back.  Nothing is visible to anyone before the commit.
+ */
+#include "common/fa.h"
+#include "server/store_internal.h"
+#include "server/pgcopy.h"
+
+static int copy_start(struct db *db, const char *sql)
+{
+	PGresult *r = PQexec(db->conn, sql);
+
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		log_error("start copy: %s", PQerrorMessage(db->conn));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	db->in_copy = true;
+	return 0;
+}
+
+static int copy_end(struct db *db, const char *error)
+{
+	PGresult *r;
+	int ret = 0;
+
+	db->in_copy = false;
+	if (PQputCopyEnd(db->conn, error) != 1) {
+		log_error("end copy: %s", PQerrorMessage(db->conn));
+		ret = -1;
+	}
+	while ((r = PQgetResult(db->conn))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			if (!error)
+				log_error("copy: %s", PQerrorMessage(db->conn));
+			ret = -1;
+		}
+		PQclear(r);
+	}
+	return ret;
+}
+
+static int lock_owner(struct db *db, const char *sql, const char *id,
+		      int64_t *count)
+{
+	const char *params[1] = { id };
+	PGresult *r;
+	int ret = 1;
+
+	r = db_exec(db, "lock upload owner", PGRES_TUPLES_OK, sql, 1, params);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 1) {
+		*count = db_i64(r, 0, 0);
+		ret = 0;
+	}
+	PQclear(r);
+	return ret;
+}
+
+int store_examples_begin(struct db *db, int64_t dataset_id)
+{
+	char id[24];
+	int64_t count;
+	int r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
+	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
+		return -1;
+	db->in_tx = true;
+	r = lock_owner(db, "SELECT example_count FROM datasets WHERE id = $1"
+		       " FOR UPDATE", id, &count);
+	if (r == 0 && count > 0)
+		r = 2;
+	if (r == 0)
+		r = copy_start(db, "COPY examples (dataset_id, ord, ext_id, label,"
+			       " label_num, reference, speaker, attrs) FROM STDIN");
+	if (r)
+		store_upload_abort(db);
+	return r;
+}
+
+int store_copy_put(struct db *db, const char *data, size_t n)
+{
+	if (PQputCopyData(db->conn, data, (int)n) != 1) {
+		log_error("copy data: %s", PQerrorMessage(db->conn));
+		return -1;
+	}
+	return 0;
+}
+
+void store_upload_abort(struct db *db)
+{
+	if (db->in_copy)
+		copy_end(db, "upload aborted");
+	if (db->in_tx) {
+		db->in_tx = false;
+		db_cmd(db, "rollback upload", "ROLLBACK", 0, NULL);
+	}
+}
+
+/* Append s as one element of a text[] literal. */
+static void array_elem(struct buf *b, const char *s)
+{
+	buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addch(b, '\\');
+		buf_addch(b, *s);
+	}
+	buf_addch(b, '"');
+}
+
+int store_examples_commit(struct db *db, int64_t dataset_id,
+			  const char *const *attrs, size_t nattrs,
+			  const struct strmap *dicts, int64_t rows)
+{
+	struct buf arr = BUF_INIT, line = BUF_INIT;
+	char id[24], count[24];
+	const char *params[3] = { id, NULL, count };
+	int ret = -1;
+
+	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
+	snprintf(count, sizeof(count), "%lld", (long long)rows);
+	if (copy_end(db, NULL))
+		goto out;
+	if (copy_start(db, "COPY attribute_values (dataset_id, attr, code, value)"
+		       " FROM STDIN"))
+		goto out;
+	for (size_t a = 0; a < nattrs; a++) {
+		for (uint32_t c = 0; c < dicts[a].n; c++) {
+			buf_reset(&line);
+			buf_addf(&line, "%s\t%zu\t%u\t", id, a, c);
+			copy_escape(&line, strmap_str(&dicts[a], c),
+				    strmap_len(&dicts[a], c));
+			buf_addch(&line, '\n');
+			if (store_copy_put(db, line.s, line.len))
+				goto out;
+		}
+	}
+	if (copy_end(db, NULL))
+		goto out;
+
+	buf_addch(&arr, '{');
+	for (size_t a = 0; a < nattrs; a++) {
+		if (a)
+			buf_addch(&arr, ',');
+		array_elem(&arr, attrs[a]);
+	}
+	buf_addch(&arr, '}');
+	params[1] = arr.s;
+	if (db_cmd(db, "finish examples upload",
+		   "UPDATE datasets SET attributes = $2::text[],"
+		   " example_count = $3, uploaded_at = now() WHERE id = $1",
+		   3, params))
+		goto out;
+	if (db_cmd(db, "commit upload", "COMMIT", 0, NULL))
+		goto out;
+	db->in_tx = false;
+	ret = 0;
+out:
+	if (ret)
+		store_upload_abort(db);
+	buf_release(&arr);
+	buf_release(&line);
+	return ret;
+}
+
+int store_predictions_begin(struct db *db, int64_t model_id,
+			    int64_t dataset_id, bool replace,
+			    struct strmap *ids)
+{
+	char id[24], sql[200];
+	const char *params[1] = { id };
+	int64_t count;
+	char *row;
+	int r, len;
+
+	snprintf(id, sizeof(id), "%lld", (long long)model_id);
+	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
+		return -1;
+	db->in_tx = true;
+	r = lock_owner(db, "SELECT prediction_count FROM models WHERE id = $1"
+		       " FOR UPDATE", id, &count);
+	if (r == 0 && count > 0) {
+		if (!replace)
+			r = 2;
+		else if (db_cmd(db, "replace predictions",
+				"DELETE FROM predictions WHERE model_id = $1",
+				1, params))
+			r = -1;
+	}
+	if (r)
+		goto fail;
+
+	/* COPY takes no parameters; dataset_id is an integer we formatted. */
+	snprintf(sql, sizeof(sql), "COPY (SELECT ext_id FROM examples WHERE"
+		 " dataset_id = %lld ORDER BY ord) TO STDOUT",
+		 (long long)dataset_id);
+	{
+		PGresult *res = PQexec(db->conn, sql);
+
+		if (PQresultStatus(res) != PGRES_COPY_OUT) {
+			log_error("load example ids: %s", PQerrorMessage(db->conn));
+			PQclear(res);
+			r = -1;
+			goto fail;
+		}
+		PQclear(res);
+	}
+	while ((len = PQgetCopyData(db->conn, &row, 0)) > 0) {
+		size_t n = (size_t)len;
+
+		if (n && row[n - 1] == '\n')
+			n--;
+		n = copy_unescape(row, n);
+		strmap_intern(ids, row, n, NULL);
+		PQfreemem(row);
+	}
+	{
+		PGresult *res;
+		while ((res = PQgetResult(db->conn))) {
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				log_error("load example ids: %s",
+					  PQerrorMessage(db->conn));
+				r = -1;
+			}
+			PQclear(res);
+		}
+	}
+	if (len == -2 || r) {
+		r = -1;
+		goto fail;
+	}
+	r = copy_start(db, "COPY predictions (model_id, ord, prediction,"
+		       " prediction_num, hypothesis, hits, sub, del, ins,"
+		       " ref_words, ref_chars, char_errors) FROM STDIN");
+	if (r == 0)
+		return 0;
+fail:
+	store_upload_abort(db);
+	return r;
+}
+
+int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows)
+{
+	char id[24], count[24];
+	const char *params[2] = { id, count };
+	int ret = -1;
+
+	snprintf(id, sizeof(id), "%lld", (long long)model_id);
+	snprintf(count, sizeof(count), "%lld", (long long)rows);
+	if (copy_end(db, NULL))
+		goto out;
+	if (db_cmd(db, "finish predictions upload",
+		   "UPDATE models SET prediction_count = $2, uploaded_at = now()"
+		   " WHERE id = $1", 2, params))
+		goto out;
+	if (db_cmd(db, "commit upload", "COMMIT", 0, NULL))
+		goto out;
+	db->in_tx = false;
+	ret = 0;
+out:
+	if (ret)
+		store_upload_abort(db);
+	return ret;
+}
