@@ -1,5 +1,217 @@
+/*
+ * h_evaluations.c - POST /v1/models/{id}/evaluations, GET
+ * /v1/evaluations/{id} and its report (HTML, or CSV with ?format=csv).
+ *
+ * An evaluation loads the dataset joined to the model's predictions into a
+ * columnar table once, runs the pure engine (report/evaluation.h) and
+ * stores the resulting document verbatim, so GET serves exactly the bytes
+ * that POST returned and a report always renders a stored result.
+ */
 #include "common/fa.h"
+#include "common/util.h"
 #include "server/handlers.h"
-void h_evaluations_create(struct request *r) { respond_problem(r, 501, "Not implemented", "x"); }
-void h_evaluations_get(struct request *r) { respond_problem(r, 501, "Not implemented", "x"); }
-void h_evaluations_report(struct request *r) { respond_problem(r, 501, "Not implemented", "x"); }
+#include "server/log.h"
+#include "report/evaluation.h"
+#include "report/html.h"
+#include "report/csv.h"
+
+/* The stored document: identity first, then what the engine produced. */
+static cJSON *evaluation_document(cJSON *result, int64_t id,
+				  const struct model *m, const char *created_at)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *it;
+
+	cJSON_AddNumberToObject(doc, "id", (double)id);
+	cJSON_AddNumberToObject(doc, "model_id", (double)m->id);
+	cJSON_AddNumberToObject(doc, "dataset_id", (double)m->dataset_id);
+	cJSON_AddStringToObject(doc, "created_at", created_at);
+	while ((it = result->child)) {
+		cJSON_DetachItemViaPointer(result, it);
+		if (cJSON_GetObjectItemCaseSensitive(doc, it->string))
+			cJSON_Delete(it);
+		else
+			cJSON_AddItemToObject(doc, it->string, it);
+	}
+	cJSON_Delete(result);
+	return doc;
+}
+
+void h_evaluations_create(struct request *r)
+{
+	struct model m = { 0 };
+	struct dataset d = { 0 };
+	struct table t;
+	struct eval_params p;
+	struct buf err = BUF_INIT;
+	cJSON *result = NULL, *doc = NULL;
+	char *created_at = NULL, *params_s = NULL, *doc_s = NULL;
+	int64_t id;
+	enum task task;
+	double t0 = now_seconds(), t_load = 0;
+	int rc;
+
+	table_init(&t, TASK_CLASSIFICATION);
+	eval_params_init(&p);
+	rc = store_model_get(req_db(r), r->ids[0], &m);
+	if (rc) {
+		if (rc > 0)
+			respond_problem(r, 404, "Not found", "model %lld does not exist",
+					(long long)r->ids[0]);
+		else
+			respond_internal(r);
+		goto out;
+	}
+	if (store_dataset_get(req_db(r), m.dataset_id, &d)) {
+		respond_internal(r);
+		goto out;
+	}
+	if (m.prediction_count == 0) {
+		respond_problem(r, 409, "Conflict",
+				"model %lld has no predictions yet; upload them"
+				" before evaluating", (long long)m.id);
+		goto out;
+	}
+	task_parse(d.task, &task);
+	table_init(&t, task);
+	if (store_table_load(req_db(r), &d, m.id, &t)) {
+		respond_internal(r);
+		goto out;
+	}
+	t_load = now_seconds() - t0;
+	if (eval_params_parse(&p, r->json, &t, &err)) {
+		respond_problem(r, 422, "Invalid evaluation request", "%s", err.s);
+		goto out;
+	}
+	result = evaluation_run(&t, &p, &err);
+	if (!result) {
+		respond_problem(r, 422, "Evaluation not possible", "%s", err.s);
+		goto out;
+	}
+	if (store_evaluation_reserve(req_db(r), &id, &created_at)) {
+		respond_internal(r);
+		goto out;
+	}
+	doc = evaluation_document(result, id, &m, created_at);
+	result = NULL;
+	params_s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(doc, "params"));
+	doc_s = cJSON_PrintUnformatted(doc);
+	if (!params_s || !doc_s)
+		die("could not serialise an evaluation");
+	if (store_evaluation_insert(req_db(r), id, m.id, params_s, doc_s,
+				    created_at, r->key.id)) {
+		respond_internal(r);
+		goto out;
+	}
+	log_info("evaluation %lld: %zu rows loaded in %.3f s, total %.3f s",
+		 (long long)id, t.nrows, t_load, now_seconds() - t0);
+	respond(r, 201, "application/json", doc_s, strlen(doc_s));
+	doc_s = NULL;
+out:
+	free(doc_s);
+	free(params_s);
+	free(created_at);
+	cJSON_Delete(doc);
+	cJSON_Delete(result);
+	eval_params_release(&p);
+	table_release(&t);
+	dataset_release(&d);
+	model_release(&m);
+	buf_release(&err);
+}
+
+/* Load a stored evaluation; responds 404/500 itself and returns NULL. */
+static char *load_or_respond(struct request *r, int64_t *model_id)
+{
+	char *json = NULL;
+	int rc = store_evaluation_get(req_db(r), r->ids[0], &json, model_id);
+
+	if (rc > 0)
+		respond_problem(r, 404, "Not found",
+				"evaluation %lld does not exist", (long long)r->ids[0]);
+	else if (rc < 0)
+		respond_internal(r);
+	return rc ? NULL : json;
+}
+
+void h_evaluations_get(struct request *r)
+{
+	int64_t model_id;
+	char *json = load_or_respond(r, &model_id);
+
+	if (json)
+		respond(r, 200, "application/json", json, strlen(json));
+}
+
+void h_evaluations_report(struct request *r)
+{
+	const char *format = req_arg(r, "format");
+	const char *sort = req_arg(r, "sort");
+	struct html_options opt = { HTML_SORT_SEVERITY };
+	struct html_meta meta = { 0 };
+	struct model m = { 0 };
+	struct dataset d = { 0 };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char json_href[64], csv_href[80];
+	int64_t model_id;
+	char *json = NULL, *body;
+	cJSON *doc = NULL;
+	size_t len;
+
+	if (format && strcmp(format, "html") && strcmp(format, "csv")) {
+		respond_problem(r, 400, "Bad request",
+				"format \"%s\" is not html or csv", format);
+		goto out;
+	}
+	if (sort && html_sort_parse(sort, &opt.sort, &err)) {
+		respond_problem(r, 400, "Bad request", "%s", err.s);
+		goto out;
+	}
+	json = load_or_respond(r, &model_id);
+	if (!json)
+		goto out;
+	doc = cJSON_Parse(json);
+	if (!doc) {
+		log_error("stored evaluation %lld is not JSON", (long long)r->ids[0]);
+		respond_internal(r);
+		goto out;
+	}
+	if (format && !strcmp(format, "csv")) {
+		if (csv_render_evaluation(&out, doc, &err)) {
+			log_error("csv report: %s", err.s);
+			respond_internal(r);
+			goto out;
+		}
+		body = buf_detach(&out, &len);
+		respond(r, 200, "text/csv; charset=utf-8", body, len);
+		goto out;
+	}
+	if (store_model_get(req_db(r), model_id, &m) ||
+	    store_dataset_get(req_db(r), m.dataset_id, &d)) {
+		respond_internal(r);
+		goto out;
+	}
+	snprintf(json_href, sizeof(json_href), "/v1/evaluations/%lld",
+		 (long long)r->ids[0]);
+	snprintf(csv_href, sizeof(csv_href), "/v1/evaluations/%lld/report?format=csv",
+		 (long long)r->ids[0]);
+	meta.dataset_name = d.name;
+	meta.model_name = m.name;
+	meta.model_version = m.version;
+	meta.json_href = json_href;
+	meta.csv_href = csv_href;
+	if (html_render_evaluation(&out, doc, &meta, &opt, &err)) {
+		log_error("html report: %s", err.s);
+		respond_internal(r);
+		goto out;
+	}
+	body = buf_detach(&out, &len);
+	respond(r, 200, "text/html; charset=utf-8", body, len);
+out:
+	free(json);
+	cJSON_Delete(doc);
+	model_release(&m);
+	dataset_release(&d);
+	buf_release(&out);
+	buf_release(&err);
+}

@@ -51,24 +51,26 @@ const char *req_header(struct request *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
-void respond(struct request *r, int status, const char *content_type,
-	     char *body, size_t len)
+/*
+ * libmicrohttpd sends a response queued while the body is still arriving
+ * only once the client has stopped sending, which a client that waits for
+ * the whole body to be read never does.  So a response decided in the
+ * middle of the body is kept here and queued by request_end, after the rest
+ * of the body has been read and discarded.
+ */
+static void queue(struct request *r)
 {
 	struct MHD_Response *resp;
+	int status = r->status;
 
-	if (r->responded) {
-		free(body);
-		return;
-	}
-	r->responded = true;
-	r->status = status;
-	r->resp_bytes = len;
-	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", content_type);
+	resp = MHD_create_response_from_buffer(r->resp_bytes, r->resp_body,
+					       MHD_RESPMEM_MUST_FREE);
+	r->resp_body = NULL;
+	MHD_add_response_header(resp, "Content-Type", r->resp_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	if (!strncmp(content_type, "text/html", 9)) {
+	if (!strncmp(r->resp_type, "text/html", 9)) {
 		MHD_add_response_header(resp, "Content-Security-Policy",
 			"default-src 'none'; style-src 'unsafe-inline'; img-src data:;"
 			" base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
@@ -84,6 +86,22 @@ void respond(struct request *r, int status, const char *content_type,
 	}
 	MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
+}
+
+void respond(struct request *r, int status, const char *content_type,
+	     char *body, size_t len)
+{
+	if (r->responded) {
+		free(body);
+		return;
+	}
+	r->responded = true;
+	r->status = status;
+	r->resp_bytes = len;
+	r->resp_body = body;
+	r->resp_type = content_type;
+	if (!r->in_body)
+		queue(r);
 }
 
 void respond_json(struct request *r, int status, cJSON *doc)
@@ -218,6 +236,17 @@ static void request_begin(struct request *r)
 	}
 	if (r->route->roles != ROLE_PUBLIC && authenticate_or_respond(r))
 		return;
+	if (r->route->body == BODY_JSON) {
+		const char *cl = req_header(r, "Content-Length");
+		int64_t len;
+
+		if (cl && !parse_i64(cl, strlen(cl), &len) && len > FA_MAX_JSON_BODY) {
+			respond_problem(r, 413, "Payload too large",
+					"a JSON request body may be at most %d bytes",
+					FA_MAX_JSON_BODY);
+			return;
+		}
+	}
 	if (r->route->body == BODY_STREAM && r->route->stream_begin)
 		r->route->stream_begin(r);
 }
@@ -293,11 +322,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 	}
 	log_set_request_id(r->request_id);
 	if (*data_size) {
+		r->in_body = true;
 		request_data(r, data, *data_size);
 		*data_size = 0;
 		return MHD_YES;
 	}
-	request_end(r);
+	r->in_body = false;
+	if (r->responded && r->resp_body)
+		queue(r);	/* decided while the body was arriving */
+	else
+		request_end(r);
 	return MHD_YES;
 }
 
@@ -358,6 +392,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn,
 	log_set_request_id(NULL);
 	cJSON_Delete(r->json);
 	buf_release(&r->body);
+	free(r->resp_body);
 	free(r);
 	*con_cls = NULL;
 }

@@ -82,6 +82,9 @@ struct request {
 	void *upload;		/* BODY_STREAM state */
 	bool stream_failed;
 	bool responded;
+	bool in_body;		/* between the first and the last body chunk */
+	char *resp_body;	/* a response waiting for the body to end */
+	const char *resp_type;
 	int status;
 	size_t resp_bytes;
 	double started;
