@@ -1,0 +1,408 @@
+/*
+ * Unit tests for ingest/load.c: truth and prediction files of every format
+ * and task into a table, the asr pair callback, and failures (bad data,
+ * unreadable files, unknown extensions) leaving an empty table.
+ */
+#include "common/fa.h"
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+#include "common/buf.h"
+#include "ingest/load.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/fa-ingest-load-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return rmdir(dir);
+}
+
+/* Write a file in the test directory; returns its path (static buffer). */
+static const char *put(char *path, size_t cap, const char *name,
+		       const char *content)
+{
+	FILE *f;
+
+	snprintf(path, cap, "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(content, 1, strlen(content), f),
+			 strlen(content));
+	fclose(f);
+	return path;
+}
+
+static const char *cls(const struct table *t, uint32_t code)
+{
+	return strmap_str(&t->classes, code);
+}
+
+static const char *attr(const struct table *t, size_t a, size_t row)
+{
+	return strmap_str(&t->attrs[a].dict, t->attrs[a].codes[row]);
+}
+
+static void test_load__classification_csv(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "truth.csv",
+	    "id,label,accent,age\nx1,1,us,30\nx2,0,,45\nx3,1,uk,30\n");
+	put(pp, sizeof(pp), "pred.csv",
+	    "id,prediction\nx3,0\nx1,1\nx2,2\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_CLASSIFICATION, tp, pp, NULL,
+				    &errs, &err), 0);
+	assert_int_equal(errs.total, 0);
+	assert_int_equal(err.len, 0);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(strmap_str(&t.ids, 0), "x1");
+	assert_string_equal(strmap_str(&t.ids, 2), "x3");
+	assert_string_equal(cls(&t, t.label[0]), "1");
+	assert_string_equal(cls(&t, t.label[1]), "0");
+	assert_string_equal(cls(&t, t.pred[0]), "1");
+	assert_string_equal(cls(&t, t.pred[1]), "2");
+	assert_string_equal(cls(&t, t.pred[2]), "0");
+	assert_string_equal(cls(&t, (uint32_t)t.positive), "1");
+	assert_int_equal(t.classes.n, 3);
+	assert_int_equal(t.nattrs, 2);
+	assert_string_equal(t.attrs[0].name, "accent");
+	assert_string_equal(attr(&t, 0, 0), "us");
+	assert_string_equal(attr(&t, 0, 1), "");
+	assert_string_equal(attr(&t, 1, 1), "45");
+	assert_false(t.attrs[0].numeric);
+	assert_true(t.attrs[1].numeric);
+	assert_null(t.pred_num);
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+}
+
+/* Multi-class labels without the positive label: no positive class. */
+static void test_load__classification_no_positive(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "t.jsonl", "{\"id\":\"a\",\"label\":\"cat\"}\n"
+	    "{\"id\":\"b\",\"label\":\"dog\"}\n");
+	put(pp, sizeof(pp), "p.json", "[{\"id\":\"b\",\"prediction\":\"cat\"},"
+	    "{\"id\":\"a\",\"prediction\":\"bird\"}]");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_CLASSIFICATION, tp, pp, NULL,
+				    &errs, &err), 0);
+	assert_int_equal(t.positive, -1);
+	assert_int_equal(t.classes.n, 3);
+	assert_string_equal(cls(&t, t.pred[0]), "bird");
+	assert_false(table_is_binary(&t));
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+}
+
+static void test_load__score_json(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "t.ndjson",
+	    "{\"id\":\"a\",\"label\":\"no\",\"g\":\"f\"}\n"
+	    "{\"id\":\"b\",\"label\":\"yes\",\"g\":\"m\"}\n"
+	    "{\"id\":\"c\",\"label\":\"no\"}\n");
+	put(pp, sizeof(pp), "p.json", "[{\"id\":\"c\",\"prediction\":0.75},"
+	    "{\"id\":\"a\",\"prediction\":0},{\"id\":\"b\",\"prediction\":1}]");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_SCORE, tp, pp, "yes", &errs,
+				    &err), 0);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(cls(&t, (uint32_t)t.positive), "yes");
+	assert_int_equal(t.label[1], t.positive);
+	assert_true(t.label[0] != (uint32_t)t.positive);
+	assert_int_equal(t.label[0], t.label[2]);
+	assert_true(t.pred_num[0] == 0 && t.pred_num[1] == 1 &&
+		    t.pred_num[2] == 0.75);
+	assert_string_equal(attr(&t, 0, 2), "");
+	assert_true(table_is_binary(&t));
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+}
+
+static void test_load__regression_csv(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "t.csv", "id,label\na,1.5\nb,-2\n");
+	put(pp, sizeof(pp), "p.csv", "id,prediction\nb,-2.25\na,1e1\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_REGRESSION, tp, pp, NULL, &errs,
+				    &err), 0);
+	assert_true(t.label_num[0] == 1.5 && t.label_num[1] == -2);
+	assert_true(t.pred_num[0] == 10 && t.pred_num[1] == -2.25);
+	assert_int_equal(t.nattrs, 0);
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+}
+
+struct pairs {
+	struct buf log;
+	int fail_at;
+	int calls;
+};
+
+static int pair_cb(void *ctx, struct table *t, size_t row, const char *ref,
+		   size_t ref_len, const char *hyp, size_t hyp_len,
+		   struct buf *err)
+{
+	struct pairs *p = ctx;
+
+	if (++p->calls == p->fail_at) {
+		buf_adds(err, "cannot align the utterance");
+		return -1;
+	}
+	buf_addf(&p->log, "%zu:%.*s|%.*s;", row, (int)ref_len, ref,
+		 (int)hyp_len, hyp);
+	t->asr[row].ref_words = (uint32_t)ref_len;
+	return 0;
+}
+
+static void test_load__asr_trn(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct pairs pr = { BUF_INIT, 0, 0 };
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "ref.trn", ";; reference\nhello world (spk1-u1)\n"
+	    "good (morning) (spk2_u2)\n(spk1-u3)\n");
+	put(pp, sizeof(pp), "hyp.trn", "morning (spk2_u2)\nhello word "
+	    "(spk1-u1)\nuh (spk1-u3)\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+					       pair_cb, &pr, &errs, &err), 0);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(pr.log.s, "1:good (morning)|morning;"
+			    "0:hello world|hello word;2:|uh;");
+	assert_int_equal(t.asr[0].ref_words, 11);
+	assert_int_equal(t.nattrs, 1);
+	assert_string_equal(t.attrs[0].name, "speaker");
+	assert_string_equal(attr(&t, 0, 1), "spk2");
+	assert_string_equal(strmap_str(&t.speakers, t.speaker[0]), "spk1");
+	assert_string_equal(strmap_str(&t.speakers, t.speaker[1]), "spk2");
+	assert_int_equal(t.speaker[0], t.speaker[2]);
+	table_release(&t);
+
+	/* without a callback the texts are not needed and counts stay 0 */
+	assert_int_equal(load_files(&t, TASK_ASR, tp, pp, NULL, &errs, &err),
+			 0);
+	assert_int_equal(t.asr[0].ref_words, 0);
+	table_release(&t);
+
+	/* a failing callback fails the load */
+	buf_reset(&pr.log);
+	pr.calls = 0;
+	pr.fail_at = 2;
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+					       pair_cb, &pr, &errs, &err), -1);
+	assert_string_equal(err.s, "cannot align the utterance");
+	assert_int_equal(pr.calls, 2);
+	assert_int_equal(t.nrows, 0);
+	assert_int_equal(errs.total, 0);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+	buf_release(&pr.log);
+}
+
+static void test_load__asr_csv(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct pairs pr = { BUF_INIT, 0, 0 };
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "ref.csv", "id,reference,speaker,accent\n"
+	    "u1,\"a, b\",s1,us\nu2,c,,uk\n");
+	put(pp, sizeof(pp), "hyp.csv", "id,hypothesis\nu1,a b\nu2,\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+					       pair_cb, &pr, &errs, &err), 0);
+	assert_string_equal(pr.log.s, "0:a, b|a b;1:c|;");
+	assert_int_equal(t.nattrs, 2);
+	assert_string_equal(t.attrs[0].name, "accent");
+	assert_string_equal(t.attrs[1].name, "speaker");
+	assert_string_equal(attr(&t, 0, 1), "uk");
+	assert_string_equal(attr(&t, 1, 0), "s1");
+	assert_string_equal(attr(&t, 1, 1), "");
+	assert_int_equal(t.speaker[1], UINT32_MAX);
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+	buf_release(&pr.log);
+}
+
+static void test_load__failures(void **state)
+{
+	static const struct {
+		const char *name;
+		enum task task;
+		const char *truth_name, *truth;
+		const char *pred_name, *pred;
+		const char *err;	/* after the directory name, if any */
+		const char *first;	/* first listed error, "row: reason" */
+		uint64_t total;
+	} cases[] = {
+		{ "truth error", TASK_CLASSIFICATION,
+		  "t.csv", "id,label\na,x\na,y\n", "p.csv", "id,prediction\n",
+		  "cannot load the truth file \"%s/t.csv\": 1 error",
+		  "3: duplicate id \"a\" (first seen on row 2)", 1 },
+		{ "prediction coverage", TASK_CLASSIFICATION,
+		  "t.csv", "id,label\na,x\nb,y\n", "p.csv",
+		  "id,prediction\nb,x\n",
+		  "cannot load the prediction file \"%s/p.csv\": 1 error",
+		  "0: example \"a\" (example 1 of the dataset) has no "
+		  "prediction; a prediction upload must cover every example",
+		  1 },
+		{ "prediction errors", TASK_SCORE,
+		  "t.csv", "id,label\na,1\nb,0\n", "p.csv",
+		  "id,prediction\na,7\nb,x\n",
+		  "cannot load the prediction file \"%s/p.csv\": 2 errors",
+		  "2: prediction \"7\" is outside [0, 1] (a score prediction "
+		  "is a probability)", 2 },
+		{ "unknown extension", TASK_CLASSIFICATION,
+		  "t.txt", "id,label\n", "p.csv", "",
+		  "cannot tell the format of \"%s/t.txt\" from its extension "
+		  "(expected .csv, .ndjson, .jsonl, .json or .trn)", NULL, 0 },
+		{ "trn for classification", TASK_CLASSIFICATION,
+		  "t.trn", "a (s-1)\n", "p.csv", "",
+		  "cannot read sclite trn input for a classification dataset "
+		  "(trn is for asr only)", NULL, 0 },
+		{ "missing prediction file", TASK_REGRESSION,
+		  "t.csv", "id,label\na,1\n", NULL, NULL,
+		  "cannot open the prediction file \"%s/missing.csv\": No such "
+		  "file or directory", NULL, 0 },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char tp[128], pp[128], want[512], first[512];
+		struct ingest_errors errs;
+		struct buf err = BUF_INIT;
+		struct table t;
+
+		print_message("# case %s\n", cases[i].name);
+		put(tp, sizeof(tp), cases[i].truth_name, cases[i].truth);
+		if (cases[i].pred)
+			put(pp, sizeof(pp), cases[i].pred_name, cases[i].pred);
+		else
+			snprintf(pp, sizeof(pp), "%s/missing.csv", dir);
+		ingest_errors_init(&errs);
+		assert_int_equal(load_files(&t, cases[i].task, tp, pp, NULL,
+					    &errs, &err), -1);
+		snprintf(want, sizeof(want), cases[i].err, dir);
+		assert_string_equal(err.s, want);
+		assert_int_equal(errs.total, cases[i].total);
+		if (cases[i].first) {
+			snprintf(first, sizeof(first), "%llu: %s",
+				 (unsigned long long)errs.v[0].row,
+				 errs.v[0].reason);
+			assert_string_equal(first, cases[i].first);
+		}
+		assert_int_equal(t.nrows, 0);
+		assert_int_equal(t.nattrs, 0);
+		table_release(&t);
+		unlink(tp);
+		if (cases[i].pred)
+			unlink(pp);
+		ingest_errors_release(&errs);
+		buf_release(&err);
+	}
+}
+
+/* Files larger than one read chunk. */
+static void test_load__large_files(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct table t;
+	const size_t n = 120000;
+
+	(void)state;
+	buf_adds(&a, "id,label,group\n");
+	buf_adds(&b, "id,prediction\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(&a, "example-%zu,%zu,\"group %zu\"\n", i, i % 2, i % 7);
+		buf_addf(&b, "example-%zu,0.%zu\n", n - 1 - i, i % 10);
+	}
+	assert_true(a.len > (1u << 20) && b.len > (1u << 20));
+	put(tp, sizeof(tp), "big.csv", a.s);
+	put(pp, sizeof(pp), "bigp.csv", b.s);
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_SCORE, tp, pp, NULL, &errs, &err),
+			 0);
+	assert_int_equal(t.nrows, n);
+	assert_int_equal(t.attrs[0].dict.n, 8);
+	assert_string_equal(attr(&t, 0, 9), "group 2");
+	assert_true(t.pred_num[n - 1] == 0);
+	assert_true(t.pred_num[n - 2] == 0.1);
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load__classification_csv),
+		cmocka_unit_test(test_load__classification_no_positive),
+		cmocka_unit_test(test_load__score_json),
+		cmocka_unit_test(test_load__regression_csv),
+		cmocka_unit_test(test_load__asr_trn),
+		cmocka_unit_test(test_load__asr_csv),
+		cmocka_unit_test(test_load__failures),
+		cmocka_unit_test(test_load__large_files),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
