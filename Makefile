@@ -47,26 +47,32 @@ all: $(BUILD)/fairaudit $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libfa.a: $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BUILD)/fairaudit: $(SERVER_OBJ) $(BUILD)/libfa.a
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(BUILD)/libfa.a $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(BUILD)/libfa.a $(LIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libfa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
 
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libfa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libfa.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libfa.a $(TESTLIBS)
 
 deps:
 	@scripts/ensure-deps.sh

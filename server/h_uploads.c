@@ -124,14 +124,13 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 		field(b, row->text ? row->text : "", row->text_len);
 		field(b, row->speaker, row->speaker_len);
 	}
-	buf_addch(b, '{');
 	for (size_t a = 0; a < s->nattrs; a++) {
 		const struct ingest_value *v = &row->attrs[a];
 		uint32_t code = strmap_intern(&s->dicts[a], v->s, v->null ? 0 : v->len,
 					      NULL);
 		buf_addf(b, a ? ",%u" : "%u", code);
 	}
-	buf_adds(b, "}\n");
+	buf_addch(b, '\n');
 }
 
 static void on_prediction(struct upload_state *s, const struct upload_row *row)

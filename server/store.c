@@ -172,6 +172,47 @@ int64_t db_i64(const PGresult *r, int row, int col)
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
+int db_copy_out(struct db *db, const char *what, const char *sql,
+		int (*fn)(void *ctx, char *line, size_t n), void *ctx)
+{
+	PGresult *res;
+	char *line;
+	int len, ret = 0;
+
+	if (!db->conn) {
+		log_error("%s: no database connection", what);
+		return -1;
+	}
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		log_error("%s: %s", what, PQerrorMessage(db->conn));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	while ((len = PQgetCopyData(db->conn, &line, 0)) > 0) {
+		size_t n = (size_t)len;
+
+		if (n && line[n - 1] == '\n')
+			n--;
+		if (!ret && fn(ctx, line, n))
+			ret = -1;
+		PQfreemem(line);
+	}
+	if (len == -2) {
+		log_error("%s: %s", what, PQerrorMessage(db->conn));
+		ret = -1;
+	}
+	while ((res = PQgetResult(db->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error("%s: %s", what, PQerrorMessage(db->conn));
+			ret = -1;
+		}
+		PQclear(res);
+	}
+	return ret;
+}
+
 int store_ping(struct db *db)
 {
 	PGresult *r = db_exec(db, "ping", PGRES_TUPLES_OK, "SELECT 1", 0, NULL);

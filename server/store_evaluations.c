@@ -79,36 +79,104 @@ static uint32_t u32_field(const char *s, size_t n)
 	return (uint32_t)v;
 }
 
-static int load_row(struct table *t, char *line, size_t n)
+/*
+ * The load state.  Rows arrive in whatever order the heap returns them;
+ * the table takes them in that order and ord2row maps each example's ord
+ * to its table row, which is how predictions find their example.
+ */
+struct load {
+	struct table *t;
+	int64_t count;		/* examples in the dataset */
+	int64_t *ord2row;	/* -1 = not seen */
+	int64_t predicted;
+};
+
+static int64_t ord_field(const struct load *l, const char *s, size_t n)
 {
-	enum { F_ID, F_LABEL, F_LABEL_NUM, F_ATTRS, F_PRED, F_PRED_NUM,
-	       F_HITS, F_SUB, F_DEL, F_INS, F_REFW, F_REFC, F_CERR, F_SPEAKER,
-	       NF };
+	int64_t ord;
+
+	if (parse_i64(s, n, &ord) || ord < 0 || ord >= l->count)
+		return -1;
+	return ord;
+}
+
+static int load_example(void *ctx, char *line, size_t n)
+{
+	enum { F_ORD, F_ID, F_LABEL, F_LABEL_NUM, F_ATTRS, F_SPEAKER, NF };
+	struct load *l = ctx;
+	struct table *t = l->t;
 	char *f[NF];
-	size_t len[NF];
+	size_t len[NF], a = 0;
 	bool null[NF];
-	int64_t row;
+	int64_t ord, row;
 	const char *p, *end;
-	size_t a = 0;
 
 	if (split_fields(line, n, f, len, null, NF) != NF)
+		return -1;
+	ord = ord_field(l, f[F_ORD], len[F_ORD]);
+	if (ord < 0 || l->ord2row[ord] >= 0)
 		return -1;
 	row = table_add_row(t, f[F_ID], len[F_ID]);
 	if (row < 0)
 		return -1;
+	l->ord2row[ord] = row;
 	switch (t->task) {
 	case TASK_CLASSIFICATION:
+	case TASK_SCORE:
 		t->label[row] = table_class(t, f[F_LABEL], len[F_LABEL]);
+		break;
+	case TASK_REGRESSION:
+		if (parse_double(f[F_LABEL_NUM], len[F_LABEL_NUM], &t->label_num[row]))
+			return -1;
+		break;
+	case TASK_ASR:
+		if (!null[F_SPEAKER] && len[F_SPEAKER])
+			t->speaker[row] = table_speaker(t, f[F_SPEAKER],
+							len[F_SPEAKER]);
+		break;
+	}
+	/* attrs: one code per attribute, "3,0,12" */
+	p = f[F_ATTRS];
+	end = p + len[F_ATTRS];
+	while (p < end && a < t->nattrs) {
+		const char *q = p;
+
+		while (q < end && *q != ',')
+			q++;
+		t->attrs[a].codes[row] = u32_field(p, (size_t)(q - p));
+		if (t->attrs[a].codes[row] >= t->attrs[a].dict.n)
+			return -1;
+		a++;
+		p = q < end && *q == ',' ? q + 1 : q;
+	}
+	return a == t->nattrs ? 0 : -1;
+}
+
+static int load_prediction(void *ctx, char *line, size_t n)
+{
+	enum { F_ORD, F_PRED, F_PRED_NUM, F_HITS, F_SUB, F_DEL, F_INS, F_REFW,
+	       F_REFC, F_CERR, NF };
+	struct load *l = ctx;
+	struct table *t = l->t;
+	char *f[NF];
+	size_t len[NF];
+	bool null[NF];
+	int64_t ord, row;
+
+	if (split_fields(line, n, f, len, null, NF) != NF)
+		return -1;
+	ord = ord_field(l, f[F_ORD], len[F_ORD]);
+	if (ord < 0 || l->ord2row[ord] < 0)
+		return -1;
+	row = l->ord2row[ord];
+	l->predicted++;
+	switch (t->task) {
+	case TASK_CLASSIFICATION:
 		t->pred[row] = table_class(t, f[F_PRED], len[F_PRED]);
 		break;
 	case TASK_SCORE:
-		t->label[row] = table_class(t, f[F_LABEL], len[F_LABEL]);
-		if (parse_double(f[F_PRED_NUM], len[F_PRED_NUM], &t->pred_num[row]))
-			return -1;
-		break;
 	case TASK_REGRESSION:
-		if (parse_double(f[F_LABEL_NUM], len[F_LABEL_NUM], &t->label_num[row]) ||
-		    parse_double(f[F_PRED_NUM], len[F_PRED_NUM], &t->pred_num[row]))
+		if (parse_double(f[F_PRED_NUM], len[F_PRED_NUM], &t->pred_num[row]))
 			return -1;
 		break;
 	case TASK_ASR:
@@ -119,26 +187,7 @@ static int load_row(struct table *t, char *line, size_t n)
 		t->asr[row].ref_words = u32_field(f[F_REFW], len[F_REFW]);
 		t->asr[row].ref_chars = u32_field(f[F_REFC], len[F_REFC]);
 		t->asr[row].char_errors = u32_field(f[F_CERR], len[F_CERR]);
-		if (!null[F_SPEAKER] && len[F_SPEAKER])
-			t->speaker[row] = table_speaker(t, f[F_SPEAKER],
-							len[F_SPEAKER]);
 		break;
-	}
-	/* attrs is an int[] literal: {3,0,12} */
-	p = f[F_ATTRS];
-	end = p + len[F_ATTRS];
-	if (p < end && *p == '{')
-		p++;
-	while (p < end && *p != '}' && a < t->nattrs) {
-		const char *q = p;
-
-		while (q < end && *q != ',' && *q != '}')
-			q++;
-		t->attrs[a].codes[row] = u32_field(p, (size_t)(q - p));
-		if (t->attrs[a].codes[row] >= t->attrs[a].dict.n)
-			return -1;
-		a++;
-		p = q < end && *q == ',' ? q + 1 : q;
 	}
 	return 0;
 }
@@ -146,58 +195,46 @@ static int load_row(struct table *t, char *line, size_t n)
 int store_table_load(struct db *db, const struct dataset *d, int64_t model_id,
 		     struct table *t)
 {
-	char sql[900];
-	PGresult *res;
-	char *line;
-	int len, ret = 0;
+	struct load l = { t, d->example_count, NULL, 0 };
+	char sql[400];
+	int ret = -1;
 
 	if (load_dicts(db, d, t))
 		return -1;
+	l.ord2row = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.ord2row));
+	for (int64_t i = 0; i < l.count; i++)
+		l.ord2row[i] = -1;
 	/* COPY takes no parameters; both ids are integers we formatted. */
 	snprintf(sql, sizeof(sql),
-		 "COPY (SELECT e.ext_id, e.label, e.label_num, e.attrs,"
-		 " p.prediction, p.prediction_num, p.hits, p.sub, p.del, p.ins,"
-		 " p.ref_words, p.ref_chars, p.char_errors, e.speaker"
-		 " FROM examples e JOIN predictions p"
-		 " ON p.model_id = %lld AND p.ord = e.ord"
-		 " WHERE e.dataset_id = %lld ORDER BY e.ord) TO STDOUT",
-		 (long long)model_id, (long long)d->id);
-	res = PQexec(db->conn, sql);
-	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		log_error("load evaluation rows: %s", PQerrorMessage(db->conn));
-		PQclear(res);
-		return -1;
+		 "COPY (SELECT ord, ext_id, label, label_num, attrs, speaker"
+		 " FROM examples WHERE dataset_id = %lld) TO STDOUT",
+		 (long long)d->id);
+	if (db_copy_out(db, "load examples", sql, load_example, &l))
+		goto out;
+	snprintf(sql, sizeof(sql),
+		 "COPY (SELECT ord, prediction, prediction_num, hits, sub, del,"
+		 " ins, ref_words, ref_chars, char_errors"
+		 " FROM predictions WHERE model_id = %lld) TO STDOUT",
+		 (long long)model_id);
+	if (db_copy_out(db, "load predictions", sql, load_prediction, &l))
+		goto out;
+	if ((int64_t)t->nrows != l.count || l.predicted != l.count) {
+		log_error("dataset %lld: %zu examples and %lld predictions stored,"
+			  " %lld expected", (long long)d->id, t->nrows,
+			  (long long)l.predicted, (long long)l.count);
+		goto out;
 	}
-	PQclear(res);
-	while ((len = PQgetCopyData(db->conn, &line, 0)) > 0) {
-		size_t n = (size_t)len;
-
-		if (n && line[n - 1] == '\n')
-			n--;
-		if (!ret && load_row(t, line, n)) {
-			log_error("malformed stored row for model %lld",
-				  (long long)model_id);
-			ret = -1;
-		}
-		PQfreemem(line);
-	}
-	while ((res = PQgetResult(db->conn))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("load evaluation rows: %s",
-				  PQerrorMessage(db->conn));
-			ret = -1;
-		}
-		PQclear(res);
-	}
-	if (len == -2)
-		ret = -1;
-	if (d->positive_label && t->task != TASK_REGRESSION &&
-	    t->task != TASK_ASR) {
-		int64_t pos = strmap_find(&t->classes, d->positive_label,
+	if (d->positive_label && (t->task == TASK_CLASSIFICATION ||
+				  t->task == TASK_SCORE))
+		t->positive = strmap_find(&t->classes, d->positive_label,
 					  strlen(d->positive_label));
-		t->positive = pos;
-	}
 	table_finish(t);
+	ret = 0;
+out:
+	if (ret)
+		log_error("could not load dataset %lld with model %lld",
+			  (long long)d->id, (long long)model_id);
+	free(l.ord2row);
 	return ret;
 }
 

@@ -28,5 +28,12 @@ int db_cmd(struct db *db, const char *what, const char *sql, int nparams,
 /* Copy of a text value, NULL for SQL NULL. */
 char *db_strdup(const PGresult *r, int row, int col);
 int64_t db_i64(const PGresult *r, int row, int col);
+/*
+ * Run COPY (...) TO STDOUT and call fn once per line (without its newline;
+ * the line may be modified in place).  fn returns nonzero to mark the load
+ * failed (the rest is still drained).  0, or -1 logged.
+ */
+int db_copy_out(struct db *db, const char *what, const char *sql,
+		int (*fn)(void *ctx, char *line, size_t n), void *ctx);
 
 #endif

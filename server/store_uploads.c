@@ -11,6 +11,7 @@
 #include "common/fa.h"
 #include "server/store_internal.h"
 #include "server/pgcopy.h"
+#include "common/util.h"
 
 static int copy_start(struct db *db, const char *sql)
 {
@@ -173,15 +174,83 @@ out:
 	return ret;
 }
 
+/*
+ * The example ids of a dataset as (ord, id) lines in heap order; kept in a
+ * buffer by ord, then interned in ord order so that index = ord.
+ */
+struct ids_load {
+	int64_t count;
+	size_t *off;		/* per ord: offset into text, SIZE_MAX = unseen */
+	uint32_t *len;
+	struct buf text;
+};
+
+static int ids_line(void *ctx, char *line, size_t n)
+{
+	struct ids_load *l = ctx;
+	char *tab = memchr(line, '\t', n);
+	int64_t ord;
+	size_t idlen;
+
+	if (!tab || parse_i64(line, (size_t)(tab - line), &ord) || ord < 0 ||
+	    ord >= l->count || l->off[ord] != SIZE_MAX)
+		return -1;
+	idlen = copy_unescape(tab + 1, n - (size_t)(tab + 1 - line));
+	l->off[ord] = l->text.len;
+	l->len[ord] = (uint32_t)idlen;
+	buf_add(&l->text, tab + 1, idlen);
+	return 0;
+}
+
+static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids)
+{
+	struct ids_load l = { 0 };
+	char sql[160];
+	const char *params[1] = { sql };
+	PGresult *r;
+	int ret = -1;
+
+	/* COPY takes no parameters; dataset_id is an integer we formatted. */
+	snprintf(sql, sizeof(sql), "%lld", (long long)dataset_id);
+	r = db_exec(db, "count examples", PGRES_TUPLES_OK,
+		    "SELECT example_count FROM datasets WHERE id = $1", 1, params);
+	if (!r)
+		return -1;
+	l.count = PQntuples(r) == 1 ? db_i64(r, 0, 0) : 0;
+	PQclear(r);
+	l.off = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.off));
+	l.len = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.len));
+	for (int64_t i = 0; i < l.count; i++)
+		l.off[i] = SIZE_MAX;
+	buf_init(&l.text, 0);
+	snprintf(sql, sizeof(sql), "COPY (SELECT ord, ext_id FROM examples"
+		 " WHERE dataset_id = %lld) TO STDOUT", (long long)dataset_id);
+	if (db_copy_out(db, "load example ids", sql, ids_line, &l))
+		goto out;
+	for (int64_t i = 0; i < l.count; i++) {
+		if (l.off[i] == SIZE_MAX) {
+			log_error("dataset %lld: example %lld is missing",
+				  (long long)dataset_id, (long long)i);
+			goto out;
+		}
+		strmap_intern(ids, l.text.s + l.off[i], l.len[i], NULL);
+	}
+	ret = 0;
+out:
+	free(l.off);
+	free(l.len);
+	buf_release(&l.text);
+	return ret;
+}
+
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
 			    struct strmap *ids)
 {
-	char id[24], sql[200];
+	char id[24];
 	const char *params[1] = { id };
 	int64_t count;
-	char *row;
-	int r, len;
+	int r;
 
 	snprintf(id, sizeof(id), "%lld", (long long)model_id);
 	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
@@ -200,42 +269,7 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 	if (r)
 		goto fail;
 
-	/* COPY takes no parameters; dataset_id is an integer we formatted. */
-	snprintf(sql, sizeof(sql), "COPY (SELECT ext_id FROM examples WHERE"
-		 " dataset_id = %lld ORDER BY ord) TO STDOUT",
-		 (long long)dataset_id);
-	{
-		PGresult *res = PQexec(db->conn, sql);
-
-		if (PQresultStatus(res) != PGRES_COPY_OUT) {
-			log_error("load example ids: %s", PQerrorMessage(db->conn));
-			PQclear(res);
-			r = -1;
-			goto fail;
-		}
-		PQclear(res);
-	}
-	while ((len = PQgetCopyData(db->conn, &row, 0)) > 0) {
-		size_t n = (size_t)len;
-
-		if (n && row[n - 1] == '\n')
-			n--;
-		n = copy_unescape(row, n);
-		strmap_intern(ids, row, n, NULL);
-		PQfreemem(row);
-	}
-	{
-		PGresult *res;
-		while ((res = PQgetResult(db->conn))) {
-			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-				log_error("load example ids: %s",
-					  PQerrorMessage(db->conn));
-				r = -1;
-			}
-			PQclear(res);
-		}
-	}
-	if (len == -2 || r) {
+	if (load_ids(db, dataset_id, ids)) {
 		r = -1;
 		goto fail;
 	}

@@ -2,6 +2,7 @@
 datasets and models."""
 import json
 import os
+import socket
 import subprocess
 
 from harness import Server, expect, eq, new_database, psql, BINARY, ROOT
@@ -138,8 +139,18 @@ def test_dataset_validation(ctx):
         expect(field in r.json()["detail"], f"detail names {field}: {r.json()['detail']}")
     r = s.request("POST", "/v1/datasets", "{not json", key=key)
     eq(r.status, 400, "malformed JSON")
-    r = s.request("POST", "/v1/datasets", "x" * (2 * 1024 * 1024), key=key)
-    eq(r.status, 413, "oversized JSON body")
+    # A declared oversized body is refused before it is read.
+    sock = socket.create_connection(("127.0.0.1", s.port))
+    sock.sendall(f"POST /v1/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+                 f"Content-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n".encode())
+    head = sock.recv(4096).decode()
+    sock.close()
+    expect(head.startswith("HTTP/1.1 413"), f"declared oversized body: {head[:80]!r}")
+    # A chunked body is refused once it passes the cap.
+    big = ("x" * (2 * 1024 * 1024)).encode()
+    r = s.request("POST", "/v1/datasets", iter([big[i:i + 65536] for i in range(0, len(big), 65536)]),
+                  key=key, headers={"Transfer-Encoding": "chunked"})
+    eq(r.status, 413, "oversized chunked JSON body")
 
 
 def test_models(ctx):

@@ -118,7 +118,8 @@ class Server:
             h.setdefault("Content-Type", "application/json")
         if isinstance(body, str):
             body = body.encode()
-        conn.request(method, path, body=body, headers=h)
+        conn.request(method, path, body=body, headers=h,
+                     encode_chunked=h.get("Transfer-Encoding") == "chunked")
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
         conn.close()

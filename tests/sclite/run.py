@@ -443,7 +443,7 @@ def bench_corpus(path_ref, path_hyp, n_utts=100000, seed=5):
     vocab = ["w%d" % k for k in range(5000)] + BASIC
     with open(path_ref, "w") as fr, open(path_hyp, "w") as fh:
         for i in range(n_utts):
-            n = min(150, max(1, int(rng.lognormvariate(2.75, 0.6))))
+            n = min(150, max(1, int(rng.lognormvariate(2.85, 0.6))))
             ref = [rng.choice(vocab) for _ in range(n)]
             hyp = edit(rng, ref, vocab, 0.1, 0.05, 0.05)
             uid = "spk%02d-%06d" % (i % 40, i)

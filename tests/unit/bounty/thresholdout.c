@@ -211,7 +211,7 @@ static void flood_build(struct flood *f)
 	gsl_rng_set(f->rng, 2015);
 	table_init(&f->t, TASK_CLASSIFICATION);
 	for (int a = 0; a < FLOOD_ATTRS; a++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "a%d", a);
 		table_add_attr(&f->t, name);
@@ -223,7 +223,7 @@ static void flood_build(struct flood *f)
 
 		table_add_row(&f->t, id, (size_t)n);
 		for (int a = 0; a < FLOOD_ATTRS; a++) {
-			char v[8];
+			char v[24];
 			int vn = snprintf(v, sizeof(v), "v%lu",
 					  gsl_rng_uniform_int(f->rng,
 							      FLOOD_VALUES));

@@ -303,6 +303,23 @@ static const struct upload_case cases[] = {
 	  "E3 prediction: empty prediction\n" },
 	{ "prediction no rows", CLS, PR, INGEST_CSV, NULL, "id,prediction\n",
 	  "E0 -: the upload has no data rows\n" },
+	{ "no coverage without an id column", CLS, PR, INGEST_CSV, NULL,
+	  "ident,prediction\na,x\n",
+	  "E1 ident: unexpected column (a prediction upload has only the "
+	  "columns \"id\" and \"prediction\")\n"
+	  "E1 id: required column \"id\" is missing\n" },
+	{ "no coverage after a fatal error", CLS, PR, INGEST_JSON, NULL,
+	  "[{\"id\":\"a\",\"prediction\":\"x\"} x, {\"id\":\"b\"}]",
+	  "R1 #0 id=a pred=x\n"
+	  "E1 -: expected ',' or ']' after the element\n" },
+	{ "coverage after an unclosed array", CLS, PR, INGEST_JSON, NULL,
+	  "[{\"id\":\"a\",\"prediction\":\"x\"},"
+	  "{\"id\":\"b\",\"prediction\":\"y\"}",
+	  "R1 #0 id=a pred=x\nR2 #1 id=b pred=y\n"
+	  "E0 -: the JSON array is not closed (']' is missing at the end of "
+	  "the body)\n"
+	  "E0 id: example \"c\" (example 3 of the dataset) has no "
+	  "prediction" COVER },
 
 	/* predictions, score and regression */
 	{ "score predictions", SCO, PR, INGEST_CSV, NULL,

@@ -477,6 +477,9 @@ static void test_evaluation__cli_setters_match_json(void **state)
 	assert_int_equal(eval_params_add_grouping(&p, "group,,sex", &err), -1);
 	buf_reset(&err);
 	assert_int_equal(eval_params_set(&p, "min_cohort_size", "-1", &err), -1);
+	assert_string_equal(err.s, "min_cohort_size must be a whole number of "
+			    "at least 0, got \"-1\"");
+	buf_reset(&err);
 	eval_params_release(&p);
 
 	/* Unknown attribute found at run time. */
@@ -804,7 +807,7 @@ static void test_evaluation__regression(void **state)
 	table_release(&t);
 }
 
-static void test_evaluation__asr_and_bad_tables(void **state)
+static void test_evaluation__unsupported_and_empty_tables(void **state)
 {
 	struct table t;
 	struct buf err = BUF_INIT;
@@ -830,6 +833,33 @@ static void test_evaluation__asr_and_bad_tables(void **state)
 			    "have 3 distinct values; score tasks need binary "
 			    "labels");
 	table_release(&t);
+	buf_reset(&err);
+
+	/* No rows: every rate undefined, never 0; groupings empty. */
+	table_init(&t, TASK_CLASSIFICATION);
+	table_add_attr(&t, "g");
+	table_set_positive(&t, "1", 1);
+	table_finish(&t);
+	{
+		cJSON *res = run_json(&t, "{}", &err);
+		const cJSON *m, *g;
+
+		assert_non_null(res);
+		m = get(get(res, "overall"), "metrics");
+		expect_num(get(m, "n"), "value", 0, 0);
+		assert_true(cJSON_IsNull(get(get(m, "accuracy"), "value")));
+		assert_string_equal(cJSON_GetStringValue(get(get(m, "accuracy"),
+							     "reason")),
+				    "empty cohort");
+		assert_string_equal(cJSON_GetStringValue(get(get(m, "tpr"),
+							     "reason")),
+				    "no actual positives in cohort");
+		g = at(get(res, "groupings"), 0);
+		assert_int_equal(cJSON_GetArraySize(get(g, "cohorts")), 0);
+		assert_true(cJSON_IsNull(get(g, "reference")));
+		cJSON_Delete(res);
+	}
+	table_release(&t);
 	buf_release(&err);
 	eval_params_release(&p);
 }
@@ -845,7 +875,7 @@ int main(void)
 		cmocka_unit_test(test_evaluation__multiclass),
 		cmocka_unit_test(test_evaluation__score),
 		cmocka_unit_test(test_evaluation__regression),
-		cmocka_unit_test(test_evaluation__asr_and_bad_tables),
+		cmocka_unit_test(test_evaluation__unsupported_and_empty_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,168 @@
+/*
+ * verify.h - the verdict on one bounty submission, computed on the holdout.
+ *
+ * A submission names a group g (a bitset over the table's rows, usually
+ * from a predicate) and optionally a model h for it.  verify_submission()
+ * judges it on the rows of one split (the holdout) from per-row losses:
+ *
+ *   err[r]    the current model's loss on row r: 0/1 for classification,
+ *             word errors (S + D + I) for ASR, any non-negative loss else;
+ *   den[r]    the row's denominator, or den == NULL for 1 per row: the
+ *             metric of a set of rows is sum(err) / sum(den), so an error
+ *             rate with den == NULL and pooled WER with den = reference
+ *             words;
+ *   h_err[r]  h's loss on row r, read only for rows of g.
+ *
+ * Statistics (G = g's holdout rows, R = the other holdout rows):
+ *   gap          metric(G) - metric(R), positive when the model is worse
+ *                on the group.
+ *   Error rates (den == NULL and every loss 0 or 1): one-sided Fisher exact
+ *                test (group worse) when an expected cell of the 2x2 table
+ *                is below 5, else the one-sided pooled two-proportion z-test;
+ *                interval: Newcombe's hybrid score interval (method 10).
+ *   Ratios of sums (WER, or losses that are not 0/1): delta-method z-test.
+ *                Each side's ratio estimate sum(e)/sum(d) has variance
+ *                m/(m-1) * sum((e_i - ratio * d_i)^2) / (sum d)^2 over its
+ *                m rows (the linearisation of a ratio estimator, treating
+ *                rows as independent); z = gap / sqrt(var_G + var_R), and
+ *                the interval is gap +- z_conf * that standard error.
+ *                NEEDSWORK: utterances of one speaker are not independent;
+ *                clustering the variance by speaker would be more honest.
+ *   improvement  metric of the current model on G minus metric of h on G.
+ *                Error rates: one-sided exact McNemar test on the discordant
+ *                rows (current wrong and h right: b; the reverse: c;
+ *                p = P(Bin(b + c, 1/2) >= b)); ratios: delta-method z on the
+ *                paired per-row differences.  The interval is the
+ *                delta-method (Wald) interval on the paired differences.
+ *   weight       G's share of the holdout's denominator: rows for error
+ *                rates, reference words for WER.  weight x improvement is
+ *                then exactly the drop in the overall holdout metric when h
+ *                takes over the group, the quantity the bias-bounty rule
+ *                compares with alpha (Globus-Harris, Kearns & Roth 2022).
+ *
+ * Multiplicity: a hunter's m-th submission (m = prior + 1) is judged with a
+ * Bonferroni adjustment for the m tests that hunter has made so far:
+ * p_adjusted = min(1, m p).  Earlier verdicts are never revisited, so the
+ * family-wise error over a hunter's first m submissions is at most
+ * significance x (1 + 1/2 + ... + 1/m); the per-hunter budget of the
+ * reusable holdout bounds m.
+ *
+ * Decision, in order:
+ *   1. fewer than min_support holdout rows in g: rejected, and nothing
+ *      about the members is reported (every statistic is NAN, support 0);
+ *   2. the holdout members of g overlap an earlier accepted finding with
+ *      Jaccard >= dup_jaccard: duplicate (duplicate_of = that finding);
+ *   3. with h: accepted iff weight x improvement >= alpha and the adjusted
+ *      p-value of the improvement is below significance;
+ *      without h: accepted iff gap >= min_gap and the adjusted p-value of
+ *      the gap is below significance.
+ * Reasons are built from numbers only and never name a member.
+ *
+ * verify_release() then passes the label-dependent numbers through the
+ * hunter's reusable holdout (thresholdout.h) before anything is shown.
+ */
+#ifndef FA_VERIFY_H
+#define FA_VERIFY_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "cohorts/bitset.h"
+#include "bounty/thresholdout.h"
+
+enum verify_status {
+	VERIFY_ACCEPTED,
+	VERIFY_REJECTED,
+	VERIFY_DUPLICATE,
+};
+
+enum verify_method {
+	VERIFY_NONE,		/* no test was made */
+	VERIFY_Z,		/* pooled two-proportion z */
+	VERIFY_FISHER,		/* Fisher exact, one-sided */
+	VERIFY_DELTA,		/* delta-method z for ratios of sums */
+	VERIFY_MCNEMAR,		/* exact McNemar, one-sided */
+};
+
+struct verify_rules {
+	size_t min_support;	/* holdout rows g needs (30) */
+	double min_gap;		/* gap a finding without h needs (0.02) */
+	double alpha;		/* weight x improvement a finding with h needs
+				 * (0.001) */
+	double significance;	/* one-sided level, before adjustment (0.05) */
+	double confidence;	/* two-sided level of intervals (0.95) */
+	double dup_jaccard;	/* overlap that makes a duplicate (0.8) */
+	uint32_t prior;		/* this hunter's earlier submissions (0) */
+};
+
+/* The defaults above (those of API.md for the bounty fields). */
+void verify_rules_init(struct verify_rules *r);
+
+struct verify_input {
+	const struct bitset *group;	/* g, over all rows of the table */
+	const struct bitset *split;	/* rows to verify on: the holdout */
+	const double *err;		/* current model, per row */
+	const double *den;		/* per-row denominators, or NULL */
+	const double *h_err;		/* h, per row (rows of g), or NULL */
+	/* holdout members of earlier accepted findings (same size as split) */
+	const struct bitset *const *accepted;
+	size_t naccepted;
+};
+
+struct verdict {
+	enum verify_status status;
+	char reason[256];
+	bool too_small;			/* rule 1 applied */
+	size_t support;			/* holdout rows in g */
+	size_t rest;			/* holdout rows outside g */
+	double weight;			/* g's share of the holdout denominator */
+	double metric_group, metric_rest;
+	double gap, gap_low, gap_high;
+	double gap_se;			/* standard error behind the test */
+	enum verify_method gap_method;
+	double p_value, p_adjusted;	/* of the gap, one-sided */
+	bool has_h;
+	double metric_h;		/* h on g's holdout rows */
+	double improvement, impr_low, impr_high;
+	double impr_se;
+	enum verify_method impr_method;
+	double impr_p_value, impr_p_adjusted;
+	double value;			/* weight x improvement */
+	int64_t duplicate_of;		/* index into accepted, or -1 */
+	double overlap;			/* largest Jaccard with accepted */
+	bool released;			/* passed through verify_release */
+};
+
+const char *verify_status_name(enum verify_status s);	/* "accepted", ... */
+const char *verify_method_name(enum verify_method m);	/* "z", "fisher", ... */
+
+/*
+ * Judge one submission; see the top of this file.  Returns 0 with *v
+ * filled, or -1 with err set when the input itself is wrong (bitsets of
+ * different sizes, a loss or denominator that is negative or not finite,
+ * rules out of range); a rejection is not an error.
+ */
+int verify_submission(const struct verify_input *in,
+		      const struct verify_rules *rules, struct verdict *v,
+		      struct buf *err);
+
+/*
+ * Prepare the holdout verdict v for the hunter.  disc is the verdict of the
+ * same submission computed on the discovery rows (verify_submission with
+ * split = discovery and no accepted findings); only its numbers are used.
+ * The gap and, with h, the improvement are answered by the reusable holdout
+ * t; the released gap's interval is the holdout interval moved to the
+ * answer, the released metrics are those of the side that answered, and
+ * the released p-values are recomputed from the answers and the holdout
+ * standard errors.  The verdict is then decided again on the released
+ * numbers: it is accepted only if both the holdout numbers and the
+ * released numbers pass, and its reason speaks only of released numbers.
+ * A verdict rejected for support asks nothing.
+ * Returns 0, or -1 with err set when the budget is used up (the submission
+ * must then be refused as a whole; t has not been charged for it beyond the
+ * queries answered before the refusal).
+ */
+int verify_release(struct verdict *v, const struct verdict *disc,
+		   const struct verify_rules *rules, struct thresholdout *t,
+		   struct buf *err);
+
+#endif

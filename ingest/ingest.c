@@ -1,0 +1,451 @@
+/*
+ * ingest.c - the pieces every upload parser shares: the error list, safe
+ * quoting of user data in messages, text checks, byte-order-mark skipping,
+ * line splitting, and the format dispatch.
+ *
+ * The error list allocates its FA_MAX_ERRORS slots on the first error and
+ * never grows past them; past the cap an error costs one increment, so a
+ * body where every row is wrong is still read at full speed.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "ingest/ingest.h"
+#include "ingest/csv.h"
+#include "ingest/json.h"
+#include "ingest/trn.h"
+#include <strings.h>
+
+static const char *const format_names[] = {
+	[INGEST_CSV] = "csv",
+	[INGEST_NDJSON] = "ndjson",
+	[INGEST_JSON] = "json",
+	[INGEST_TRN] = "trn",
+};
+
+const char *ingest_format_name(enum ingest_format f)
+{
+	return format_names[f];
+}
+
+int ingest_format_from_path(const char *path, enum ingest_format *out,
+			    struct buf *err)
+{
+	static const struct {
+		const char *ext;
+		enum ingest_format f;
+	} exts[] = {
+		{ ".csv", INGEST_CSV }, { ".ndjson", INGEST_NDJSON },
+		{ ".jsonl", INGEST_NDJSON }, { ".json", INGEST_JSON },
+		{ ".trn", INGEST_TRN },
+	};
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		size_t k = strlen(exts[i].ext);
+
+		if (n > k && !strcasecmp(path + n - k, exts[i].ext)) {
+			*out = exts[i].f;
+			return 0;
+		}
+	}
+	buf_addf(err, "cannot tell the format of \"%s\" from its extension "
+		 "(expected .csv, .ndjson, .jsonl, .json or .trn)", path);
+	return -1;
+}
+
+int ingest_format_from_content_type(const char *ct, enum ingest_format *out,
+				    struct buf *err)
+{
+	static const struct {
+		const char *type;
+		enum ingest_format f;
+	} types[] = {
+		{ "text/csv", INGEST_CSV },
+		{ "application/x-ndjson", INGEST_NDJSON },
+		{ "application/ndjson", INGEST_NDJSON },
+		{ "application/jsonl", INGEST_NDJSON },
+		{ "application/json", INGEST_JSON },
+		{ "text/x-trn", INGEST_TRN },
+	};
+	const char *s = ct ? ct : "", *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strcspn(s, ";");
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+		if (strlen(types[i].type) == (size_t)(e - s) &&
+		    !strncasecmp(s, types[i].type, (size_t)(e - s))) {
+			*out = types[i].f;
+			return 0;
+		}
+	}
+	buf_adds(err, "unsupported upload content type ");
+	ingest_quote(err, s, (size_t)(e - s));
+	buf_adds(err, " (expected text/csv, application/x-ndjson, "
+		 "application/json or text/x-trn)");
+	return -1;
+}
+
+/* ---- errors ---- */
+
+void ingest_errors_init(struct ingest_errors *e)
+{
+	e->v = NULL;
+	e->n = 0;
+	e->total = 0;
+}
+
+void ingest_errors_release(struct ingest_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		free(e->v[i].column);
+		free(e->v[i].reason);
+	}
+	free(e->v);
+	ingest_errors_init(e);
+}
+
+void ingest_errors_clear(struct ingest_errors *e)
+{
+	ingest_errors_release(e);
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t k;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		k = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		k = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		k = 4;
+	else
+		return 0;
+	if (k > n || !utf8_valid((const char *)s, k))
+		return 0;
+	return k;
+}
+
+/*
+ * Append at most max bytes of [s, s+n) as safe UTF-8: invalid sequences
+ * become U+FFFD, control characters '?'.  Returns whether it was cut.
+ */
+static bool add_sanitized(struct buf *b, const char *str, size_t n,
+			  size_t max)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, out = 0;
+
+	while (i < n) {
+		size_t k = utf8_seq(s + i, n - i);
+
+		if (out + (k ? k : 3) > max)
+			return true;
+		if (!k) {
+			buf_adds(b, "\xEF\xBF\xBD");
+			out += 3;
+			i++;
+		} else if (k == 1 && (s[i] < 0x20 || s[i] == 0x7F)) {
+			buf_addch(b, '?');
+			out++;
+			i++;
+		} else {
+			buf_add(b, s + i, k);
+			out += k;
+			i += k;
+		}
+	}
+	return false;
+}
+
+void ingest_quote(struct buf *b, const char *s, size_t n)
+{
+	buf_addch(b, '"');
+	if (add_sanitized(b, s, n, 64))
+		buf_adds(b, "...");
+	buf_addch(b, '"');
+}
+
+void ingest_errors_addf(struct ingest_errors *e, uint64_t row,
+			const char *column, const char *fmt, ...)
+{
+	struct ingest_error *x;
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	e->total++;
+	if (e->n >= FA_MAX_ERRORS)
+		return;
+	if (!e->v)
+		e->v = xcalloc(FA_MAX_ERRORS, sizeof(*e->v));
+	x = &e->v[e->n++];
+	x->row = row;
+	x->column = NULL;
+	if (column) {
+		if (add_sanitized(&b, column, strlen(column),
+				  FA_MAX_NAME_BYTES))
+			buf_adds(&b, "...");
+		x->column = buf_detach(&b, NULL);
+	}
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	x->reason = buf_detach(&b, NULL);
+}
+
+void ingest_errors_json(const struct ingest_errors *e, struct buf *out)
+{
+	buf_addch(out, '[');
+	for (size_t i = 0; i < e->n; i++) {
+		const struct ingest_error *x = &e->v[i];
+
+		if (i)
+			buf_addch(out, ',');
+		if (x->row)
+			buf_addf(out, "{\"row\":%llu",
+				 (unsigned long long)x->row);
+		else
+			buf_adds(out, "{\"row\":null");
+		if (x->column) {
+			buf_adds(out, ",\"column\":\"");
+			buf_add_json_escaped(out, x->column,
+					     strlen(x->column));
+			buf_addch(out, '"');
+		} else {
+			buf_adds(out, ",\"column\":null");
+		}
+		buf_adds(out, ",\"reason\":\"");
+		buf_add_json_escaped(out, x->reason, strlen(x->reason));
+		buf_adds(out, "\"}");
+	}
+	buf_addch(out, ']');
+}
+
+void ingest_errors_text(const struct ingest_errors *e, struct buf *out)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct ingest_error *x = &e->v[i];
+
+		if (x->row)
+			buf_addf(out, "row %llu", (unsigned long long)x->row);
+		if (x->column)
+			buf_addf(out, "%scolumn \"%s\"", x->row ? ", " : "",
+				 x->column);
+		buf_addf(out, "%s%s\n", x->row || x->column ? ": " : "",
+			 x->reason);
+	}
+	if (e->total > e->n)
+		buf_addf(out, "(%llu more errors not shown)\n",
+			 (unsigned long long)(e->total - e->n));
+}
+
+/* ---- text checks ---- */
+
+int ingest_text_check(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned bad = 0;
+
+	/* (c | (c - 1)) has bit 7 set exactly for c == 0 and c >= 0x80. */
+	for (size_t i = 0; i < n; i++)
+		bad |= ((unsigned)s[i] | ((unsigned)s[i] - 1)) & 0x80;
+	if (!bad)
+		return INGEST_TEXT_OK;
+	if (memchr(s, 0, n))
+		return INGEST_TEXT_NUL;
+	return utf8_valid(str, n) ? INGEST_TEXT_OK : INGEST_TEXT_UTF8;
+}
+
+const char *ingest_text_reason(int check)
+{
+	return check == INGEST_TEXT_NUL ? "contains a NUL byte"
+					: "is not valid UTF-8";
+}
+
+/* ---- byte order mark ---- */
+
+const char ingest_bom_bytes[3] = { '\xEF', '\xBB', '\xBF' };
+
+size_t ingest_bom_step(struct ingest_bom *b, const char **data, size_t *n)
+{
+	while (!b->done && *n) {
+		if (**data != ingest_bom_bytes[b->have]) {
+			b->done = true;
+			return b->have;
+		}
+		(*data)++;
+		(*n)--;
+		if (++b->have == 3)
+			b->done = true;
+	}
+	return 0;
+}
+
+size_t ingest_bom_flush(struct ingest_bom *b)
+{
+	if (b->done)
+		return 0;
+	b->done = true;
+	return b->have;
+}
+
+/* ---- lines ---- */
+
+void ingest_lines_init(struct ingest_lines *l, size_t cap,
+		       struct ingest_errors *errs,
+		       void (*fn)(void *ctx, uint64_t line,
+				  const char *s, size_t n),
+		       void *ctx)
+{
+	memset(l, 0, sizeof(*l));
+	l->cap = cap;
+	l->line = 1;
+	l->errs = errs;
+	l->fn = fn;
+	l->ctx = ctx;
+}
+
+static void lines_append(struct ingest_lines *l, const char *s, size_t n)
+{
+	l->buf = xgrow(l->buf, &l->alloc, l->len + n, 1);
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+void ingest_lines_feed(struct ingest_lines *l, const char *s, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(s, '\n', n);
+		size_t k = nl ? (size_t)(nl - s) : n;
+
+		if (!l->toolong && l->len + k > l->cap) {
+			ingest_errors_addf(l->errs, l->line, NULL,
+					   "line is longer than %zu bytes",
+					   l->cap);
+			l->toolong = true;
+			l->len = 0;
+		}
+		if (!nl) {
+			if (!l->toolong)
+				lines_append(l, s, k);
+			return;
+		}
+		if (!l->toolong) {
+			if (!l->len) {
+				l->fn(l->ctx, l->line, s, k);
+			} else {
+				lines_append(l, s, k);
+				l->fn(l->ctx, l->line, l->buf, l->len);
+				l->len = 0;
+			}
+		}
+		l->toolong = false;
+		l->line++;
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
+void ingest_lines_finish(struct ingest_lines *l)
+{
+	if (!l->toolong && l->len)
+		l->fn(l->ctx, l->line, l->buf, l->len);
+	l->len = 0;
+	l->toolong = false;
+}
+
+void ingest_lines_release(struct ingest_lines *l)
+{
+	free(l->buf);
+	l->buf = NULL;
+	l->len = l->alloc = 0;
+}
+
+/* ---- dispatch ---- */
+
+struct ingest_parser {
+	enum ingest_format f;
+	union {
+		struct csv_parser *csv;
+		struct json_parser *json;
+		struct trn_parser *trn;
+	} u;
+};
+
+struct ingest_parser *ingest_parser_new(enum ingest_format f,
+					const struct ingest_options *opts,
+					const struct ingest_sink *sink,
+					struct ingest_errors *errs)
+{
+	struct ingest_parser *p = xcalloc(1, sizeof(*p));
+
+	p->f = f;
+	switch (f) {
+	case INGEST_CSV:
+		p->u.csv = csv_parser_new(sink, errs);
+		break;
+	case INGEST_NDJSON:
+	case INGEST_JSON:
+		p->u.json = json_parser_new(f == INGEST_JSON, sink, errs);
+		break;
+	case INGEST_TRN:
+		p->u.trn = trn_parser_new(opts && opts->text_column ?
+					  opts->text_column : "text",
+					  opts && opts->speaker, sink, errs);
+		break;
+	}
+	return p;
+}
+
+int ingest_parser_feed(struct ingest_parser *p, const void *data, size_t n)
+{
+	switch (p->f) {
+	case INGEST_CSV:
+		return csv_parser_feed(p->u.csv, data, n);
+	case INGEST_NDJSON:
+	case INGEST_JSON:
+		return json_parser_feed(p->u.json, data, n);
+	case INGEST_TRN:
+		return trn_parser_feed(p->u.trn, data, n);
+	}
+	return -1;
+}
+
+int ingest_parser_finish(struct ingest_parser *p)
+{
+	switch (p->f) {
+	case INGEST_CSV:
+		return csv_parser_finish(p->u.csv);
+	case INGEST_NDJSON:
+	case INGEST_JSON:
+		return json_parser_finish(p->u.json);
+	case INGEST_TRN:
+		return trn_parser_finish(p->u.trn);
+	}
+	return -1;
+}
+
+void ingest_parser_free(struct ingest_parser *p)
+{
+	if (!p)
+		return;
+	switch (p->f) {
+	case INGEST_CSV:
+		csv_parser_free(p->u.csv);
+		break;
+	case INGEST_NDJSON:
+	case INGEST_JSON:
+		json_parser_free(p->u.json);
+		break;
+	case INGEST_TRN:
+		trn_parser_free(p->u.trn);
+		break;
+	}
+	free(p);
+}

@@ -1,0 +1,230 @@
+/*
+ * ingest.h - what every upload parser produces: records, column names,
+ * row-level errors, and one entry point that picks the parser by format.
+ *
+ * Parsers are push parsers.  The caller creates one, hands it the body in
+ * chunks of any size (one byte, 1 MiB, a whole file: the records come out
+ * the same) with _feed(), then calls _finish() once at the end of input.
+ * Nothing but the record being read is ever held in memory, so a 2 GB body
+ * costs a few buffers.
+ *
+ * Output goes to a struct ingest_sink:
+ *   1. header() once, with the column names, before any record.  CSV: the
+ *      header row (row 1).  NDJSON and JSON arrays: the keys of the first
+ *      object, in order; later objects may omit keys (the value is then
+ *      null) but may not add new ones.  trn: the fixed columns, row 0.
+ *      header() is not called when the header itself is in error.
+ *   2. record() once per record that has no error, with one value per
+ *      header column, in header order.
+ * The column names and values passed to a callback are valid only during
+ * that call.  Column names are NUL-terminated, non-NUL, valid UTF-8; values
+ * are byte ranges (not terminated) of valid UTF-8 without NUL bytes, with a
+ * null flag for a missing value (unquoted empty CSV field, JSON null or
+ * absent key).  JSON numbers keep their source text exactly ("1.50" stays
+ * "1.50"); true and false become the text "true" and "false".
+ *
+ * Errors go to a struct ingest_errors shared by the parser and the
+ * validation that consumes its records (ingest/upload.h), so an upload has
+ * one list: the first FA_MAX_ERRORS errors in full and a count of all.
+ * Every error names the row as in the file (header = row 1; see each
+ * parser for what a row is; 0 = not tied to a row), the column when there
+ * is one, and the reason.  Parsers keep going after an error whenever the
+ * structure allows, so one bad row does not hide the next ninety-nine.
+ */
+#ifndef FA_INGEST_H
+#define FA_INGEST_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "common/limits.h"
+
+/*
+ * The most bytes of one record a parser buffers (a CSV record, an NDJSON
+ * line, a JSON array element): every column at its largest field.
+ */
+#define INGEST_MAX_RECORD_BYTES ((size_t)FA_MAX_COLUMNS * FA_MAX_FIELD_BYTES)
+
+enum ingest_format {
+	INGEST_CSV,
+	INGEST_NDJSON,
+	INGEST_JSON,		/* one JSON array of objects */
+	INGEST_TRN,		/* NIST sclite trn (ASR only) */
+};
+
+const char *ingest_format_name(enum ingest_format f);
+/*
+ * Format from a file name's extension (case-insensitive): .csv, .ndjson or
+ * .jsonl, .json, .trn.  0 and *out set, or -1 and a sentence in err.
+ */
+int ingest_format_from_path(const char *path, enum ingest_format *out,
+			    struct buf *err);
+/*
+ * Format from an HTTP Content-Type (parameters such as "; charset=utf-8"
+ * ignored, case-insensitive): text/csv, application/x-ndjson (also
+ * application/jsonl), application/json, text/x-trn.  0 or -1 and err.
+ */
+int ingest_format_from_content_type(const char *ct, enum ingest_format *out,
+				    struct buf *err);
+
+/* ---- records ---- */
+
+struct ingest_column {
+	const char *name;	/* NUL-terminated */
+	size_t len;
+};
+
+struct ingest_value {
+	const char *s;		/* not NUL-terminated; "" when null */
+	size_t len;
+	bool null;
+};
+
+struct ingest_record {
+	uint64_t row;
+	size_t n;				/* = number of columns */
+	const struct ingest_column *cols;	/* cols[i] names v[i] */
+	const struct ingest_value *v;
+};
+
+struct ingest_sink {
+	void (*header)(void *ctx, uint64_t row,
+		       const struct ingest_column *cols, size_t n);
+	void (*record)(void *ctx, const struct ingest_record *r);
+	void *ctx;
+};
+
+/* ---- errors ---- */
+
+struct ingest_error {
+	uint64_t row;		/* 0 = not tied to a row */
+	char *column;		/* NULL when not tied to a column */
+	char *reason;
+};
+
+struct ingest_errors {
+	struct ingest_error *v;	/* the first FA_MAX_ERRORS errors */
+	size_t n;
+	uint64_t total;		/* every error, listed or not */
+};
+
+void ingest_errors_init(struct ingest_errors *e);
+void ingest_errors_release(struct ingest_errors *e);
+/* Release, then init: an empty list again. */
+void ingest_errors_clear(struct ingest_errors *e);
+/*
+ * Count one error and, while fewer than FA_MAX_ERRORS are listed, list it.
+ * column (NUL-terminated, may be NULL) is copied, cut to a sane length and
+ * made valid UTF-8.  The reason follows the project's message style:
+ * lower-case, no final period; quote values with ingest_quote().
+ */
+void ingest_errors_addf(struct ingest_errors *e, uint64_t row,
+			const char *column, const char *fmt, ...)
+	FA_PRINTF(4, 5);
+/*
+ * Append the list as a JSON array of {"row","column","reason"} objects, the
+ * "errors" member of API.md's problem body; row 0 and a missing column are
+ * written as null.
+ */
+void ingest_errors_json(const struct ingest_errors *e, struct buf *out);
+/*
+ * Append the list for a terminal, one error per line ("row 3, column
+ * \"label\": ..."), then "(N more errors not shown)" if some were cut.
+ */
+void ingest_errors_text(const struct ingest_errors *e, struct buf *out);
+
+/*
+ * Append [s, s+n) in double quotes for an error message: cut after 64 bytes
+ * (at a character boundary, with "..."), invalid UTF-8 replaced by U+FFFD
+ * and control characters by '?', so user data cannot break the message.
+ */
+void ingest_quote(struct buf *b, const char *s, size_t n);
+
+/* ---- text checks shared by the parsers ---- */
+
+enum {
+	INGEST_TEXT_OK = 0,
+	INGEST_TEXT_NUL,	/* a NUL byte */
+	INGEST_TEXT_UTF8,	/* not valid UTF-8 */
+};
+/* Classify [s, s+n): INGEST_TEXT_OK, _NUL or _UTF8. */
+int ingest_text_check(const char *s, size_t n);
+/* The error reason for a nonzero ingest_text_check() result. */
+const char *ingest_text_reason(int check);
+
+/*
+ * A UTF-8 byte order mark at the very start of a body is skipped by every
+ * parser.  It may arrive split across chunks, so the parser keeps this
+ * state: ingest_bom_step() consumes from *data the bytes that continue the
+ * mark and returns how many bytes of ingest_bom_bytes the parser must then
+ * scan as ordinary data first (a partial match that turned out not to be a
+ * mark); ingest_bom_flush() does the same at the end of input.
+ */
+struct ingest_bom {
+	unsigned char have;	/* bytes of the mark matched so far */
+	bool done;
+};
+extern const char ingest_bom_bytes[3];
+size_t ingest_bom_step(struct ingest_bom *b, const char **data, size_t *n);
+size_t ingest_bom_flush(struct ingest_bom *b);
+
+/*
+ * Line splitting for the line-based formats (NDJSON, trn).  Lines end at
+ * LF; the callback gets each line without its LF (a CR before it is left
+ * for the format to strip) and its 1-based number.  A line longer than cap
+ * bytes is reported once as an error and skipped.  A final line without LF
+ * is delivered by ingest_lines_finish().
+ */
+struct ingest_lines {
+	char *buf;
+	size_t len, alloc, cap;
+	uint64_t line;		/* number of the line being read */
+	bool toolong;
+	struct ingest_errors *errs;
+	void (*fn)(void *ctx, uint64_t line, const char *s, size_t n);
+	void *ctx;
+};
+
+void ingest_lines_init(struct ingest_lines *l, size_t cap,
+		       struct ingest_errors *errs,
+		       void (*fn)(void *ctx, uint64_t line,
+				  const char *s, size_t n),
+		       void *ctx);
+void ingest_lines_feed(struct ingest_lines *l, const char *s, size_t n);
+void ingest_lines_finish(struct ingest_lines *l);
+void ingest_lines_release(struct ingest_lines *l);
+
+/* ---- one parser for any format ---- */
+
+struct ingest_options {
+	const char *text_column;  /* trn: the text column's name, e.g.
+				     "reference" or "hypothesis" */
+	bool speaker;		  /* trn: derive the "speaker" column */
+};
+
+struct ingest_parser;
+
+/*
+ * A parser for format f writing to sink (copied) and errs (which must
+ * outlive the parser).  opts is needed only for INGEST_TRN (NULL means
+ * text column "text", no speaker).  Free with ingest_parser_free().
+ */
+struct ingest_parser *ingest_parser_new(enum ingest_format f,
+					const struct ingest_options *opts,
+					const struct ingest_sink *sink,
+					struct ingest_errors *errs);
+/*
+ * Parse the next n bytes.  Returns 0, or -1 once the parser has met an
+ * error after which nothing more can be parsed (a JSON body that is not an
+ * array, say); the caller may then stop reading, everything else is
+ * ignored.
+ */
+int ingest_parser_feed(struct ingest_parser *p, const void *data, size_t n);
+/*
+ * End of input: deliver the last record and report what was left open
+ * (an unterminated quoted field, an unclosed array, a missing header).
+ * Returns 0 if errs is empty, -1 otherwise.  Call once.
+ */
+int ingest_parser_finish(struct ingest_parser *p);
+void ingest_parser_free(struct ingest_parser *p);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * load.c - truth and prediction files into a struct table; see load.h.
+ *
+ * 1. table_init, and for score tasks the positive label.
+ * 2. The truth file, as an examples upload: its header callback adds the
+ *    attribute columns, each valid row becomes table row r->example (ids
+ *    are unique, so rows are added in ordinal order).  For asr with a pair
+ *    callback the reference texts are kept in one arena with an offset per
+ *    row, since they are needed only when the hypothesis arrives.
+ * 3. The prediction file, as a predictions upload whose known ids are the
+ *    table's own id map (index = row); each valid row fills its example's
+ *    prediction or calls the pair callback.
+ * 4. table_finish.
+ * Any error releases the table: the caller gets all or nothing.
+ */
+#include "common/fa.h"
+#include "ingest/load.h"
+#include "ingest/upload.h"
+
+#define LOAD_CHUNK (1u << 20)
+
+struct loader {
+	struct table *t;
+	enum task task;
+	const char *positive;
+	load_pair_fn pair;
+	void *ctx;
+	struct buf *err;
+	bool failed;		/* the pair callback failed */
+	size_t speaker_attr;
+	bool has_speaker_attr;
+	char *refs;		/* asr: reference texts, back to back */
+	size_t refs_len, refs_alloc;
+	size_t *ref_off;	/* asr: refs offset of row i, and one past */
+	size_t ref_off_cap;
+};
+
+static void truth_header(void *ctx, const struct upload *u)
+{
+	struct loader *L = ctx;
+
+	for (size_t i = 0; i < upload_nattrs(u); i++)
+		table_add_attr(L->t, upload_attr(u, i));
+	if (L->task == TASK_ASR && upload_has_speaker(u)) {
+		L->speaker_attr = table_add_attr(L->t, "speaker");
+		L->has_speaker_attr = true;
+	}
+}
+
+static void keep_reference(struct loader *L, size_t row, const char *s,
+			   size_t n)
+{
+	L->ref_off = xgrow(L->ref_off, &L->ref_off_cap, row + 2,
+			   sizeof(*L->ref_off));
+	if (row == 0)
+		L->ref_off[0] = 0;
+	if (n) {
+		L->refs = xgrow(L->refs, &L->refs_alloc, L->refs_len + n, 1);
+		memcpy(L->refs + L->refs_len, s, n);
+		L->refs_len += n;
+	}
+	L->ref_off[row + 1] = L->refs_len;
+}
+
+static void truth_row(void *ctx, const struct upload_row *r)
+{
+	struct loader *L = ctx;
+	struct table *t = L->t;
+	int64_t row = table_add_row(t, r->id, r->id_len);
+
+	if (row < 0)
+		return;		/* cannot happen: ids are unique */
+	switch (L->task) {
+	case TASK_CLASSIFICATION:
+	case TASK_SCORE:
+		t->label[row] = table_class(t, r->label, r->label_len);
+		break;
+	case TASK_REGRESSION:
+		t->label_num[row] = r->label_num;
+		break;
+	case TASK_ASR:
+		if (r->speaker) {
+			t->speaker[row] = table_speaker(t, r->speaker,
+							r->speaker_len);
+			table_set_attr(t, (size_t)row, L->speaker_attr,
+				       r->speaker, r->speaker_len);
+		}
+		if (L->pair)
+			keep_reference(L, (size_t)row, r->text, r->text_len);
+		break;
+	}
+	for (size_t a = 0; a < t->nattrs; a++) {
+		if (L->has_speaker_attr && a == L->speaker_attr)
+			continue;
+		if (!r->attrs[a].null && r->attrs[a].len)
+			table_set_attr(t, (size_t)row, a, r->attrs[a].s,
+				       r->attrs[a].len);
+	}
+}
+
+static void pred_row(void *ctx, const struct upload_row *r)
+{
+	struct loader *L = ctx;
+	struct table *t = L->t;
+	size_t row = r->example;
+
+	switch (L->task) {
+	case TASK_CLASSIFICATION:
+		t->pred[row] = table_class(t, r->pred, r->pred_len);
+		break;
+	case TASK_SCORE:
+	case TASK_REGRESSION:
+		t->pred_num[row] = r->pred_num;
+		break;
+	case TASK_ASR:
+		if (!L->pair || L->failed)
+			break;
+		if (L->pair(L->ctx, t, row,
+			    L->refs ? L->refs + L->ref_off[row] : "",
+			    L->ref_off[row + 1] - L->ref_off[row],
+			    r->text, r->text_len, L->err))
+			L->failed = true;
+		break;
+	}
+}
+
+/* Stream one file through an upload; 0, or -1 with a sentence in err. */
+static int load_one(struct upload_params *params, const char *what,
+		    const char *path, struct ingest_errors *errs,
+		    struct buf *err)
+{
+	struct upload *u;
+	char *chunk;
+	FILE *fp;
+	size_t n;
+	int ret = 0;
+
+	if (ingest_format_from_path(path, &params->format, err))
+		return -1;
+	fp = fopen(path, "rb");
+	if (!fp) {
+		buf_addf(err, "cannot open the %s file \"%s\": %s", what, path,
+			 strerror(errno));
+		return -1;
+	}
+	u = upload_new(params, errs, err);
+	if (!u) {
+		fclose(fp);
+		return -1;
+	}
+	chunk = xmalloc(LOAD_CHUNK);
+	while ((n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0)
+		if (upload_feed(u, chunk, n) < 0)
+			break;
+	if (ferror(fp)) {
+		buf_addf(err, "cannot read the %s file \"%s\": %s", what, path,
+			 strerror(errno));
+		ret = -1;
+	} else if (upload_finish(u)) {
+		buf_addf(err, "cannot load the %s file \"%s\": %llu error%s",
+			 what, path, (unsigned long long)errs->total,
+			 errs->total == 1 ? "" : "s");
+		ret = -1;
+	}
+	free(chunk);
+	upload_free(u);
+	fclose(fp);
+	return ret;
+}
+
+int load_files_with_pairs(struct table *t, enum task task,
+			  const char *truth_path, const char *pred_path,
+			  const char *positive_label,
+			  load_pair_fn pair, void *ctx,
+			  struct ingest_errors *errs, struct buf *err)
+{
+	struct loader L;
+	struct upload_params params;
+	const char *pos = positive_label ? positive_label : "1";
+	int ret;
+
+	memset(&L, 0, sizeof(L));
+	L.t = t;
+	L.task = task;
+	L.positive = pos;
+	L.pair = task == TASK_ASR ? pair : NULL;
+	L.ctx = ctx;
+	L.err = err;
+	table_init(t, task);
+	if (task == TASK_SCORE)
+		table_set_positive(t, pos, strlen(pos));
+
+	memset(&params, 0, sizeof(params));
+	params.task = task;
+	params.kind = UPLOAD_EXAMPLES;
+	params.positive_label = pos;
+	params.header = truth_header;
+	params.row = truth_row;
+	params.ctx = &L;
+	ret = load_one(&params, "truth", truth_path, errs, err);
+	if (!ret) {
+		params.kind = UPLOAD_PREDICTIONS;
+		params.known = &t->ids;
+		params.header = NULL;
+		params.row = pred_row;
+		ret = load_one(&params, "prediction", pred_path, errs, err);
+	}
+	if (!ret && L.failed)
+		ret = -1;
+	if (!ret) {
+		if (task == TASK_CLASSIFICATION &&
+		    strmap_find(&t->classes, pos, strlen(pos)) >= 0)
+			table_set_positive(t, pos, strlen(pos));
+		table_finish(t);
+	} else {
+		table_release(t);
+	}
+	free(L.refs);
+	free(L.ref_off);
+	return ret;
+}
+
+int load_files(struct table *t, enum task task, const char *truth_path,
+	       const char *pred_path, const char *positive_label,
+	       struct ingest_errors *errs, struct buf *err)
+{
+	return load_files_with_pairs(t, task, truth_path, pred_path,
+				     positive_label, NULL, NULL, errs, err);
+}

@@ -1,0 +1,61 @@
+/*
+ * load.h - loading a truth file and a prediction file into a table, for
+ * the offline scorer (fairaudit score).
+ *
+ * The format of each file comes from its extension (.csv, .ndjson/.jsonl,
+ * .json, .trn; see ingest_format_from_path).  Both files are streamed in
+ * 1 MiB chunks through the parsers and ingest/upload.h's validation,
+ * exactly as the server checks uploads: the truth file as an examples
+ * upload, then the prediction file as a predictions upload that must cover
+ * every example.  The resulting table has one row per example, in truth
+ * file order (row i = example ordinal i), every attribute of the truth file
+ * as a column, and for asr an attribute "speaker" when the truth has a
+ * speaker column (a trn truth file always has: the speaker comes from the
+ * utterance id, and it is the only attribute).  For score tasks the
+ * positive label is set; for classification it is set when the label
+ * occurs in the data.
+ *
+ * ASR: the table's alignment counts (t->asr) are not computed here.  A
+ * caller that wants them passes a pair callback, called once per utterance
+ * with its reference and hypothesis texts, which may fill t->asr[row]
+ * (e.g. with metrics/alignment.h's aligner_score).  Without the callback
+ * the counts stay zero.
+ *
+ * All or nothing: on failure the table is left initialised and empty.
+ */
+#ifndef FA_INGEST_LOAD_H
+#define FA_INGEST_LOAD_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "cohorts/table.h"
+#include "ingest/ingest.h"
+
+/*
+ * Called for each utterance of an asr load, in prediction file order, with
+ * row = the utterance's table row and texts valid only during the call.
+ * Returns 0, or -1 with one sentence in err to fail the load.
+ */
+typedef int (*load_pair_fn)(void *ctx, struct table *t, size_t row,
+			    const char *ref, size_t ref_len,
+			    const char *hyp, size_t hyp_len, struct buf *err);
+
+/*
+ * Initialise t for task and fill it from truth_path and pred_path;
+ * positive_label NULL means "1".  Returns 0, or -1 with one sentence in err
+ * (a file that cannot be read or has an unknown extension, or "N errors in
+ * FILE") and, for data errors, the errors in errs (which the caller has
+ * initialised; the rows are those of the named file).
+ */
+int load_files(struct table *t, enum task task, const char *truth_path,
+	       const char *pred_path, const char *positive_label,
+	       struct ingest_errors *errs, struct buf *err);
+
+/* load_files() with a pair callback (may be NULL) for asr. */
+int load_files_with_pairs(struct table *t, enum task task,
+			  const char *truth_path, const char *pred_path,
+			  const char *positive_label,
+			  load_pair_fn pair, void *ctx,
+			  struct ingest_errors *errs, struct buf *err);
+
+#endif

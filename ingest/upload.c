@@ -1,0 +1,573 @@
+/*
+ * upload.c - validation of an upload's records; see upload.h for the rules.
+ *
+ * The upload sits between a parser and the caller: the parser's header
+ * callback assigns each column a role (id, label, text, speaker,
+ * prediction, attribute) and the record callback checks one row by role,
+ * then emits it typed while the shared error list is still empty.
+ *
+ * Duplicate ids: examples intern every id in a strmap with the row where it
+ * was first seen; predictions look their id up in the caller's `known` map
+ * and keep, per known example, the row that predicted it (0 = none yet),
+ * which also gives coverage at the end.  Rows are kept as uint32 (rows past
+ * 4294967295 only make "first seen on row" messages saturate): 4 bytes per
+ * example, the price of naming the earlier row in a duplicate error.
+ *
+ * Score labels: the first label that is not the positive one becomes "the
+ * other value"; a label equal to neither is an error.  Labels compare as
+ * text, or as numbers when both sides are numbers, so "1.0" is the positive
+ * label "1"; emitted rows carry the canonical spelling (the positive label
+ * or the other value's first spelling) so that downstream code sees two
+ * distinct strings.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "ingest/upload.h"
+
+enum role {
+	ROLE_ATTR,
+	ROLE_ID,
+	ROLE_LABEL,
+	ROLE_TEXT,
+	ROLE_SPEAKER,
+	ROLE_PRED,
+	ROLE_UNEXPECTED,
+};
+
+struct upload {
+	struct upload_params p;
+	char *positive;
+	size_t positive_len;
+	struct ingest_errors *errs;
+	struct ingest_parser *parser;
+	struct ingest_sink sink;
+
+	bool header_ok;
+	int col_id, col_label, col_text, col_speaker, col_pred;
+	size_t nattrs;
+	size_t *attr_col;		/* record column of each attribute */
+	char **attr_names;
+	struct ingest_value *attrs;	/* per-row scratch */
+
+	uint64_t rows;
+	bool too_many_rows;
+	bool stopped;			/* the parser gave up */
+
+	struct strmap ids;		/* examples: ids seen */
+	uint32_t *id_rows;		/* examples: row of each id */
+	size_t id_rows_cap;
+	uint32_t *seen;			/* predictions: row per example */
+
+	double positive_num;		/* score: positive label's value */
+	bool positive_is_num;
+	char *other;			/* score: the non-positive label */
+	size_t other_len;
+	uint64_t other_row;
+	double other_num;
+	bool other_is_num;
+};
+
+static void on_header(void *ctx, uint64_t row,
+		      const struct ingest_column *cols, size_t n);
+static void on_record(void *ctx, const struct ingest_record *r);
+
+static const char *text_name(const struct upload *u)
+{
+	return u->p.kind == UPLOAD_EXAMPLES ? "reference" : "hypothesis";
+}
+
+struct upload *upload_new(const struct upload_params *params,
+			  struct ingest_errors *errs, struct buf *err)
+{
+	const char *pos = params->positive_label ? params->positive_label
+						 : "1";
+	struct ingest_options opts = { NULL, false };
+	struct upload *u;
+
+	if (params->format == INGEST_TRN && params->task != TASK_ASR) {
+		buf_addf(err, "cannot read sclite trn input for a %s dataset "
+			 "(trn is for asr only)", task_name(params->task));
+		return NULL;
+	}
+	if (params->kind == UPLOAD_PREDICTIONS && !params->known) {
+		buf_adds(err, "cannot check predictions without the "
+			 "dataset's example ids");
+		return NULL;
+	}
+	if (!*pos) {
+		buf_adds(err, "the positive label \"\" is empty");
+		return NULL;
+	}
+	u = xcalloc(1, sizeof(*u));
+	u->p = *params;
+	u->errs = errs;
+	u->positive = xstrdup(pos);
+	u->positive_len = strlen(pos);
+	u->positive_is_num = !parse_double(pos, u->positive_len,
+					   &u->positive_num);
+	u->p.positive_label = u->positive;
+	u->col_id = u->col_label = u->col_text = -1;
+	u->col_speaker = u->col_pred = -1;
+	strmap_init(&u->ids);
+	if (params->kind == UPLOAD_PREDICTIONS)
+		u->seen = xcalloc(params->known->n ? params->known->n : 1,
+				  sizeof(*u->seen));
+	u->sink.header = on_header;
+	u->sink.record = on_record;
+	u->sink.ctx = u;
+	opts.text_column = text_name(u);
+	opts.speaker = params->kind == UPLOAD_EXAMPLES;
+	u->parser = ingest_parser_new(params->format, &opts, &u->sink, errs);
+	return u;
+}
+
+void upload_free(struct upload *u)
+{
+	if (!u)
+		return;
+	ingest_parser_free(u->parser);
+	for (size_t i = 0; i < u->nattrs; i++)
+		free(u->attr_names[i]);
+	free(u->attr_names);
+	free(u->attr_col);
+	free(u->attrs);
+	strmap_release(&u->ids);
+	free(u->id_rows);
+	free(u->seen);
+	free(u->other);
+	free(u->positive);
+	free(u);
+}
+
+size_t upload_nattrs(const struct upload *u)
+{
+	return u->nattrs;
+}
+
+const char *upload_attr(const struct upload *u, size_t i)
+{
+	return u->attr_names[i];
+}
+
+bool upload_has_speaker(const struct upload *u)
+{
+	return u->col_speaker >= 0;
+}
+
+uint64_t upload_rows(const struct upload *u)
+{
+	return u->rows;
+}
+
+int upload_feed(struct upload *u, const void *data, size_t n)
+{
+	if (ingest_parser_feed(u->parser, data, n) < 0)
+		u->stopped = true;
+	return u->stopped ? -1 : 0;
+}
+
+/* ---- header ---- */
+
+static bool name_is(const struct ingest_column *c, const char *s)
+{
+	return c->len == strlen(s) && !memcmp(c->name, s, c->len);
+}
+
+static enum role role_of(const struct upload *u, const struct ingest_column *c)
+{
+	bool asr = u->p.task == TASK_ASR;
+
+	if (name_is(c, "id"))
+		return ROLE_ID;
+	if (u->p.kind == UPLOAD_PREDICTIONS) {
+		if (name_is(c, asr ? "hypothesis" : "prediction"))
+			return ROLE_PRED;
+		return ROLE_UNEXPECTED;
+	}
+	if (!asr && name_is(c, "label"))
+		return ROLE_LABEL;
+	if (asr && name_is(c, "reference"))
+		return ROLE_TEXT;
+	if (asr && name_is(c, "speaker"))
+		return ROLE_SPEAKER;
+	return ROLE_ATTR;
+}
+
+/* Check an attribute column's name; false after reporting an error. */
+static bool attr_name_ok(struct upload *u, uint64_t row, size_t i,
+			 const struct ingest_column *c)
+{
+	int chk;
+
+	if (!c->len) {
+		ingest_errors_addf(u->errs, row, NULL, "column %zu has an "
+				   "empty name", i + 1);
+		return false;
+	}
+	if ((chk = ingest_text_check(c->name, c->len))) {
+		ingest_errors_addf(u->errs, row, NULL, "the name of column "
+				   "%zu %s", i + 1, ingest_text_reason(chk));
+		return false;
+	}
+	if (c->len > FA_MAX_NAME_BYTES) {
+		ingest_errors_addf(u->errs, row, c->name, "column name is "
+				   "longer than %d bytes (FA_MAX_NAME_BYTES)",
+				   FA_MAX_NAME_BYTES);
+		return false;
+	}
+	return true;
+}
+
+static void on_header(void *ctx, uint64_t row,
+		      const struct ingest_column *cols, size_t n)
+{
+	struct upload *u = ctx;
+	bool ok = true, asr = u->p.task == TASK_ASR;
+	const char *need;
+
+	u->attr_col = xcalloc(n ? n : 1, sizeof(*u->attr_col));
+	u->attr_names = xcalloc(n ? n : 1, sizeof(*u->attr_names));
+	u->attrs = xcalloc(n ? n : 1, sizeof(*u->attrs));
+	for (size_t i = 0; i < n; i++) {
+		switch (role_of(u, &cols[i])) {
+		case ROLE_ID:
+			u->col_id = (int)i;
+			break;
+		case ROLE_LABEL:
+			u->col_label = (int)i;
+			break;
+		case ROLE_TEXT:
+			u->col_text = (int)i;
+			break;
+		case ROLE_SPEAKER:
+			u->col_speaker = (int)i;
+			break;
+		case ROLE_PRED:
+			u->col_pred = (int)i;
+			break;
+		case ROLE_UNEXPECTED:
+			ingest_errors_addf(u->errs, row, cols[i].name,
+					   "unexpected column (a prediction "
+					   "upload has only the columns \"id\" "
+					   "and \"%s\")",
+					   asr ? "hypothesis" : "prediction");
+			ok = false;
+			break;
+		case ROLE_ATTR:
+			if (!attr_name_ok(u, row, i, &cols[i])) {
+				ok = false;
+				break;
+			}
+			u->attr_col[u->nattrs] = i;
+			u->attr_names[u->nattrs++] = xstrndup(cols[i].name,
+							      cols[i].len);
+			break;
+		}
+	}
+	if (u->col_id < 0) {
+		ingest_errors_addf(u->errs, row, "id", "required column "
+				   "\"id\" is missing");
+		ok = false;
+	}
+	if (u->p.kind == UPLOAD_EXAMPLES) {
+		need = asr ? "reference" : "label";
+		if ((asr ? u->col_text : u->col_label) < 0) {
+			ingest_errors_addf(u->errs, row, need, "required column "
+					   "\"%s\" is missing", need);
+			ok = false;
+		}
+	} else {
+		need = asr ? "hypothesis" : "prediction";
+		if (u->col_pred < 0) {
+			ingest_errors_addf(u->errs, row, need, "required column "
+					   "\"%s\" is missing", need);
+			ok = false;
+		}
+	}
+	if (asr && u->p.kind == UPLOAD_PREDICTIONS) {
+		/* The hypothesis is the row's text. */
+		u->col_text = u->col_pred;
+		u->col_pred = -1;
+	}
+	u->header_ok = ok;
+	if (ok && !u->errs->total && u->p.header)
+		u->p.header(u->p.ctx, u);
+}
+
+/* ---- rows ---- */
+
+static uint32_t row32(uint64_t row)
+{
+	return row > UINT32_MAX ? UINT32_MAX : (uint32_t)row;
+}
+
+/* Report a value error quoting the value: "<what> "<value>" <tail>". */
+static void value_error(struct upload *u, uint64_t row, const char *col,
+			const char *what, const struct ingest_value *v,
+			const char *tail)
+{
+	struct buf q = BUF_INIT;
+
+	ingest_quote(&q, v->s, v->len);
+	ingest_errors_addf(u->errs, row, col, "%s %s %s", what, q.s, tail);
+	buf_release(&q);
+}
+
+/* A required text value: false after reporting it missing or empty. */
+static bool required(struct upload *u, uint64_t row, const char *col,
+		     const struct ingest_value *v)
+{
+	if (v->null) {
+		ingest_errors_addf(u->errs, row, col, "missing %s", col);
+		return false;
+	}
+	if (!v->len) {
+		ingest_errors_addf(u->errs, row, col, "empty %s", col);
+		return false;
+	}
+	return true;
+}
+
+static bool check_id(struct upload *u, const struct ingest_record *r,
+		     struct upload_row *out)
+{
+	const struct ingest_value *v = &r->v[u->col_id];
+	struct buf q = BUF_INIT;
+	uint64_t first = 0;
+	bool added;
+
+	if (!required(u, r->row, "id", v))
+		return false;
+	out->id = v->s;
+	out->id_len = v->len;
+	if (u->p.kind == UPLOAD_EXAMPLES) {
+		uint32_t idx = strmap_intern(&u->ids, v->s, v->len, &added);
+
+		if (added) {
+			u->id_rows = xgrow(u->id_rows, &u->id_rows_cap,
+					   (size_t)idx + 1,
+					   sizeof(*u->id_rows));
+			u->id_rows[idx] = row32(r->row);
+			out->example = idx;
+			return true;
+		}
+		first = u->id_rows[idx];
+	} else {
+		int64_t ex = strmap_find(u->p.known, v->s, v->len);
+
+		if (ex < 0) {
+			value_error(u, r->row, "id", "unknown example id", v,
+				    "(the dataset has no example with it)");
+			return false;
+		}
+		if (!u->seen[ex]) {
+			u->seen[ex] = row32(r->row);
+			out->example = (size_t)ex;
+			return true;
+		}
+		first = u->seen[ex];
+	}
+	ingest_quote(&q, v->s, v->len);
+	ingest_errors_addf(u->errs, r->row, "id", "duplicate id %s (first "
+			   "seen on row %llu)", q.s, (unsigned long long)first);
+	buf_release(&q);
+	return false;
+}
+
+static bool same_text(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && !memcmp(a, b, an);
+}
+
+/*
+ * Score labels: the positive label, the other value, or an error.  Text
+ * equality is tried first; numbers (parsed once for the positive and the
+ * other value) only when the text differs, so "1.0" matches "1".
+ */
+static bool check_score_label(struct upload *u, uint64_t row,
+			      const struct ingest_value *v,
+			      struct upload_row *out)
+{
+	struct buf q = BUF_INIT, o = BUF_INIT, pq = BUF_INIT;
+	bool num, is_pos = false, is_other = false;
+	double x = 0;
+
+	if (same_text(v->s, v->len, u->positive, u->positive_len)) {
+		is_pos = true;
+	} else if (u->other && same_text(v->s, v->len, u->other,
+					 u->other_len)) {
+		is_other = true;
+	} else {
+		num = !parse_double(v->s, v->len, &x);
+		if (num && u->positive_is_num && x == u->positive_num) {
+			is_pos = true;
+		} else if (!u->other) {
+			u->other = xstrndup(v->s, v->len);
+			u->other_len = v->len;
+			u->other_row = row;
+			u->other_is_num = num;
+			u->other_num = x;
+			is_other = true;
+		} else if (num && u->other_is_num && x == u->other_num) {
+			is_other = true;
+		}
+	}
+	if (is_pos) {
+		out->positive = true;
+		out->label_num = 1;
+		out->label = u->positive;
+		out->label_len = u->positive_len;
+		return true;
+	}
+	if (is_other) {
+		out->label_num = 0;
+		out->label = u->other;
+		out->label_len = u->other_len;
+		return true;
+	}
+	ingest_quote(&q, v->s, v->len);
+	ingest_quote(&o, u->other, u->other_len);
+	ingest_quote(&pq, u->positive, u->positive_len);
+	ingest_errors_addf(u->errs, row, "label", "label %s is a third "
+			   "distinct value; score labels are binary: the "
+			   "positive label %s and one other value (here %s, "
+			   "first seen on row %llu)", q.s, pq.s, o.s,
+			   (unsigned long long)u->other_row);
+	buf_release(&q);
+	buf_release(&o);
+	buf_release(&pq);
+	return false;
+}
+
+static bool check_label(struct upload *u, const struct ingest_record *r,
+			struct upload_row *out)
+{
+	const struct ingest_value *v = &r->v[u->col_label];
+
+	if (!required(u, r->row, "label", v))
+		return false;
+	out->label = v->s;
+	out->label_len = v->len;
+	switch (u->p.task) {
+	case TASK_SCORE:
+		return check_score_label(u, r->row, v, out);
+	case TASK_REGRESSION:
+		if (parse_double(v->s, v->len, &out->label_num)) {
+			value_error(u, r->row, "label", "label", v,
+				    "is not a finite number");
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+static bool check_prediction(struct upload *u, const struct ingest_record *r,
+			     struct upload_row *out)
+{
+	const struct ingest_value *v = &r->v[u->col_pred];
+
+	if (!required(u, r->row, "prediction", v))
+		return false;
+	out->pred = v->s;
+	out->pred_len = v->len;
+	switch (u->p.task) {
+	case TASK_SCORE:
+		if (parse_double(v->s, v->len, &out->pred_num)) {
+			value_error(u, r->row, "prediction", "prediction", v,
+				    "is not a number");
+			return false;
+		}
+		if (!(out->pred_num >= 0 && out->pred_num <= 1)) {
+			value_error(u, r->row, "prediction", "prediction", v,
+				    "is outside [0, 1] (a score prediction "
+				    "is a probability)");
+			return false;
+		}
+		return true;
+	case TASK_REGRESSION:
+		if (parse_double(v->s, v->len, &out->pred_num)) {
+			value_error(u, r->row, "prediction", "prediction", v,
+				    "is not a finite number");
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void on_record(void *ctx, const struct ingest_record *r)
+{
+	struct upload *u = ctx;
+	struct upload_row out;
+	bool ok = u->header_ok;
+
+	if (u->too_many_rows)
+		return;
+	if (++u->rows > FA_MAX_ROWS) {
+		ingest_errors_addf(u->errs, r->row, NULL, "the upload has more "
+				   "than %d data rows (FA_MAX_ROWS)",
+				   FA_MAX_ROWS);
+		u->too_many_rows = true;
+		return;
+	}
+	memset(&out, 0, sizeof(out));
+	out.row = r->row;
+	if (u->col_id >= 0 && !check_id(u, r, &out))
+		ok = false;
+	if (u->col_label >= 0 && !check_label(u, r, &out))
+		ok = false;
+	if (u->col_pred >= 0 && !check_prediction(u, r, &out))
+		ok = false;
+	if (u->col_text >= 0) {
+		const struct ingest_value *v = &r->v[u->col_text];
+
+		out.text = v->s;
+		out.text_len = v->len;
+	}
+	if (u->col_speaker >= 0 && r->v[u->col_speaker].len) {
+		out.speaker = r->v[u->col_speaker].s;
+		out.speaker_len = r->v[u->col_speaker].len;
+	}
+	for (size_t i = 0; i < u->nattrs; i++)
+		u->attrs[i] = r->v[u->attr_col[i]];
+	out.attrs = u->attrs;
+	if (ok && !u->errs->total && u->p.row)
+		u->p.row(u->p.ctx, &out);
+}
+
+int upload_finish(struct upload *u)
+{
+	struct buf q = BUF_INIT;
+
+	ingest_parser_finish(u->parser);
+	if (!u->rows) {
+		if (!u->errs->total)
+			ingest_errors_addf(u->errs, 0, NULL, "the upload has "
+					   "no data rows");
+	} else if (u->p.kind == UPLOAD_PREDICTIONS && u->col_id >= 0 &&
+		   !u->stopped && !u->too_many_rows) {
+		/* Coverage is only known when every row's id was read. */
+		const struct strmap *k = u->p.known;
+
+		for (uint32_t ex = 0; ex < k->n; ex++) {
+			if (u->seen[ex])
+				continue;
+			if (u->errs->n >= FA_MAX_ERRORS) {
+				u->errs->total++;
+				continue;
+			}
+			buf_reset(&q);
+			ingest_quote(&q, strmap_str(k, ex), strmap_len(k, ex));
+			ingest_errors_addf(u->errs, 0, "id", "example %s "
+					   "(example %llu of the dataset) has "
+					   "no prediction; a prediction upload "
+					   "must cover every example", q.s,
+					   (unsigned long long)ex + 1);
+		}
+	}
+	buf_release(&q);
+	return u->errs->total ? -1 : 0;
+}

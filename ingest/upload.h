@@ -1,0 +1,142 @@
+/*
+ * upload.h - the meaning of an upload: which columns it must have, what
+ * their values may be, and that ids are unique and (for predictions) cover
+ * the dataset.  Shared by the server (rows become COPY data) and the CLI
+ * (rows become a struct table).
+ *
+ * An upload is one body in one format (ingest/ingest.h) for one task:
+ *   examples     column "id"; "label" (classification, score, regression)
+ *                or "reference" (asr) with an optional "speaker" (asr);
+ *                every other column is a cohort attribute;
+ *   predictions  "id" and "prediction" (or "hypothesis" for asr), nothing
+ *                else.
+ * Values:
+ *   id               non-empty, unique within the upload; for predictions
+ *                    also the id of a known example
+ *   classification   label, prediction: non-empty strings
+ *   score            label: the positive label or one other value (binary;
+ *                    text equality, or numeric when both are numbers, so
+ *                    "1.0" is the label "1"; rows carry the canonical
+ *                    spelling); prediction: a number in [0, 1]
+ *   regression       label, prediction: finite numbers
+ *   asr              reference, hypothesis: any text (missing = empty);
+ *                    speaker: any text, missing or empty = no speaker
+ *   attributes       any text; missing is stored as the empty string
+ * Attribute names must be non-empty, valid UTF-8 and at most
+ * FA_MAX_NAME_BYTES bytes; at most FA_MAX_ROWS data rows are accepted.
+ *
+ * Uploads are all-or-nothing.  Rows go to the row callback only while the
+ * error list is empty; after the first error (from the parser or from
+ * validation) nothing more is emitted, since the caller will roll back, but
+ * every row is still checked so that the list holds the first
+ * FA_MAX_ERRORS errors and counts all of them.
+ *
+ * Coverage: a prediction upload must cover every known example.  At the
+ * end each example without a prediction is an error with row 0 (it has no
+ * row in this upload; API.md's JSON shows null), column "id", and a reason
+ * that quotes the example id and gives its 1-based ordinal in the dataset.
+ * Coverage is not reported when it cannot be known: no "id" column, a body
+ * the parser gave up on (a broken JSON array), more than FA_MAX_ROWS rows.
+ *
+ * Ownership: the upload copies its parameters except `known`, which must
+ * stay unchanged while the upload lives, and `errs`, which the caller owns.
+ */
+#ifndef FA_INGEST_UPLOAD_H
+#define FA_INGEST_UPLOAD_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "common/strmap.h"
+#include "cohorts/table.h"
+#include "ingest/ingest.h"
+
+enum upload_kind {
+	UPLOAD_EXAMPLES,
+	UPLOAD_PREDICTIONS,
+};
+
+/*
+ * One valid row, typed.  Text fields point into parser memory and are valid
+ * only during the callback; they are not NUL-terminated.  Which fields are
+ * set depends on task and kind; the others are NULL / 0.
+ */
+struct upload_row {
+	uint64_t row;		/* as in the file */
+	/*
+	 * examples: this example's ordinal (0, 1, 2, ... in upload order);
+	 * predictions: the ordinal of its example in `known`.
+	 */
+	size_t example;
+	const char *id;
+	size_t id_len;
+
+	/* examples, classification/score/regression */
+	const char *label;	/* source text */
+	size_t label_len;
+	double label_num;	/* regression: value; score: 1 if positive
+				   else 0 */
+	bool positive;		/* score: label is the positive label */
+
+	/* predictions, classification/score/regression */
+	const char *pred;	/* source text */
+	size_t pred_len;
+	double pred_num;	/* score: probability; regression: value */
+
+	/* asr: reference (examples) or hypothesis (predictions) */
+	const char *text;
+	size_t text_len;
+	/* asr examples: speaker, NULL when missing or empty */
+	const char *speaker;
+	size_t speaker_len;
+
+	/* examples: one value per attribute, see upload_attr() */
+	const struct ingest_value *attrs;
+};
+
+struct upload;
+
+struct upload_params {
+	enum task task;
+	enum upload_kind kind;
+	enum ingest_format format;
+	const char *positive_label;	/* score; NULL = "1" */
+	const struct strmap *known;	/* predictions: example ids, index =
+					   example ordinal; NULL = none */
+	/*
+	 * Called once the header is known and valid (and only if no error
+	 * has been seen), before any row: upload_nattrs()/upload_attr() and
+	 * upload_has_speaker() are then final.
+	 */
+	void (*header)(void *ctx, const struct upload *u);
+	void (*row)(void *ctx, const struct upload_row *r);
+	void *ctx;
+};
+
+/*
+ * Start an upload.  Returns NULL with one sentence in err when the
+ * parameters do not fit together (trn input for a task that is not asr,
+ * predictions without known ids).  errs collects every data error and must
+ * outlive the upload.
+ */
+struct upload *upload_new(const struct upload_params *params,
+			  struct ingest_errors *errs, struct buf *err);
+/* Parse and check the next n bytes of the body.  -1 when it is pointless
+   to send more (the parser stopped on a fatal error), else 0. */
+int upload_feed(struct upload *u, const void *data, size_t n);
+/*
+ * End of the body: finish parsing, check coverage (predictions) and that
+ * there was at least one row.  Returns 0 when the upload is valid and
+ * every row was emitted, -1 when errs is not empty.  Call once.
+ */
+int upload_finish(struct upload *u);
+void upload_free(struct upload *u);
+
+/* Attribute columns of an examples upload, in row->attrs order. */
+size_t upload_nattrs(const struct upload *u);
+const char *upload_attr(const struct upload *u, size_t i);
+/* Whether the asr examples upload has a "speaker" column. */
+bool upload_has_speaker(const struct upload *u);
+/* Data rows seen so far, valid or not. */
+uint64_t upload_rows(const struct upload *u);
+
+#endif

@@ -1,0 +1,628 @@
+/*
+ * alignment.c - sclite's weighted alignment; see alignment.h for the rules.
+ *
+ * sclite (src/sclite/net_dp.c) fills a full table of cells, each keeping
+ * its cost and a back pointer chosen by the tie-break, then follows the
+ * back pointers from the last cell.  The chosen path depends only on the
+ * costs, so its counts can be carried forward instead: every cell holds
+ * the cost of its chosen path and how many deletions that path has.  With
+ * del - ins = a - b at cell (a, b) and cost = 4 sub + 3 (del + ins), the
+ * cost and the deletions give all four counts at the last cell.  One row
+ * of (cost, deletions) pairs is all the memory the counts need.
+ *
+ * Two facts keep it fast and are exact, not heuristics:
+ *  - at a cell whose words are equal sclite always takes the diagonal:
+ *    neighbouring costs differ by at most 3 (dropping one word from an
+ *    optimal alignment changes its cost by at most the 3 of an insertion
+ *    or deletion), so cost(a-1, b-1) + 0 is never more than either
+ *    cost(a-1, b) + 3 or cost(a, b-1) + 3.  That cell needs no compare;
+ *  - for the same reason a common suffix is always aligned as correct
+ *    words, so it is stripped before the table is filled.  (A common
+ *    prefix is not: the tie-break can route around it with equal cost
+ *    and a different S/D/I split, so it stays.)
+ *
+ * When the alignment itself is wanted, each cell's choice is kept in two
+ * bits and the chain is walked back from the end, as sclite does.
+ *
+ * Words become integer ids per utterance: reference words are interned in
+ * an open-addressing table whose slots carry a generation stamp, so the
+ * table is never cleared between utterances; a hypothesis word that is not
+ * in the reference gets an id no reference word has.
+ */
+#include "common/fa.h"
+#include "metrics/alignment.h"
+#include "common/util.h"
+
+enum { DIR_DIAG = 0, DIR_DEL = 1, DIR_INS = 2 };
+
+#define COST_SUB 4
+#define COST_DEL 3
+#define COST_INS 3
+
+#define NO_ID UINT32_MAX
+
+struct cell {
+	uint32_t cost;
+	uint32_t del;
+};
+
+struct slot {
+	uint64_t hash;
+	uint32_t word;		/* reference word index; its id is rid[word] */
+	uint32_t stamp;		/* occupied when equal to the current stamp */
+};
+
+struct aligner {
+	struct normalizer *nz;
+	struct wordlist ref, hyp;
+
+	uint32_t *rid, *hid;		/* word ids */
+	size_t rid_cap, hid_cap;
+	uint32_t *rc, *hc;		/* code points */
+	size_t rc_cap, hc_cap;
+
+	struct slot *slots;
+	size_t nslots;
+	uint32_t stamp;
+
+	struct cell *row;		/* ALIGN_OPS */
+	size_t row_cap;
+	uint64_t *band;			/* counts: packed cells */
+	size_t band_cap;
+	uint8_t *dir;			/* 2 bits per cell, ALIGN_OPS */
+	size_t dir_cap;
+
+	struct align_op *ops;
+	size_t nops, ops_cap;
+
+	struct align_tally chars;
+};
+
+struct aligner *aligner_new(const struct norm_opts *o, struct buf *err)
+{
+	struct aligner *al;
+	struct normalizer *nz = normalizer_new(o, err);
+
+	if (!nz)
+		return NULL;
+	al = xcalloc(1, sizeof(*al));
+	al->nz = nz;
+	wordlist_init(&al->ref);
+	wordlist_init(&al->hyp);
+	return al;
+}
+
+void aligner_free(struct aligner *al)
+{
+	if (!al)
+		return;
+	normalizer_free(al->nz);
+	wordlist_release(&al->ref);
+	wordlist_release(&al->hyp);
+	free(al->rid);
+	free(al->hid);
+	free(al->rc);
+	free(al->hc);
+	free(al->slots);
+	free(al->row);
+	free(al->band);
+	free(al->dir);
+	free(al->ops);
+	free(al);
+}
+
+const struct norm_opts *aligner_opts(const struct aligner *al)
+{
+	return normalizer_opts(al->nz);
+}
+
+/* The dynamic programme */
+
+/* Counts at the last cell from its cost and deletions. */
+static void tally_from_cell(struct cell c, size_t n, size_t m,
+			    struct align_tally *t)
+{
+	uint32_t ins = (uint32_t)((int64_t)c.del + (int64_t)m - (int64_t)n);
+	uint32_t sub = (c.cost - COST_DEL * c.del - COST_INS * ins) / COST_SUB;
+
+	t->del = c.del;
+	t->ins = ins;
+	t->sub = sub;
+	t->hits = (uint32_t)n - sub - c.del;
+}
+
+/*
+ * Fill the table row by row (a over the reference, b over the hypothesis)
+ * keeping one row; if dir is not NULL also record each cell's choice.
+ * row has m + 1 cells; dir, if given, n m 2-bit cells, zeroed.
+ */
+static struct cell dp_fill(const uint32_t *r, size_t n, const uint32_t *h,
+			   size_t m, struct cell *row, uint8_t *dir)
+{
+	for (size_t b = 0; b <= m; b++) {
+		row[b].cost = (uint32_t)(COST_INS * b);
+		row[b].del = 0;
+	}
+	for (size_t a = 1; a <= n; a++) {
+		uint32_t ra = r[a - 1];
+		struct cell diag = row[0], left;
+		size_t k = (a - 1) * m;
+
+		row[0].cost += COST_DEL;
+		row[0].del++;
+		left = row[0];
+		for (size_t b = 1; b <= m; b++, k++) {
+			struct cell up = row[b], c;
+			unsigned d = DIR_DIAG;
+
+			if (h[b - 1] == ra) {
+				c = diag;
+			} else {
+				uint32_t s = diag.cost + COST_SUB;
+				uint32_t dl = up.cost + COST_DEL;
+				uint32_t in = left.cost + COST_INS;
+
+				if (s <= dl && s <= in) {
+					c.cost = s;
+					c.del = diag.del;
+				} else if (dl < in) {
+					c.cost = dl;
+					c.del = up.del + 1;
+					d = DIR_DEL;
+				} else {
+					c.cost = in;
+					c.del = left.del;
+					d = DIR_INS;
+				}
+			}
+			if (dir)
+				dir[k >> 2] |= (uint8_t)(d << ((k & 3) * 2));
+			row[b] = c;
+			diag = up;
+			left = c;
+		}
+	}
+	return row[m];
+}
+
+static size_t common_suffix(const uint32_t *r, size_t n, const uint32_t *h,
+			    size_t m)
+{
+	size_t t = 0;
+
+	while (t < n && t < m && r[n - 1 - t] == h[m - 1 - t])
+		t++;
+	return t;
+}
+
+/*
+ * The counts-only table restricted to a diagonal band: cell (a, b) is
+ * filled when b - a lies within k of the span [min(0, m-n), max(0, m-n)];
+ * cells outside count as unreachable.  Every full path through a cell
+ * whose b - a is e outside that span costs at least 3 (|m - n| + 2 e), the
+ * indels it cannot avoid, so every cell with that bound at most
+ * T = 3 (|m - n| + 2 k) is in the band.  If the band's result is at most T,
+ * it is exact, tie-break included: a cell on the chosen path, and every
+ * predecessor that ties for its minimum, lies on a path of cost at most
+ * the optimum, hence within the band, and cells the band cuts off only
+ * ever lose comparisons they would have lost anyway.  Returns that test;
+ * *last is the cell (n, m).
+ */
+/*
+ * Band cells are packed into one word, cost in the high half and
+ * deletions in the low half, so a step is one addition.
+ */
+#define PACK(cost, del) (((uint64_t)(cost) << 32) | (uint64_t)(del))
+#define COST(x) ((x) >> 32)
+#define STEP_SUB PACK(COST_SUB, 0)
+#define STEP_DEL PACK(COST_DEL, 1)
+#define STEP_INS PACK(COST_INS, 0)
+#define CELL_INF PACK(UINT32_MAX / 2, 0)
+
+static bool dp_band(const uint32_t *r, size_t n, const uint32_t *h,
+		    size_t m, size_t k, uint64_t *row, uint64_t *last)
+{
+	ptrdiff_t span = (ptrdiff_t)m - (ptrdiff_t)n;
+	ptrdiff_t dlo = (span < 0 ? span : 0) - (ptrdiff_t)k;
+	ptrdiff_t dhi = (span > 0 ? span : 0) + (ptrdiff_t)k;
+	ptrdiff_t mm = (ptrdiff_t)m;
+	size_t hi0 = (size_t)(dhi < mm ? dhi : mm), prev_hi = hi0;
+	uint64_t limit = 3 * ((uint64_t)(span < 0 ? -span : span) + 2 * k);
+
+	for (size_t b = 0; b <= hi0; b++)
+		row[b] = PACK(COST_INS * b, 0);
+	for (size_t a = 1; a <= n; a++) {
+		ptrdiff_t lo_d = (ptrdiff_t)a + dlo, hi_d = (ptrdiff_t)a + dhi;
+		size_t lo = lo_d > 0 ? (size_t)lo_d : 0;
+		size_t hi = (size_t)(hi_d < mm ? hi_d : mm);
+		uint32_t ra = r[a - 1];
+		uint64_t diag, left;
+		size_t b;
+
+		if (hi > prev_hi)
+			row[hi] = CELL_INF;	/* (a-1, hi) is outside */
+		prev_hi = hi;
+		if (lo == 0) {
+			diag = row[0];
+			row[0] += STEP_DEL;
+			left = row[0];
+			b = 1;
+		} else {
+			diag = row[lo - 1];
+			left = CELL_INF;
+			b = lo;
+		}
+		for (; b <= hi; b++) {
+			uint64_t up = row[b];
+			uint64_t s = diag + STEP_SUB;
+			uint64_t dl = up + STEP_DEL;
+			uint64_t in = left + STEP_INS;
+			/* The tie-break, without branches. */
+			uint64_t t = COST(dl) < COST(in) ? dl : in;
+			uint64_t c = COST(s) <= COST(t) ? s : t;
+
+			c = h[b - 1] == ra ? diag : c;
+			row[b] = c;
+			diag = up;
+			left = c;
+		}
+	}
+	*last = row[m];
+	return COST(*last) <= limit || (k >= n && k >= m);
+}
+
+/* First band half-width tried; a second pass, if needed, is sized. */
+#ifndef BAND_START
+#define BAND_START 8
+#endif
+
+void aligner_align_ids(struct aligner *al, const uint32_t *ref, size_t n,
+		       const uint32_t *hyp, size_t m, struct align_tally *t)
+{
+	size_t tail = common_suffix(ref, n, hyp, m);
+	size_t span, k = BAND_START;
+	uint64_t last;
+	struct cell c;
+
+	n -= tail;
+	m -= tail;
+	span = n > m ? n - m : m - n;
+	al->band = xgrow(al->band, &al->band_cap, m + 1, sizeof(*al->band));
+	if (!dp_band(ref, n, hyp, m, k, al->band, &last)) {
+		/* The optimum is at most COST(last): a band that admits every
+		 * path of that cost passes the test. */
+		k = ((size_t)COST(last) / 3 - span + 1) / 2 + 1;
+		if (!dp_band(ref, n, hyp, m, k, al->band, &last))
+			abort();	/* cannot happen, see dp_band() */
+	}
+	c.cost = (uint32_t)COST(last);
+	c.del = (uint32_t)last;
+	tally_from_cell(c, n, m, t);
+	t->hits += (uint32_t)tail;
+}
+
+static void push_op(struct aligner *al, char kind, size_t ri, size_t hi)
+{
+	struct align_op *op = &al->ops[al->nops++];
+
+	op->kind = kind;
+	op->ref = NULL;
+	op->ref_len = 0;
+	op->hyp = NULL;
+	op->hyp_len = 0;
+	if (kind != 'I') {
+		op->ref = al->ref.text + al->ref.off[ri];
+		op->ref_len = al->ref.wlen[ri];
+	}
+	if (kind != 'D') {
+		op->hyp = al->hyp.text + al->hyp.off[hi];
+		op->hyp_len = al->hyp.wlen[hi];
+	}
+}
+
+/* Word alignment with ops: the table of choices, then the walk back. */
+static void align_words_ops(struct aligner *al, size_t n, size_t m,
+			    struct align_tally *t)
+{
+	const uint32_t *r = al->rid, *h = al->hid;
+	size_t tail = common_suffix(r, n, h, m);
+	size_t cells, a, b;
+
+	n -= tail;
+	m -= tail;
+	cells = n * m;
+	al->row = xgrow(al->row, &al->row_cap, m + 1, sizeof(*al->row));
+	al->dir = xgrow(al->dir, &al->dir_cap, cells / 4 + 1, 1);
+	memset(al->dir, 0, cells / 4 + 1);
+	al->ops = xgrow(al->ops, &al->ops_cap, n + m + tail + 1,
+			sizeof(*al->ops));
+	tally_from_cell(dp_fill(r, n, h, m, al->row, al->dir), n, m, t);
+	t->hits += (uint32_t)tail;
+
+	/* Walk back, writing ops in reverse order; then turn them round. */
+	al->nops = 0;
+	for (size_t i = 0; i < tail; i++)
+		push_op(al, 'C', n + tail - 1 - i, m + tail - 1 - i);
+	a = n;
+	b = m;
+	while (a || b) {
+		unsigned d;
+
+		if (!a) {
+			d = DIR_INS;
+		} else if (!b) {
+			d = DIR_DEL;
+		} else {
+			size_t k = (a - 1) * m + (b - 1);
+
+			d = (al->dir[k >> 2] >> ((k & 3) * 2)) & 3;
+		}
+		if (d == DIR_DIAG) {
+			push_op(al, r[a - 1] == h[b - 1] ? 'C' : 'S',
+				a - 1, b - 1);
+			a--;
+			b--;
+		} else if (d == DIR_DEL) {
+			push_op(al, 'D', a - 1, 0);
+			a--;
+		} else {
+			push_op(al, 'I', 0, b - 1);
+			b--;
+		}
+	}
+	for (size_t i = 0, j = al->nops; i + 1 < j; i++, j--) {
+		struct align_op x = al->ops[i];
+
+		al->ops[i] = al->ops[j - 1];
+		al->ops[j - 1] = x;
+	}
+}
+
+/* Interning */
+
+static void intern_reserve(struct aligner *al, size_t n)
+{
+	size_t want = 32;
+
+	while (want < 2 * n)
+		want *= 2;
+	if (want > al->nslots) {
+		free(al->slots);
+		al->slots = xcalloc(want, sizeof(*al->slots));
+		al->nslots = want;
+		al->stamp = 0;
+	}
+	if (++al->stamp == 0) {
+		memset(al->slots, 0, al->nslots * sizeof(*al->slots));
+		al->stamp = 1;
+	}
+}
+
+/*
+ * Find the word in the table; if absent and add, insert it as word index
+ * `word`.  Returns the slot.
+ */
+static struct slot *intern_slot(struct aligner *al, const char *s, size_t n,
+				uint64_t hv)
+{
+	size_t mask = al->nslots - 1;
+	const struct wordlist *rw = &al->ref;
+
+	for (size_t i = hv & mask;; i = (i + 1) & mask) {
+		struct slot *sl = &al->slots[i];
+
+		if (sl->stamp != al->stamp)
+			return sl;
+		if (sl->hash == hv && rw->wlen[sl->word] == n &&
+		    !memcmp(rw->text + rw->off[sl->word], s, n))
+			return sl;
+	}
+}
+
+static void intern_words(struct aligner *al)
+{
+	const struct wordlist *rw = &al->ref, *hw = &al->hyp;
+	uint32_t next = 0;
+
+	al->rid = xgrow(al->rid, &al->rid_cap, rw->n + 1, sizeof(*al->rid));
+	al->hid = xgrow(al->hid, &al->hid_cap, hw->n + 1, sizeof(*al->hid));
+	intern_reserve(al, rw->n);
+	for (size_t i = 0; i < rw->n; i++) {
+		const char *s = rw->text + rw->off[i];
+		uint64_t hv = hash_bytes(s, rw->wlen[i]);
+		struct slot *sl = intern_slot(al, s, rw->wlen[i], hv);
+
+		if (sl->stamp == al->stamp) {
+			al->rid[i] = al->rid[sl->word];
+		} else {
+			sl->stamp = al->stamp;
+			sl->hash = hv;
+			sl->word = (uint32_t)i;
+			al->rid[i] = next++;
+		}
+	}
+	for (size_t i = 0; i < hw->n; i++) {
+		const char *s = hw->text + hw->off[i];
+		uint64_t hv = hash_bytes(s, hw->wlen[i]);
+		struct slot *sl = intern_slot(al, s, hw->wlen[i], hv);
+
+		al->hid[i] = sl->stamp == al->stamp ? al->rid[sl->word] : NO_ID;
+	}
+}
+
+/* Characters */
+
+/* Decode the words of valid UTF-8 w into code points, without spaces. */
+static size_t decode_words(const struct wordlist *w, uint32_t **cp,
+			   size_t *cap)
+{
+	size_t n = 0;
+
+	/* Never more code points than bytes. */
+	*cp = xgrow(*cp, cap, w->len + 1, sizeof(**cp));
+	for (size_t i = 0; i < w->n; i++) {
+		const unsigned char *s =
+			(const unsigned char *)w->text + w->off[i];
+		const unsigned char *end = s + w->wlen[i];
+
+		while (s < end) {
+			uint32_t c = *s;
+
+			if (c < 0x80) {
+				s++;
+			} else if (c < 0xE0) {
+				c = ((c & 0x1F) << 6) | (s[1] & 0x3F);
+				s += 2;
+			} else if (c < 0xF0) {
+				c = ((c & 0x0F) << 12) | ((s[1] & 0x3Fu) << 6) |
+				    (s[2] & 0x3F);
+				s += 3;
+			} else {
+				c = ((c & 0x07) << 18) |
+				    ((s[1] & 0x3Fu) << 12) |
+				    ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3F);
+				s += 4;
+			}
+			(*cp)[n++] = c;
+		}
+	}
+	return n;
+}
+
+/* Scoring */
+
+int aligner_score(struct aligner *al, const char *ref, size_t ref_len,
+		  const char *hyp, size_t hyp_len, unsigned flags,
+		  struct asr_counts *out, struct buf *err)
+{
+	struct align_tally t;
+	size_t n, m;
+
+	memset(out, 0, sizeof(*out));
+	memset(&al->chars, 0, sizeof(al->chars));
+	al->nops = 0;
+	if (normalizer_run(al->nz, ref, ref_len, "reference", &al->ref, err))
+		return -1;
+	if (normalizer_run(al->nz, hyp, hyp_len, "hypothesis", &al->hyp,
+			   err))
+		return -1;
+	n = al->ref.n;
+	m = al->hyp.n;
+	/* Counts are uint32_t; costs reach 4 max(n, m) in characters. */
+	if (al->ref.len > UINT32_MAX / 8 || al->hyp.len > UINT32_MAX / 8) {
+		buf_addf(err, "cannot align texts of %zu and %zu bytes: the "
+			 "limit is %u bytes", al->ref.len, al->hyp.len,
+			 UINT32_MAX / 8);
+		return -1;
+	}
+	if ((flags & ALIGN_OPS) && (unsigned long long)n * m >
+	    ALIGN_MAX_OPS_CELLS) {
+		buf_addf(err, "cannot keep the alignment of %zu reference "
+			 "and %zu hypothesis words: more than the "
+			 "ALIGN_MAX_OPS_CELLS limit of %llu word pairs",
+			 n, m, (unsigned long long)ALIGN_MAX_OPS_CELLS);
+		return -1;
+	}
+	intern_words(al);
+	if (flags & ALIGN_OPS)
+		align_words_ops(al, n, m, &t);
+	else
+		aligner_align_ids(al, al->rid, n, al->hid, m, &t);
+	out->hits = t.hits;
+	out->sub = t.sub;
+	out->del = t.del;
+	out->ins = t.ins;
+	out->ref_words = (uint32_t)n;
+	if (!(flags & ALIGN_WORDS_ONLY)) {
+		size_t nc = decode_words(&al->ref, &al->rc, &al->rc_cap);
+		size_t mc = decode_words(&al->hyp, &al->hc, &al->hc_cap);
+
+		aligner_align_ids(al, al->rc, nc, al->hc, mc, &al->chars);
+		out->ref_chars = (uint32_t)nc;
+		out->char_errors = al->chars.sub + al->chars.del +
+				   al->chars.ins;
+	}
+	return 0;
+}
+
+size_t aligner_ops(const struct aligner *al, const struct align_op **ops)
+{
+	*ops = al->ops;
+	return al->nops;
+}
+
+const struct align_tally *aligner_char_tally(const struct aligner *al)
+{
+	return &al->chars;
+}
+
+const struct wordlist *aligner_ref_words(const struct aligner *al)
+{
+	return &al->ref;
+}
+
+const struct wordlist *aligner_hyp_words(const struct aligner *al)
+{
+	return &al->hyp;
+}
+
+/* Display */
+
+static size_t code_points(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return k;
+}
+
+static void add_cell(struct buf *out, const char *s, size_t n, bool upper,
+		     size_t width)
+{
+	size_t w = 0;
+
+	if (!s) {
+		for (; w < width; w++)
+			buf_addch(out, '*');
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			char c = s[i];
+
+			if (upper && c >= 'a' && c <= 'z')
+				c = (char)(c - ('a' - 'A'));
+			buf_addch(out, c);
+		}
+		w = code_points(s, n);
+	}
+	for (; w < width; w++)
+		buf_addch(out, ' ');
+	buf_addch(out, ' ');
+}
+
+void align_render(const struct align_op *ops, size_t n, struct buf *out)
+{
+	static const char *const head[3] = { "REF:  ", "HYP:  ", "Eval: " };
+
+	if (!n)
+		return;
+	for (int line = 0; line < 3; line++) {
+		buf_adds(out, head[line]);
+		for (size_t i = 0; i < n; i++) {
+			const struct align_op *op = &ops[i];
+			size_t wr = op->ref ? code_points(op->ref, op->ref_len) : 0;
+			size_t wh = op->hyp ? code_points(op->hyp, op->hyp_len) : 0;
+			size_t w = wr > wh ? wr : wh;
+			bool err = op->kind != 'C';
+			char k[2] = { op->kind, '\0' };
+
+			if (line == 0)
+				add_cell(out, op->ref, op->ref_len, err, w);
+			else if (line == 1)
+				add_cell(out, op->hyp, op->hyp_len, err, w);
+			else
+				add_cell(out, k, err ? 1 : 0, false, w);
+		}
+		buf_addch(out, '\n');
+	}
+}

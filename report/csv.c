@@ -1,0 +1,194 @@
+/*
+ * csv.c - the evaluation as CSV; see csv.h for the columns and quoting.
+ *
+ * A straight walk over the cJSON tree: for every cohort of every grouping,
+ * every key of its "metrics" object becomes one record, joined with the
+ * same key of its "disparity" object and of its "flags" list.  Labels come
+ * from html_cohort_label() so that the CSV and the HTML report name a
+ * cohort identically.
+ */
+#include "common/fa.h"
+#include "report/csv.h"
+#include "report/html.h"
+
+static const char *const header[] = {
+	"grouping", "cohort", "attributes", "n", "too_small", "metric",
+	"value", "low", "high", "reason",
+	"difference", "diff_low", "diff_high", "ratio", "ratio_low",
+	"ratio_high", "p_value", "p_adjusted", "test", "disparity_reason",
+	"flagged",
+};
+
+static const char *const disparity_num[] = {
+	"difference", "diff_low", "diff_high", "ratio", "ratio_low",
+	"ratio_high", "p_value", "p_adjusted",
+};
+
+void csv_add_field(struct buf *out, const char *s, size_t n, bool text)
+{
+	bool guard = text && n && s[0] && strchr("=+-@\t\r", s[0]);
+	bool quote = guard;
+	size_t i, start = 0;
+
+	for (i = 0; i < n && !quote; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			quote = true;
+	if (n && (s[0] == ' ' || s[n - 1] == ' '))
+		quote = true;
+	if (!quote) {
+		buf_add(out, s, n);
+		return;
+	}
+	buf_addch(out, '"');
+	if (guard)
+		buf_addch(out, '\'');
+	for (i = 0; i < n; i++) {
+		if (s[i] != '"')
+			continue;
+		buf_add(out, s + start, i + 1 - start);
+		buf_addch(out, '"');
+		start = i + 1;
+	}
+	buf_add(out, s + start, n - start);
+	buf_addch(out, '"');
+}
+
+static void add_text(struct buf *out, const char *s)
+{
+	buf_addch(out, ',');
+	if (s)
+		csv_add_field(out, s, strlen(s), true);
+}
+
+/* Shortest decimal text that reads back as d. */
+static void add_number(struct buf *out, const cJSON *v)
+{
+	char tmp[64];
+	double d;
+
+	buf_addch(out, ',');
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return;
+	d = v->valuedouble;
+	if (d == floor(d) && fabs(d) < 1e15) {
+		snprintf(tmp, sizeof(tmp), "%.0f", d == 0 ? 0.0 : d);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%.15g", d);
+		if (strtod(tmp, NULL) != d)
+			snprintf(tmp, sizeof(tmp), "%.17g", d);
+	}
+	buf_adds(out, tmp);
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k)
+				 : NULL;
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool has_flag(const cJSON *flags, const char *key)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, flags)
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, key))
+			return true;
+	return false;
+}
+
+/* The grouping's name: its "by" list joined by " & ". */
+static void grouping_name(struct buf *b, const cJSON *g)
+{
+	const cJSON *it;
+	bool first = true;
+
+	cJSON_ArrayForEach(it, get(g, "by")) {
+		if (!cJSON_IsString(it))
+			continue;
+		if (!first)
+			buf_adds(b, " & ");
+		first = false;
+		buf_adds(b, it->valuestring);
+	}
+}
+
+static void cohort_records(struct buf *out, const char *gname,
+			   const cJSON *g, const cJSON *c)
+{
+	const cJSON *metrics = get(c, "metrics"), *disp = get(c, "disparity");
+	const cJSON *flags = get(c, "flags"), *m, *attrs = get(c, "attributes");
+	const cJSON *n = get(c, "n");
+	struct buf label = BUF_INIT;
+	char *attrs_json = NULL;
+	size_t i;
+
+	html_cohort_label(&label, g, c);
+	if (attrs)
+		attrs_json = cJSON_PrintUnformatted(attrs);
+	if (!cJSON_IsNumber(n))
+		n = get(get(metrics, "n"), "value");
+	cJSON_ArrayForEach(m, metrics) {
+		const cJSON *d = get(disp, m->string);
+		const cJSON *val = cJSON_IsObject(m) ? get(m, "value") : m;
+
+		csv_add_field(out, gname, strlen(gname), true);
+		add_text(out, label.s);
+		add_text(out, attrs_json);
+		add_number(out, n);
+		buf_adds(out, cJSON_IsTrue(get(c, "too_small")) ? ",true"
+			 : ",false");
+		add_text(out, m->string);
+		add_number(out, val);
+		add_number(out, get(m, "low"));
+		add_number(out, get(m, "high"));
+		add_text(out, get_str(m, "reason"));
+		for (i = 0; i < ARRAY_SIZE(disparity_num); i++)
+			add_number(out, get(d, disparity_num[i]));
+		add_text(out, get_str(d, "test"));
+		add_text(out, get_str(d, "reason"));
+		buf_adds(out, has_flag(flags, m->string) ? ",true\r\n"
+			 : ",false\r\n");
+	}
+	free(attrs_json);
+	buf_release(&label);
+}
+
+int csv_render_evaluation(struct buf *out, const cJSON *eval,
+			  struct buf *err)
+{
+	const cJSON *g, *c;
+	struct buf gname = BUF_INIT;
+	size_t i;
+
+	if (!cJSON_IsObject(eval)) {
+		buf_adds(err, "cannot render CSV: the evaluation is not a JSON "
+			 "object");
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(header); i++) {
+		if (i)
+			buf_addch(out, ',');
+		buf_adds(out, header[i]);
+	}
+	buf_adds(out, "\r\n");
+	cJSON_ArrayForEach(g, get(eval, "groupings")) {
+		buf_reset(&gname);
+		grouping_name(&gname, g);
+		cJSON_ArrayForEach(c, get(g, "cohorts"))
+			cohort_records(out, gname.s, g, c);
+	}
+	buf_release(&gname);
+	if (out->toobig) {
+		buf_addf(err, "rendering the CSV exceeded the output limit of "
+			 "%zu bytes", out->cap);
+		return -1;
+	}
+	return 0;
+}

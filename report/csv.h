@@ -1,0 +1,51 @@
+/*
+ * csv.h - the evaluation as CSV (`GET /v1/evaluations/{id}/report?format=csv`).
+ *
+ * One header line, then one record per cohort x metric, in the order of
+ * the evaluation JSON (groupings, their cohorts, each cohort's metrics).
+ * RFC 4180: records end in CRLF; a field is quoted when it contains a
+ * comma, a double quote, CR or LF, or starts or ends with a space, and
+ * quotes inside are doubled.  The file is UTF-8 without a byte-order mark.
+ *
+ * Columns:
+ *   grouping     the grouping's attributes joined by " & "
+ *   cohort       the cohort label, "attr = value" joined by " & "
+ *   attributes   the cohort's attributes as a JSON object (exact values)
+ *   n            cohort size
+ *   too_small    true or false
+ *   metric       metric key (fpr, wer, ...)
+ *   value, low, high, reason                  the metric
+ *   difference, diff_low, diff_high, ratio, ratio_low, ratio_high,
+ *   p_value, p_adjusted, test, disparity_reason
+ *                                             its disparity to the reference
+ *   flagged      true or false
+ * Numbers are printed with the fewest digits that read back to the same
+ * double; a missing or null value is an empty field.
+ *
+ * Spreadsheet safety: a text field (never a number) that starts with =, +,
+ * -, @, TAB or CR gets a leading apostrophe, so that a hostile attribute
+ * value cannot become a formula when the file is opened in a spreadsheet.
+ * The "attributes" column keeps the exact values.
+ */
+#ifndef FA_REPORT_CSV_H
+#define FA_REPORT_CSV_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include <cjson/cJSON.h>
+
+/*
+ * Append the CSV of an evaluation (the JSON of API.md) to out.  Returns 0,
+ * or -1 with a sentence in err when eval is not a JSON object or the output
+ * does not fit under out's cap.
+ */
+int csv_render_evaluation(struct buf *out, const cJSON *eval,
+			  struct buf *err);
+
+/*
+ * Append one field of n bytes, quoted when RFC 4180 needs it.  text marks
+ * a text field, which gets the spreadsheet-formula guard described above.
+ */
+void csv_add_field(struct buf *out, const char *s, size_t n, bool text);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * eval_engine.h - the interface between the evaluation driver
+ * (report/evaluation.c) and the per-task metric engines.
+ *
+ * The driver does everything that is the same for every task: parameters,
+ * grouping, reference choice, comparisons, adjustment, flags, spreads and
+ * the JSON.  An engine only knows its task's metrics:
+ *
+ *   1. prepare() checks that the table fits the task, fills et->metrics
+ *      (the ordered list of metric keys and kinds, allocated with xmalloc;
+ *      the driver frees it) and may keep shared state in et->state (e.g. a
+ *      sort of all rows by score);
+ *   2. compute() is called once for "overall" (cohort == NULL, one cohort)
+ *      and once per grouping, and fills out[c * nmetrics + k] for every
+ *      cohort c and metric k; it must not fail;
+ *   3. methods() adds the engine's method descriptions to params.methods;
+ *   4. release() frees et->state.
+ *
+ * Adding a task (asr): write report/eval_<task>.c defining a
+ * `const struct eval_engine eval_engine_<task>`, declare it below, and put
+ * it in the engines[] table of evaluation.c.  Metric kinds and comparisons
+ * live in metrics/disparity.h; add a kind there if a task needs a new
+ * comparison (e.g. bootstrap intervals).
+ */
+#ifndef FA_EVAL_ENGINE_H
+#define FA_EVAL_ENGINE_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "cohorts/table.h"
+#include "metrics/disparity.h"
+#include "report/evaluation.h"
+#include <cjson/cJSON.h>
+
+struct eval_metric {
+	const char *name;	/* key in "metrics" (static or table-owned) */
+	const char *cls;	/* NULL, or the class key under "per_class" */
+	enum mval_kind kind;
+};
+
+struct eval_task {
+	const struct table *t;
+	const struct eval_params *p;
+	size_t nmetrics;
+	struct eval_metric *metrics;
+	void *state;
+};
+
+struct eval_engine {
+	int (*prepare)(struct eval_task *et, struct buf *err);
+	void (*compute)(struct eval_task *et, const uint32_t *cohort,
+			size_t ncohorts, struct mval *out);
+	void (*methods)(const struct eval_task *et, cJSON *methods);
+	void (*release)(struct eval_task *et);
+};
+
+extern const struct eval_engine eval_engine_classification;
+extern const struct eval_engine eval_engine_score;
+extern const struct eval_engine eval_engine_regression;
+
+/* Method descriptions shared by every engine that reports proportions. */
+void eval_methods_proportions(cJSON *methods);
+
+#endif

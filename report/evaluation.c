@@ -1,0 +1,1327 @@
+/*
+ * evaluation.c - evaluation parameters and the evaluation driver.
+ *
+ * The run, in order:
+ *   1. check the parameters against the table (attributes, bins,
+ *      reference values) and let the task's engine prepare (eval_engine.h);
+ *   2. compute "overall" over all rows;
+ *   3. per grouping: assign rows to cohorts (cohorts/groupby.h), compute
+ *      every metric of every cohort, pick the reference cohort, mark
+ *      cohorts below min_cohort_size as too small, and compare every
+ *      comparable metric of every other cohort with the reference
+ *      (metrics/disparity.h);
+ *   4. adjust p-values: one family per metric, made of the comparisons of
+ *      all groupings in which neither cohort is too small and the p-value
+ *      is defined;
+ *   5. flags, spreads and the JSON.
+ *
+ * Per cohort the JSON is
+ *   {"attributes": {attr: value}, "n": N, "too_small": bool,
+ *    "reference": bool,
+ *    "metrics": {key: metric, ..., "per_class": {label: {key: metric}}},
+ *    "disparity": {key: {"difference", "diff_low", "diff_high", "ratio",
+ *                        "ratio_low", "ratio_high", "p_value",
+ *                        "p_adjusted", "test"}, ...},
+ *    "flags": [key, ...]}
+ * where a number that cannot be computed is null and a sibling
+ * "<field>_reason" (or "reason" for the whole object) says why; the
+ * reference cohort has an empty "disparity".  Per grouping:
+ *   {"by": [...], "reference": {attr: value} | null,
+ *    "reference_source": "requested" | "largest",
+ *    "spread": {key: {"difference", "ratio", "min", "max", "min_cohort",
+ *                     "max_cohort"}}, "cohorts": [...]}.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "report/evaluation.h"
+#include "report/eval_engine.h"
+#include "cohorts/groupby.h"
+#include "metrics/stats.h"
+
+static const struct eval_engine *const engines[] = {
+	[TASK_CLASSIFICATION] = &eval_engine_classification,
+	[TASK_SCORE] = &eval_engine_score,
+	[TASK_REGRESSION] = &eval_engine_regression,
+	[TASK_ASR] = NULL,	/* report/eval_asr.c, to come */
+};
+
+/* ---- parameters ---- */
+
+void eval_params_init(struct eval_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->confidence = 0.95;
+	p->min_cohort_size = 30;
+	p->tolerance = 0.8;
+	p->significance = 0.05;
+	p->threshold = 0.5;
+	p->adjust = EVAL_ADJUST_HOLM;
+}
+
+static void ref_release(struct eval_ref *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->attrs[i]);
+		free(r->values[i]);
+	}
+	free(r->attrs);
+	free(r->values);
+}
+
+void eval_params_release(struct eval_params *p)
+{
+	for (size_t g = 0; g < p->ngroupings; g++)
+		for (size_t a = 0; a < p->groupings[g].nattrs; a++)
+			free(p->groupings[g].attrs[a]);
+	free(p->groupings);
+	for (size_t r = 0; r < p->nrefs; r++)
+		ref_release(&p->refs[r]);
+	free(p->refs);
+	for (size_t b = 0; b < p->nbins; b++) {
+		free(p->bins[b].attr);
+		free(p->bins[b].edges);
+	}
+	free(p->bins);
+	cJSON_Delete(p->normalize);
+	eval_params_init(p);
+}
+
+static struct eval_grouping *grouping_new(struct eval_params *p,
+					  struct buf *err)
+{
+	struct eval_grouping *g;
+
+	if (p->ngroupings >= EVAL_MAX_GROUPINGS) {
+		buf_addf(err, "by has more than %d groupings "
+			 "(EVAL_MAX_GROUPINGS)", EVAL_MAX_GROUPINGS);
+		return NULL;
+	}
+	p->groupings = xrealloc(p->groupings,
+				(p->ngroupings + 1) * sizeof(*p->groupings));
+	g = &p->groupings[p->ngroupings++];
+	memset(g, 0, sizeof(*g));
+	p->by_set = true;
+	return g;
+}
+
+/* Append attribute [s, s+n) to g; field names the grouping for errors. */
+static int grouping_push(struct eval_grouping *g, const char *s, size_t n,
+			 const char *field, struct buf *err)
+{
+	if (!n) {
+		buf_addf(err, "%s: attribute names cannot be empty", field);
+		return -1;
+	}
+	if (g->nattrs >= FA_MAX_COHORT_ATTRS) {
+		buf_addf(err, "%s: a grouping can have at most %d attributes "
+			 "(FA_MAX_COHORT_ATTRS)", field, FA_MAX_COHORT_ATTRS);
+		return -1;
+	}
+	for (size_t a = 0; a < g->nattrs; a++) {
+		if (strlen(g->attrs[a]) == n && !memcmp(g->attrs[a], s, n)) {
+			buf_addf(err, "%s: attribute \"%.*s\" appears twice in "
+				 "one grouping", field, (int)n, s);
+			return -1;
+		}
+	}
+	g->attrs[g->nattrs++] = xstrndup(s, n);
+	return 0;
+}
+
+static struct eval_ref *ref_new(struct eval_params *p, struct buf *err)
+{
+	struct eval_ref *r;
+
+	if (p->nrefs >= EVAL_MAX_REFERENCES) {
+		buf_addf(err, "reference has more than %d objects "
+			 "(EVAL_MAX_REFERENCES)", EVAL_MAX_REFERENCES);
+		return NULL;
+	}
+	p->refs = xrealloc(p->refs, (p->nrefs + 1) * sizeof(*p->refs));
+	r = &p->refs[p->nrefs++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static int ref_push(struct eval_ref *r, const char *a, size_t an,
+		    const char *v, size_t vn, const char *field,
+		    struct buf *err)
+{
+	if (!an) {
+		buf_addf(err, "%s: attribute names cannot be empty", field);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (strlen(r->attrs[i]) == an && !memcmp(r->attrs[i], a, an)) {
+			buf_addf(err, "%s: attribute \"%.*s\" is named twice",
+				 field, (int)an, a);
+			return -1;
+		}
+	}
+	r->attrs = xrealloc(r->attrs, (r->n + 1) * sizeof(*r->attrs));
+	r->values = xrealloc(r->values, (r->n + 1) * sizeof(*r->values));
+	r->attrs[r->n] = xstrndup(a, an);
+	r->values[r->n] = xstrndup(v, vn);
+	r->n++;
+	return 0;
+}
+
+/* Set (or replace) the edges of attribute [a, a+an); takes edges. */
+static int bins_put(struct eval_params *p, const char *a, size_t an,
+		    double *edges, size_t n, const char *field,
+		    struct buf *err)
+{
+	struct eval_bins *b = NULL;
+	char *name = xstrndup(a, an);
+
+	if (!an || groupby_check_edges(edges, n, name, err)) {
+		if (!an)
+			buf_addf(err, "%s: attribute names cannot be empty",
+				 field);
+		free(name);
+		free(edges);
+		return -1;
+	}
+	for (size_t i = 0; i < p->nbins; i++)
+		if (!strcmp(p->bins[i].attr, name))
+			b = &p->bins[i];
+	if (b) {
+		free(b->attr);
+		free(b->edges);
+	} else {
+		p->bins = xrealloc(p->bins, (p->nbins + 1) * sizeof(*p->bins));
+		b = &p->bins[p->nbins++];
+	}
+	b->attr = name;
+	b->edges = edges;
+	b->nedges = n;
+	return 0;
+}
+
+static const struct eval_bins *bins_find(const struct eval_params *p,
+					 const char *attr)
+{
+	for (size_t i = 0; i < p->nbins; i++)
+		if (!strcmp(p->bins[i].attr, attr))
+			return &p->bins[i];
+	return NULL;
+}
+
+struct scalar {
+	const char *name;
+	size_t off;
+	double lo, hi;
+	bool lo_open, hi_open;
+	const char *range;
+};
+
+static const struct scalar scalars[] = {
+	{ "confidence", offsetof(struct eval_params, confidence), 0, 1,
+	  true, true, "greater than 0 and less than 1" },
+	{ "tolerance", offsetof(struct eval_params, tolerance), 0, 1,
+	  true, false, "greater than 0 and at most 1" },
+	{ "significance", offsetof(struct eval_params, significance), 0, 1,
+	  true, true, "greater than 0 and less than 1" },
+	{ "threshold", offsetof(struct eval_params, threshold), 0, 1,
+	  false, false, "between 0 and 1" },
+};
+
+static int scalar_set(struct eval_params *p, const struct scalar *s,
+		      double v, struct buf *err)
+{
+	bool ok = isfinite(v) &&
+		  (s->lo_open ? v > s->lo : v >= s->lo) &&
+		  (s->hi_open ? v < s->hi : v <= s->hi);
+
+	if (!ok) {
+		buf_addf(err, "%s must be %s, got %.17g", s->name, s->range, v);
+		return -1;
+	}
+	*(double *)((char *)p + s->off) = v;
+	return 0;
+}
+
+static int min_size_set(struct eval_params *p, double v, struct buf *err)
+{
+	if (!(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {
+		buf_addf(err, "min_cohort_size must be a whole number of at "
+			 "least 0, got %.17g", v);
+		return -1;
+	}
+	p->min_cohort_size = (uint64_t)v;
+	return 0;
+}
+
+static int adjust_set(struct eval_params *p, const char *s, struct buf *err)
+{
+	if (!strcmp(s, "holm")) {
+		p->adjust = EVAL_ADJUST_HOLM;
+	} else if (!strcmp(s, "bh") || !strcmp(s, "BH") ||
+		   !strcmp(s, "benjamini-hochberg")) {
+		p->adjust = EVAL_ADJUST_BH;
+	} else {
+		buf_addf(err, "adjust must be \"holm\" or \"bh\", got \"%s\"",
+			 s);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *adjust_name(enum eval_adjust a)
+{
+	return a == EVAL_ADJUST_BH ? "bh" : "holm";
+}
+
+/* ---- checks against the table ---- */
+
+static void list_attrs(const struct table *t, struct buf *err)
+{
+	if (!t->nattrs) {
+		buf_adds(err, "the data has no attributes");
+		return;
+	}
+	buf_adds(err, "the data has ");
+	for (size_t a = 0; a < t->nattrs && a < 20; a++)
+		buf_addf(err, "%s%s", a ? ", " : "", t->attrs[a].name);
+	if (t->nattrs > 20)
+		buf_addf(err, " and %zu more", t->nattrs - 20);
+}
+
+static int attr_or_fail(const struct table *t, const char *name,
+			const char *field, struct buf *err)
+{
+	int a = table_find_attr(t, name);
+
+	if (a < 0) {
+		buf_addf(err, "unknown attribute \"%s\" in %s; ", name, field);
+		list_attrs(t, err);
+	}
+	return a;
+}
+
+/* Does value v name a level of attribute a (binned per p)? */
+static bool value_exists(const struct eval_params *p, const struct table *t,
+			 int a, const char *v)
+{
+	const struct eval_bins *b = bins_find(p, t->attrs[a].name);
+	bool found = false;
+
+	if (!b)
+		return strmap_find(&t->attrs[a].dict, v, strlen(v)) >= 0;
+	for (uint32_t l = 0; l < b->nedges + 2 && !found; l++) {
+		struct buf lab = BUF_INIT;
+
+		groupby_bin_label(&lab, b->edges, b->nedges, l);
+		found = !strcmp(lab.s, v);
+		buf_release(&lab);
+	}
+	return found;
+}
+
+static int check_table(const struct eval_params *p, const struct table *t,
+		       struct buf *err)
+{
+	char field[64];
+
+	for (size_t b = 0; b < p->nbins; b++) {
+		int a;
+
+		snprintf(field, sizeof(field), "bins");
+		a = attr_or_fail(t, p->bins[b].attr, field, err);
+		if (a < 0)
+			return -1;
+		if (!t->attrs[a].numeric || !t->attrs[a].num) {
+			buf_addf(err, "cannot bin attribute \"%s\": it has "
+				 "values that are not numbers",
+				 p->bins[b].attr);
+			return -1;
+		}
+	}
+	for (size_t g = 0; g < p->ngroupings; g++) {
+		for (size_t i = 0; i < p->groupings[g].nattrs; i++) {
+			snprintf(field, sizeof(field), "by[%zu]", g);
+			if (attr_or_fail(t, p->groupings[g].attrs[i], field,
+					 err) < 0)
+				return -1;
+		}
+	}
+	for (size_t r = 0; r < p->nrefs; r++) {
+		const struct eval_ref *ref = &p->refs[r];
+
+		if (p->ref_list)
+			snprintf(field, sizeof(field), "reference[%zu]", r);
+		else
+			snprintf(field, sizeof(field), "reference");
+		for (size_t i = 0; i < ref->n; i++) {
+			int a = attr_or_fail(t, ref->attrs[i], field, err);
+
+			if (a < 0)
+				return -1;
+			if (!value_exists(p, t, a, ref->values[i])) {
+				buf_addf(err, "%s: value \"%s\" of attribute "
+					 "\"%s\" does not occur in the data",
+					 field, ref->values[i], ref->attrs[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- JSON request ---- */
+
+static const char *const known_fields[] = {
+	"by", "reference", "bins", "confidence", "min_cohort_size",
+	"tolerance", "significance", "adjust", "threshold", "normalize",
+};
+
+static int parse_by(struct eval_params *p, const cJSON *by, struct buf *err)
+{
+	const cJSON *el;
+	size_t i = 0;
+	char field[64];
+
+	if (!cJSON_IsArray(by)) {
+		buf_addf(err, "by must be a list of groupings, each a list of "
+			 "attribute names");
+		return -1;
+	}
+	p->by_set = true;
+	cJSON_ArrayForEach(el, by) {
+		struct eval_grouping *g = grouping_new(p, err);
+		const cJSON *name;
+		size_t j = 0;
+
+		if (!g)
+			return -1;
+		snprintf(field, sizeof(field), "by[%zu]", i);
+		if (cJSON_IsString(el)) {
+			if (grouping_push(g, el->valuestring,
+					  strlen(el->valuestring), field, err))
+				return -1;
+		} else if (cJSON_IsArray(el) && cJSON_GetArraySize(el) > 0) {
+			cJSON_ArrayForEach(name, el) {
+				if (!cJSON_IsString(name)) {
+					buf_addf(err, "by[%zu][%zu] must be an "
+						 "attribute name (a string)",
+						 i, j);
+					return -1;
+				}
+				if (grouping_push(g, name->valuestring,
+						  strlen(name->valuestring),
+						  field, err))
+					return -1;
+				j++;
+			}
+		} else {
+			buf_addf(err, "%s must be a non-empty list of "
+				 "attribute names", field);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static int parse_ref_object(struct eval_params *p, const cJSON *o,
+			    const char *field, struct buf *err)
+{
+	struct eval_ref *r;
+	const cJSON *kv;
+
+	if (!cJSON_IsObject(o) || !o->child) {
+		buf_addf(err, "%s must be a non-empty object of attribute "
+			 "names to values", field);
+		return -1;
+	}
+	r = ref_new(p, err);
+	if (!r)
+		return -1;
+	cJSON_ArrayForEach(kv, o) {
+		if (!cJSON_IsString(kv)) {
+			buf_addf(err, "%s.%s must be a string", field,
+				 kv->string);
+			return -1;
+		}
+		if (ref_push(r, kv->string, strlen(kv->string),
+			     kv->valuestring, strlen(kv->valuestring), field,
+			     err))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_reference(struct eval_params *p, const cJSON *ref,
+			   struct buf *err)
+{
+	const cJSON *el;
+	size_t i = 0;
+	char field[64];
+
+	if (cJSON_IsObject(ref))
+		return parse_ref_object(p, ref, "reference", err);
+	if (!cJSON_IsArray(ref)) {
+		buf_addf(err, "reference must be an object of attribute names "
+			 "to values, or a list of such objects");
+		return -1;
+	}
+	p->ref_list = true;
+	cJSON_ArrayForEach(el, ref) {
+		snprintf(field, sizeof(field), "reference[%zu]", i++);
+		if (parse_ref_object(p, el, field, err))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_bins(struct eval_params *p, const cJSON *bins,
+		      struct buf *err)
+{
+	const cJSON *kv, *e;
+	struct buf field = BUF_INIT;
+
+	if (!cJSON_IsObject(bins)) {
+		buf_addf(err, "bins must be an object of attribute names to "
+			 "lists of edges");
+		return -1;
+	}
+	cJSON_ArrayForEach(kv, bins) {
+		size_t n = 0, cap;
+		double *edges;
+		int rc;
+
+		buf_reset(&field);
+		buf_addf(&field, "bins.%s", kv->string);
+		if (!cJSON_IsArray(kv)) {
+			buf_addf(err, "%s must be a list of numbers", field.s);
+			buf_release(&field);
+			return -1;
+		}
+		cap = (size_t)cJSON_GetArraySize(kv);
+		if (cap > GROUPBY_MAX_EDGES)
+			cap = GROUPBY_MAX_EDGES + 1;
+		edges = xmalloc((cap ? cap : 1) * sizeof(*edges));
+		cJSON_ArrayForEach(e, kv) {
+			if (!cJSON_IsNumber(e)) {
+				buf_addf(err, "%s[%zu] must be a number",
+					 field.s, n);
+				free(edges);
+				buf_release(&field);
+				return -1;
+			}
+			if (n == cap)
+				break;
+			edges[n++] = e->valuedouble;
+		}
+		rc = bins_put(p, kv->string, strlen(kv->string), edges, n,
+			      field.s, err);
+		if (rc) {
+			buf_release(&field);
+			return -1;
+		}
+	}
+	buf_release(&field);
+	return 0;
+}
+
+int eval_params_parse(struct eval_params *p, const cJSON *req,
+		      const struct table *t, struct buf *err)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(req)) {
+		buf_addf(err, "the evaluation request must be a JSON object");
+		return -1;
+	}
+	cJSON_ArrayForEach(it, req) {
+		bool known = false;
+
+		for (size_t i = 0; i < ARRAY_SIZE(known_fields); i++)
+			if (!strcmp(it->string, known_fields[i]))
+				known = true;
+		if (!known) {
+			buf_addf(err, "unknown field \"%s\" in the evaluation "
+				 "request", it->string);
+			return -1;
+		}
+	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "bins");
+	if (it && !cJSON_IsNull(it) && parse_bins(p, it, err))
+		return -1;
+	it = cJSON_GetObjectItemCaseSensitive(req, "by");
+	if (it && !cJSON_IsNull(it) && parse_by(p, it, err))
+		return -1;
+	it = cJSON_GetObjectItemCaseSensitive(req, "reference");
+	if (it && !cJSON_IsNull(it) && parse_reference(p, it, err))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(scalars); i++) {
+		it = cJSON_GetObjectItemCaseSensitive(req, scalars[i].name);
+		if (!it || cJSON_IsNull(it))
+			continue;
+		if (!cJSON_IsNumber(it)) {
+			buf_addf(err, "%s must be a number", scalars[i].name);
+			return -1;
+		}
+		if (scalar_set(p, &scalars[i], it->valuedouble, err))
+			return -1;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "min_cohort_size");
+	if (it && !cJSON_IsNull(it)) {
+		if (!cJSON_IsNumber(it)) {
+			buf_addf(err, "min_cohort_size must be a number");
+			return -1;
+		}
+		if (min_size_set(p, it->valuedouble, err))
+			return -1;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "adjust");
+	if (it && !cJSON_IsNull(it)) {
+		if (!cJSON_IsString(it)) {
+			buf_addf(err, "adjust must be \"holm\" or \"bh\"");
+			return -1;
+		}
+		if (adjust_set(p, it->valuestring, err))
+			return -1;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "normalize");
+	if (it && !cJSON_IsNull(it)) {
+		cJSON_Delete(p->normalize);
+		p->normalize = cJSON_Duplicate(it, true);
+	}
+	if (t && check_table(p, t, err))
+		return -1;
+	return 0;
+}
+
+/* ---- command-line setters ---- */
+
+int eval_params_add_grouping(struct eval_params *p, const char *csv,
+			     struct buf *err)
+{
+	struct eval_grouping *g = grouping_new(p, err);
+	const char *s = csv;
+
+	if (!g)
+		return -1;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (grouping_push(g, s, n, "--by", err))
+			return -1;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return 0;
+}
+
+int eval_params_add_reference(struct eval_params *p, const char *spec,
+			      struct buf *err)
+{
+	struct eval_ref *r;
+	const char *s = spec;
+
+	if (p->nrefs)
+		p->ref_list = true;
+	r = ref_new(p, err);
+	if (!r)
+		return -1;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+		const char *eq = memchr(s, '=', n);
+
+		if (!eq) {
+			buf_addf(err, "--reference \"%s\" must be "
+				 "attribute=value[,attribute=value...]", spec);
+			return -1;
+		}
+		if (ref_push(r, s, (size_t)(eq - s), eq + 1,
+			     n - (size_t)(eq - s) - 1, "--reference", err))
+			return -1;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return 0;
+}
+
+int eval_params_add_bins(struct eval_params *p, const char *spec,
+			 struct buf *err)
+{
+	const char *eq = strchr(spec, '='), *s;
+	double *edges;
+	size_t n = 0, cap = 1;
+
+	if (!eq) {
+		buf_addf(err, "--bins \"%s\" must be attribute=edge,edge,...",
+			 spec);
+		return -1;
+	}
+	for (s = eq + 1; *s; s++)
+		cap += *s == ',';
+	edges = xmalloc(cap * sizeof(*edges));
+	s = eq + 1;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+
+		if (parse_double(s, len, &edges[n])) {
+			buf_addf(err, "--bins \"%s\": \"%.*s\" is not a number",
+				 spec, (int)len, s);
+			free(edges);
+			return -1;
+		}
+		n++;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	return bins_put(p, spec, (size_t)(eq - spec), edges, n, "--bins",
+			err);
+}
+
+int eval_params_set(struct eval_params *p, const char *name,
+		    const char *value, struct buf *err)
+{
+	char key[32];
+	size_t n = strlen(name);
+	double v;
+
+	if (n >= sizeof(key)) {
+		buf_addf(err, "unknown evaluation option \"%s\"", name);
+		return -1;
+	}
+	for (size_t i = 0; i <= n; i++)
+		key[i] = name[i] == '-' ? '_' : name[i];
+	if (!strcmp(key, "by"))
+		return eval_params_add_grouping(p, value, err);
+	if (!strcmp(key, "reference"))
+		return eval_params_add_reference(p, value, err);
+	if (!strcmp(key, "bins"))
+		return eval_params_add_bins(p, value, err);
+	if (!strcmp(key, "adjust"))
+		return adjust_set(p, value, err);
+	if (!strcmp(key, "min_cohort_size")) {
+		int64_t i;
+
+		if (parse_i64(value, strlen(value), &i) || i < 0) {
+			buf_addf(err, "min_cohort_size must be a whole number "
+				 "of at least 0, got \"%s\"", value);
+			return -1;
+		}
+		return min_size_set(p, (double)i, err);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(scalars); i++) {
+		if (strcmp(key, scalars[i].name))
+			continue;
+		if (parse_double(value, strlen(value), &v)) {
+			buf_addf(err, "%s must be %s, got \"%s\"", key,
+				 scalars[i].range, value);
+			return -1;
+		}
+		return scalar_set(p, &scalars[i], v, err);
+	}
+	buf_addf(err, "unknown evaluation option \"%s\"", name);
+	return -1;
+}
+
+/* ---- the run ---- */
+
+struct grp {
+	size_t nattrs;
+	int attrs[FA_MAX_COHORT_ATTRS];
+	struct groupby g;
+	size_t ref;
+	bool requested;
+	struct mval *vals;		/* ncohorts x nmetrics */
+	struct disparity *disp;		/* ncohorts x nmetrics */
+	double *padj;			/* ncohorts x nmetrics */
+	const char **padj_reason;	/* ncohorts x nmetrics */
+	bool *small;			/* ncohorts */
+};
+
+static void grp_release(struct grp *r)
+{
+	groupby_release(&r->g);
+	free(r->vals);
+	free(r->disp);
+	free(r->padj);
+	free(r->padj_reason);
+	free(r->small);
+}
+
+/* Pick the reference cohort of r; -1 with err if a named one is absent. */
+static int choose_reference(struct grp *r, const struct eval_params *p,
+			    const struct table *t, struct buf *err)
+{
+	const struct groupby *g = &r->g;
+	uint32_t lv[FA_MAX_COHORT_ATTRS];
+
+	for (size_t i = 0; i < p->nrefs; i++) {
+		const struct eval_ref *ref = &p->refs[i];
+		size_t named = 0;
+		int64_t c;
+
+		for (size_t a = 0; a < r->nattrs; a++) {
+			const char *name = t->attrs[r->attrs[a]].name;
+
+			for (size_t k = 0; k < ref->n; k++) {
+				int64_t l;
+
+				if (strcmp(ref->attrs[k], name))
+					continue;
+				l = groupby_find_level(g, a, ref->values[k],
+						       strlen(ref->values[k]));
+				lv[a] = l < 0 ? UINT32_MAX : (uint32_t)l;
+				named++;
+			}
+		}
+		if (named < r->nattrs)
+			continue;
+		c = groupby_find(g, lv);
+		if (c < 0) {
+			buf_adds(err, "the requested reference cohort ");
+			for (size_t a = 0; a < r->nattrs; a++)
+				for (size_t k = 0; k < ref->n; k++)
+					if (!strcmp(ref->attrs[k],
+						    t->attrs[r->attrs[a]].name))
+						buf_addf(err, "%s%s=\"%s\"",
+							 a ? ", " : "",
+							 ref->attrs[k],
+							 ref->values[k]);
+			buf_adds(err, " has no rows");
+			return -1;
+		}
+		r->ref = (size_t)c;
+		r->requested = true;
+		return 0;
+	}
+	r->ref = 0;
+	for (size_t c = 1; c < g->ncohorts; c++)
+		if (g->size[c] > g->size[r->ref])
+			r->ref = c;
+	return 0;
+}
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *metric_json(const struct mval *m)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (m->reason) {
+		cJSON_AddNullToObject(o, "value");
+		cJSON_AddStringToObject(o, "reason", m->reason);
+		return o;
+	}
+	add_num(o, "value", m->value);
+	if (m->kind == MVAL_COUNT || m->kind == MVAL_PLAIN)
+		return o;
+	add_num(o, "low", m->low);
+	add_num(o, "high", m->high);
+	if (m->ci_reason)
+		cJSON_AddStringToObject(o, "interval_reason", m->ci_reason);
+	return o;
+}
+
+static cJSON *disparity_json(const struct disparity *d, double padj,
+			     const char *padj_reason)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (d->reason) {
+		cJSON_AddNullToObject(o, "difference");
+		cJSON_AddNullToObject(o, "ratio");
+		cJSON_AddNullToObject(o, "p_value");
+		cJSON_AddNullToObject(o, "p_adjusted");
+		cJSON_AddStringToObject(o, "reason", d->reason);
+		return o;
+	}
+	add_num(o, "difference", d->diff);
+	add_num(o, "diff_low", d->diff_low);
+	add_num(o, "diff_high", d->diff_high);
+	if (d->diff_ci_reason)
+		cJSON_AddStringToObject(o, "diff_interval_reason",
+					d->diff_ci_reason);
+	add_num(o, "ratio", d->ratio);
+	add_num(o, "ratio_low", d->ratio_low);
+	add_num(o, "ratio_high", d->ratio_high);
+	if (d->ratio_reason)
+		cJSON_AddStringToObject(o, "ratio_reason", d->ratio_reason);
+	else if (d->ratio_ci_reason)
+		cJSON_AddStringToObject(o, "ratio_interval_reason",
+					d->ratio_ci_reason);
+	if (d->ratio_corrected)
+		cJSON_AddTrueToObject(o, "ratio_corrected");
+	add_num(o, "p_value", d->p);
+	if (d->p_reason)
+		cJSON_AddStringToObject(o, "p_value_reason", d->p_reason);
+	add_num(o, "p_adjusted", padj);
+	if (padj_reason)
+		cJSON_AddStringToObject(o, "p_adjusted_reason", padj_reason);
+	cJSON_AddStringToObject(o, "test", d->test);
+	return o;
+}
+
+/*
+ * The object metric m goes into: obj itself, or obj.per_class[m->cls].
+ * Metrics of one class are consecutive, so one cached object suffices.
+ */
+struct slot {
+	const char *cls;
+	cJSON *obj;
+};
+
+static cJSON *slot_for(cJSON *obj, const struct eval_metric *m,
+		       struct slot *sl)
+{
+	cJSON *pc;
+
+	if (!m->cls)
+		return obj;
+	if (sl->cls == m->cls && sl->obj)
+		return sl->obj;
+	pc = cJSON_GetObjectItemCaseSensitive(obj, "per_class");
+	if (!pc)
+		pc = cJSON_AddObjectToObject(obj, "per_class");
+	sl->cls = m->cls;
+	sl->obj = cJSON_AddObjectToObject(pc, m->cls);
+	return sl->obj;
+}
+
+static cJSON *metrics_json(const struct eval_task *et, const struct mval *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct slot sl = { 0 };
+
+	for (size_t k = 0; k < et->nmetrics; k++)
+		cJSON_AddItemToObject(slot_for(o, &et->metrics[k], &sl),
+				      et->metrics[k].name, metric_json(&v[k]));
+	return o;
+}
+
+static cJSON *attributes_json(const struct table *t, const struct grp *r,
+			      size_t c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t a = 0; a < r->nattrs; a++)
+		cJSON_AddStringToObject(o, t->attrs[r->attrs[a]].name,
+					groupby_label(&r->g, c, a, NULL));
+	return o;
+}
+
+static void flag_name(struct buf *b, const struct eval_metric *m)
+{
+	buf_reset(b);
+	if (m->cls)
+		buf_addf(b, "%s[%s]", m->name, m->cls);
+	else
+		buf_adds(b, m->name);
+}
+
+static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
+			  size_t c)
+{
+	const struct eval_params *p = et->p;
+	size_t nm = et->nmetrics;
+	cJSON *o = cJSON_CreateObject(), *disp, *flags;
+	struct slot sl = { 0 };
+	struct buf name = BUF_INIT;
+	bool is_ref = c == r->ref;
+
+	cJSON_AddItemToObject(o, "attributes", attributes_json(et->t, r, c));
+	cJSON_AddNumberToObject(o, "n", (double)r->g.size[c]);
+	cJSON_AddBoolToObject(o, "too_small", r->small[c]);
+	cJSON_AddBoolToObject(o, "reference", is_ref);
+	cJSON_AddItemToObject(o, "metrics", metrics_json(et, &r->vals[c * nm]));
+	disp = cJSON_AddObjectToObject(o, "disparity");
+	flags = cJSON_AddArrayToObject(o, "flags");
+	if (is_ref)
+		return o;
+	for (size_t k = 0; k < nm; k++) {
+		const struct eval_metric *m = &et->metrics[k];
+		const struct disparity *d = &r->disp[c * nm + k];
+		double padj = r->padj[c * nm + k];
+
+		if (!mval_comparable(m->kind))
+			continue;
+		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name,
+				      disparity_json(d, padj,
+						     r->padj_reason[c * nm + k]));
+		if (!d->reason && !isnan(d->ratio) && !isnan(padj) &&
+		    (d->ratio < p->tolerance || d->ratio > 1 / p->tolerance) &&
+		    padj < p->significance && !r->small[c] &&
+		    !r->small[r->ref]) {
+			flag_name(&name, m);
+			cJSON_AddItemToArray(flags,
+					     cJSON_CreateString(name.s));
+		}
+	}
+	buf_release(&name);
+	return o;
+}
+
+static cJSON *spread_json(const struct eval_task *et, const struct grp *r)
+{
+	size_t nm = et->nmetrics, nc = r->g.ncohorts;
+	cJSON *o = cJSON_CreateObject();
+	double *v = xmalloc((nc ? nc : 1) * sizeof(*v));
+	struct slot sl = { 0 };
+
+	for (size_t k = 0; k < nm; k++) {
+		const struct eval_metric *m = &et->metrics[k];
+		struct spread s;
+		cJSON *so;
+
+		if (m->kind == MVAL_COUNT)
+			continue;
+		for (size_t c = 0; c < nc; c++)
+			v[c] = r->vals[c * nm + k].reason
+				       ? NAN : r->vals[c * nm + k].value;
+		for (size_t c = 0; c < nc; c++)
+			if (r->small[c])
+				v[c] = NAN;
+		spread_compute(&s, v, NULL, nc);
+		so = cJSON_AddObjectToObject(slot_for(o, m, &sl), m->name);
+		add_num(so, "difference", s.diff);
+		add_num(so, "ratio", s.ratio);
+		if (s.reason) {
+			cJSON_AddStringToObject(so, "reason", s.reason);
+			continue;
+		}
+		if (s.ratio_reason)
+			cJSON_AddStringToObject(so, "ratio_reason",
+						s.ratio_reason);
+		add_num(so, "min", s.min);
+		add_num(so, "max", s.max);
+		cJSON_AddItemToObject(so, "min_cohort",
+				      attributes_json(et->t, r, s.imin));
+		cJSON_AddItemToObject(so, "max_cohort",
+				      attributes_json(et->t, r, s.imax));
+	}
+	free(v);
+	return o;
+}
+
+static cJSON *grouping_json(const struct eval_task *et, const struct grp *r)
+{
+	cJSON *o = cJSON_CreateObject(), *by, *cohorts;
+
+	by = cJSON_AddArrayToObject(o, "by");
+	for (size_t a = 0; a < r->nattrs; a++)
+		cJSON_AddItemToArray(by, cJSON_CreateString(
+					 et->t->attrs[r->attrs[a]].name));
+	if (r->g.ncohorts) {
+		cJSON_AddItemToObject(o, "reference",
+				      attributes_json(et->t, r, r->ref));
+		cJSON_AddStringToObject(o, "reference_source",
+					r->requested ? "requested" : "largest");
+	} else {
+		cJSON_AddNullToObject(o, "reference");
+		cJSON_AddNullToObject(o, "reference_source");
+	}
+	cJSON_AddItemToObject(o, "spread", spread_json(et, r));
+	cohorts = cJSON_AddArrayToObject(o, "cohorts");
+	for (size_t c = 0; c < r->g.ncohorts; c++)
+		cJSON_AddItemToArray(cohorts, cohort_json(et, r, c));
+	return o;
+}
+
+static cJSON *ref_json(const struct eval_ref *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < r->n; i++)
+		cJSON_AddStringToObject(o, r->attrs[i], r->values[i]);
+	return o;
+}
+
+static cJSON *params_json(const struct eval_task *et,
+			  const struct eval_engine *eng,
+			  const struct grp *gs, size_t ng)
+{
+	const struct eval_params *p = et->p;
+	const struct table *t = et->t;
+	cJSON *o = cJSON_CreateObject(), *by, *bins, *m;
+
+	by = cJSON_AddArrayToObject(o, "by");
+	for (size_t g = 0; g < ng; g++) {
+		cJSON *one = cJSON_CreateArray();
+
+		for (size_t a = 0; a < gs[g].nattrs; a++)
+			cJSON_AddItemToArray(one, cJSON_CreateString(
+				t->attrs[gs[g].attrs[a]].name));
+		cJSON_AddItemToArray(by, one);
+	}
+	if (!p->nrefs) {
+		cJSON_AddNullToObject(o, "reference");
+	} else if (!p->ref_list) {
+		cJSON_AddItemToObject(o, "reference", ref_json(&p->refs[0]));
+	} else {
+		cJSON *l = cJSON_AddArrayToObject(o, "reference");
+
+		for (size_t i = 0; i < p->nrefs; i++)
+			cJSON_AddItemToArray(l, ref_json(&p->refs[i]));
+	}
+	bins = cJSON_AddObjectToObject(o, "bins");
+	for (size_t b = 0; b < p->nbins; b++)
+		cJSON_AddItemToObject(bins, p->bins[b].attr,
+				      cJSON_CreateDoubleArray(p->bins[b].edges,
+							      (int)p->bins[b].nedges));
+	cJSON_AddNumberToObject(o, "confidence", p->confidence);
+	cJSON_AddNumberToObject(o, "min_cohort_size",
+				(double)p->min_cohort_size);
+	cJSON_AddNumberToObject(o, "tolerance", p->tolerance);
+	cJSON_AddNumberToObject(o, "significance", p->significance);
+	cJSON_AddStringToObject(o, "adjust", adjust_name(p->adjust));
+	if (t->task == TASK_SCORE)
+		cJSON_AddNumberToObject(o, "threshold", p->threshold);
+	if (t->task == TASK_SCORE ||
+	    (t->task == TASK_CLASSIFICATION && table_is_binary(t))) {
+		if (t->positive >= 0)
+			cJSON_AddStringToObject(o, "positive_label",
+				strmap_str(&t->classes, (uint32_t)t->positive));
+		else
+			cJSON_AddNullToObject(o, "positive_label");
+	}
+	if (p->normalize)
+		cJSON_AddItemToObject(o, "normalize",
+				      cJSON_Duplicate(p->normalize, true));
+
+	m = cJSON_AddObjectToObject(o, "methods");
+	eng->methods(et, m);
+	cJSON_AddStringToObject(m, "adjustment",
+		p->adjust == EVAL_ADJUST_BH
+			? "benjamini-hochberg step-up, monotone, capped at 1 "
+			  "(R p.adjust \"BH\")"
+			: "holm step-down, monotone, capped at 1 (R p.adjust "
+			  "\"holm\")");
+	cJSON_AddStringToObject(m, "adjustment_family",
+		"one family per metric: its comparisons with the reference "
+		"in every grouping of this evaluation, leaving out reference "
+		"cohorts, comparisons where either cohort is too small, and "
+		"undefined p-values");
+	cJSON_AddStringToObject(m, "reference",
+		"the first reference object naming every attribute of the "
+		"grouping, else the largest cohort (ties: first in cohort "
+		"order)");
+	cJSON_AddStringToObject(m, "too_small",
+		"n < min_cohort_size: shown, never flagged, left out of "
+		"spreads and adjustment families");
+	cJSON_AddStringToObject(m, "flag",
+		"ratio outside [tolerance, 1/tolerance] and p_adjusted < "
+		"significance, neither cohort too small");
+	cJSON_AddStringToObject(m, "spread",
+		"max - min and max / min of each metric over the cohorts that "
+		"are not too small");
+	cJSON_AddStringToObject(m, "cohort_order",
+		"by attribute values, first attribute most significant: "
+		"numeric attributes numerically, others by bytes, missing "
+		"value \"\" last; bins in edge order");
+	cJSON_AddStringToObject(m, "bins",
+		"edges e0 < ... < ek give \"<e0\", \"[e0,e1)\", ..., "
+		"\"[e(k-1),ek]\" (last bin closed), \">ek\", and \"\" for "
+		"missing values");
+	return o;
+}
+
+/* Holm or BH per metric over all groupings' eligible comparisons. */
+static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
+{
+	size_t nm = et->nmetrics, total = 0, n;
+	double *p;
+	double **slot;
+
+	for (size_t g = 0; g < ng; g++)
+		total += gs[g].g.ncohorts;
+	p = xmalloc((total ? total : 1) * sizeof(*p));
+	slot = xmalloc((total ? total : 1) * sizeof(*slot));
+	for (size_t k = 0; k < nm; k++) {
+		if (!mval_comparable(et->metrics[k].kind))
+			continue;
+		n = 0;
+		for (size_t g = 0; g < ng; g++) {
+			struct grp *r = &gs[g];
+
+			for (size_t c = 0; c < r->g.ncohorts; c++) {
+				size_t i = c * nm + k;
+				const struct disparity *d = &r->disp[i];
+
+				r->padj[i] = NAN;
+				r->padj_reason[i] = NULL;
+				if (c == r->ref || d->reason || isnan(d->p))
+					continue;
+				if (r->small[c]) {
+					r->padj_reason[i] = "cohort smaller than "
+							    "min_cohort_size";
+					continue;
+				}
+				if (r->small[r->ref]) {
+					r->padj_reason[i] = "reference cohort "
+							    "smaller than "
+							    "min_cohort_size";
+					continue;
+				}
+				p[n] = d->p;
+				slot[n++] = &r->padj[i];
+			}
+		}
+		if (et->p->adjust == EVAL_ADJUST_BH)
+			stats_bh(p, n, p);
+		else
+			stats_holm(p, n, p);
+		for (size_t i = 0; i < n; i++)
+			*slot[i] = p[i];
+	}
+	free(p);
+	free(slot);
+}
+
+static int run_grouping(struct grp *r, const struct eval_task *et,
+			const struct eval_engine *eng, size_t *cells,
+			struct buf *err)
+{
+	const struct table *t = et->t;
+	const struct eval_params *p = et->p;
+	struct groupby_attr at[FA_MAX_COHORT_ATTRS];
+	const struct groupby_opts opts = { .max_cohorts = EVAL_MAX_COHORTS };
+	size_t nm = et->nmetrics, nc;
+	double conf = p->confidence;
+
+	for (size_t a = 0; a < r->nattrs; a++) {
+		const struct eval_bins *b = bins_find(p, t->attrs[r->attrs[a]].name);
+
+		at[a].attr = r->attrs[a];
+		at[a].edges = b ? b->edges : NULL;
+		at[a].nedges = b ? b->nedges : 0;
+	}
+	if (groupby_run(&r->g, t, at, r->nattrs, &opts, err))
+		return -1;
+	nc = r->g.ncohorts;
+	*cells += nc * nm;
+	if (*cells > (size_t)EVAL_MAX_CELLS) {
+		buf_addf(err, "the evaluation would report more than %d cohort "
+			 "metrics (EVAL_MAX_CELLS); use fewer or coarser "
+			 "groupings", EVAL_MAX_CELLS);
+		return -1;
+	}
+	r->vals = xmalloc((nc ? nc : 1) * nm * sizeof(*r->vals));
+	r->disp = xcalloc((nc ? nc : 1) * nm, sizeof(*r->disp));
+	r->padj = xmalloc((nc ? nc : 1) * nm * sizeof(*r->padj));
+	r->padj_reason = xcalloc((nc ? nc : 1) * nm, sizeof(*r->padj_reason));
+	r->small = xmalloc((nc ? nc : 1) * sizeof(*r->small));
+	for (size_t i = 0; i < nc * nm; i++)
+		r->padj[i] = NAN;
+	if (!nc)
+		return 0;
+	eng->compute((struct eval_task *)et, r->g.cohort, nc, r->vals);
+	if (choose_reference(r, p, t, err))
+		return -1;
+	for (size_t c = 0; c < nc; c++)
+		r->small[c] = r->g.size[c] < p->min_cohort_size;
+	for (size_t c = 0; c < nc; c++) {
+		if (c == r->ref)
+			continue;
+		for (size_t k = 0; k < nm; k++)
+			if (mval_comparable(et->metrics[k].kind))
+				disparity_compare(&r->disp[c * nm + k],
+						  &r->vals[c * nm + k],
+						  &r->vals[r->ref * nm + k],
+						  conf);
+	}
+	return 0;
+}
+
+static int check_values(const struct eval_params *p, struct buf *err)
+{
+	struct eval_params tmp;
+
+	/* Re-validate numbers a caller may have set directly. */
+	eval_params_init(&tmp);
+	for (size_t i = 0; i < ARRAY_SIZE(scalars); i++)
+		if (scalar_set(&tmp, &scalars[i],
+			       *(const double *)((const char *)p +
+						 scalars[i].off), err))
+			return -1;
+	return 0;
+}
+
+cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
+		      struct buf *err)
+{
+	const struct eval_engine *eng = NULL;
+	struct eval_task et = { .t = t, .p = p };
+	struct grp *gs = NULL;
+	size_t ng = 0, cells;
+	struct mval *overall = NULL;
+	cJSON *out = NULL, *o, *groupings;
+
+	if ((size_t)t->task < ARRAY_SIZE(engines))
+		eng = engines[t->task];
+	if (!eng) {
+		buf_addf(err, "cannot evaluate task \"%s\": this build has no "
+			 "metric engine for it", task_name(t->task));
+		return NULL;
+	}
+	if (check_values(p, err) || check_table(p, t, err))
+		return NULL;
+
+	/* 1. Groupings as attribute indices. */
+	ng = p->by_set ? p->ngroupings : t->nattrs;
+	gs = xcalloc(ng ? ng : 1, sizeof(*gs));
+	for (size_t g = 0; g < ng; g++) {
+		groupby_init(&gs[g].g);
+		if (!p->by_set) {
+			gs[g].nattrs = 1;
+			gs[g].attrs[0] = (int)g;
+			continue;
+		}
+		gs[g].nattrs = p->groupings[g].nattrs;
+		for (size_t a = 0; a < gs[g].nattrs; a++)
+			gs[g].attrs[a] = table_find_attr(t,
+						p->groupings[g].attrs[a]);
+	}
+	if (eng->prepare(&et, err))
+		goto out;
+
+	/* 2. Overall. */
+	overall = xmalloc(et.nmetrics * sizeof(*overall));
+	eng->compute(&et, NULL, 1, overall);
+	cells = et.nmetrics;
+
+	/* 3. Groupings. */
+	for (size_t g = 0; g < ng; g++)
+		if (run_grouping(&gs[g], &et, eng, &cells, err))
+			goto out;
+
+	/* 4. Adjustment. */
+	adjust_all(gs, ng, &et);
+
+	/* 5. JSON. */
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "task", task_name(t->task));
+	cJSON_AddItemToObject(out, "params", params_json(&et, eng, gs, ng));
+	o = cJSON_AddObjectToObject(out, "overall");
+	cJSON_AddNumberToObject(o, "n", (double)t->nrows);
+	cJSON_AddItemToObject(o, "metrics", metrics_json(&et, overall));
+	groupings = cJSON_AddArrayToObject(out, "groupings");
+	for (size_t g = 0; g < ng; g++)
+		cJSON_AddItemToArray(groupings, grouping_json(&et, &gs[g]));
+out:
+	for (size_t g = 0; g < ng; g++)
+		grp_release(&gs[g]);
+	free(gs);
+	free(overall);
+	eng->release(&et);	/* also after a failed prepare */
+	free(et.metrics);
+	return out;
+}
