@@ -74,6 +74,7 @@ CREATE TABLE models (
 	name              text NOT NULL,
 	version           text,
 	prediction_count  bigint NOT NULL DEFAULT 0,
+	normalize         text,		-- asr: text normalisation of the stored alignments
 	created_by        bigint REFERENCES api_keys (id),
 	created_at        timestamptz NOT NULL DEFAULT now(),
 	uploaded_at       timestamptz

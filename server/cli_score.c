@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "server/cli.h"
 #include "ingest/load.h"
+#include "metrics/alignment.h"
 #include "report/evaluation.h"
 #include "report/html.h"
 #include <cjson/cJSON.h>
@@ -24,13 +25,25 @@ static const char score_usage[] =
 	"                       [--bins ATTR=E1,E2,...]... [--confidence P]\n"
 	"                       [--min-cohort-size N] [--tolerance T] [--significance A]\n"
 	"                       [--adjust holm|bh] [--threshold T] [--positive-label L]\n"
+	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"
 	"                       [--html [--sort severity|name|n]]\n"
 	"  TASK is classification, score, regression or asr.  FILE is .csv,\n"
 	"  .ndjson/.jsonl, .json or (asr) .trn.  --by accent,gender is one\n"
-	"  intersectional grouping; repeat --by for several groupings.\n";
+	"  intersectional grouping; repeat --by for several groupings.\n"
+	"  asr: SPEC is sclite (default: ASCII lower-casing, as sclite), none, or\n"
+	"  unicode[,fillers=uh|um] (NFKC, case folding, punctuation removed).\n";
+
+/* Align one utterance pair at load time, as the server does at upload. */
+static int align_pair(void *ctx, struct table *t, size_t row, const char *ref,
+		      size_t ref_len, const char *hyp, size_t hyp_len,
+		      struct buf *err)
+{
+	return aligner_score(ctx, ref, ref_len, hyp, hyp_len, 0, &t->asr[row],
+			     err) ? -1 : 0;
+}
 
 struct score_args {
-	const char *task, *truth, *pred, *positive, *sort;
+	const char *task, *truth, *pred, *positive, *sort, *normalize;
 	bool html;
 };
 
@@ -41,6 +54,7 @@ int cmd_score(int argc, char **argv)
 	struct ingest_errors errs;
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct table t;
+	struct aligner *al = NULL;
 	enum task task;
 	cJSON *doc = NULL;
 	char *s = NULL;
@@ -79,6 +93,8 @@ int cmd_score(int argc, char **argv)
 			a.positive = val;
 		else if (!strcmp(opt, "--sort"))
 			a.sort = val;
+		else if (!strcmp(opt, "--normalize"))
+			a.normalize = val;
 		else if (eval_params_set(&p, opt + 2, val, &err)) {
 			fprintf(stderr, "fairaudit score: %s\n", err.s);
 			ret = 2;
@@ -97,7 +113,35 @@ int cmd_score(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
-	if (load_files(&t, task, a.truth, a.pred, a.positive, &errs, &err)) {
+	if (task == TASK_ASR) {
+		struct norm_opts no;
+
+		norm_opts_init(&no);
+		if (a.normalize && norm_opts_parse(&no, a.normalize,
+						   strlen(a.normalize), &err)) {
+			fprintf(stderr, "fairaudit score: %s\n", err.s);
+			ret = 2;
+			goto out;
+		}
+		al = aligner_new(&no, &err);
+		if (al) {
+			struct buf desc = BUF_INIT;
+
+			/* Recorded with the result, as the server records
+			   the normalisation of each upload. */
+			norm_opts_describe(&no, &desc);
+			cJSON_Delete(p.normalize);
+			p.normalize = cJSON_CreateString(desc.s);
+			buf_release(&desc);
+		}
+		norm_opts_release(&no);
+		if (!al) {
+			fprintf(stderr, "fairaudit score: %s\n", err.s);
+			goto out;
+		}
+	}
+	if (load_files_with_pairs(&t, task, a.truth, a.pred, a.positive,
+				  al ? align_pair : NULL, al, &errs, &err)) {
 		struct buf text = BUF_INIT;
 
 		ingest_errors_text(&errs, &text);
@@ -137,6 +181,7 @@ int cmd_score(int argc, char **argv)
 out:
 	free(s);
 	cJSON_Delete(doc);
+	aligner_free(al);
 	table_release(&t);
 	eval_params_release(&p);
 	ingest_errors_release(&errs);

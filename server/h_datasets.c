@@ -42,6 +42,8 @@ cJSON *model_json(const struct model *m)
 	cJSON_AddStringToObject(o, "name", m->name);
 	add_str_or_null(o, "version", m->version);
 	cJSON_AddNumberToObject(o, "predictions", (double)m->prediction_count);
+	if (m->normalize)
+		cJSON_AddStringToObject(o, "normalize", m->normalize);
 	cJSON_AddStringToObject(o, "created_at", m->created_at);
 	add_str_or_null(o, "uploaded_at", m->uploaded_at);
 	return o;

@@ -14,6 +14,7 @@
 #include "report/evaluation.h"
 #include "report/html.h"
 #include "report/csv.h"
+#include "metrics/normalize.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,
@@ -35,6 +36,52 @@ static cJSON *evaluation_document(cJSON *result, int64_t id,
 	}
 	cJSON_Delete(result);
 	return doc;
+}
+
+/*
+ * ASR counts were aligned at upload with the model's normalisation; an
+ * evaluation asking for another one cannot be answered from them.  Either
+ * way the normalisation actually used is what the result records.
+ */
+static int asr_normalize_or_respond(struct request *r, struct eval_params *p,
+				    const struct model *m)
+{
+	const char *stored = m->normalize ? m->normalize : "sclite";
+
+	if (p->normalize) {
+		struct norm_opts no;
+		struct buf err = BUF_INIT, desc = BUF_INIT;
+		const char *spec = cJSON_IsString(p->normalize) ?
+				   p->normalize->valuestring : NULL;
+		int bad;
+
+		norm_opts_init(&no);
+		bad = !spec || norm_opts_parse(&no, spec, strlen(spec), &err);
+		if (!bad)
+			norm_opts_describe(&no, &desc);
+		if (bad) {
+			respond_problem(r, 422, "Invalid evaluation request",
+					"normalize: %s", spec ? err.s :
+					"must be a string such as \"sclite\" or"
+					" \"unicode,fillers=uh|um\"");
+		} else if (strcmp(desc.s, stored)) {
+			respond_problem(r, 422, "Invalid evaluation request",
+					"the predictions of model %lld were aligned"
+					" with normalize \"%s\"; upload them again"
+					" with ?normalize=%s&replace=true to evaluate"
+					" with \"%s\"", (long long)m->id, stored,
+					desc.s, desc.s);
+			bad = 1;
+		}
+		norm_opts_release(&no);
+		buf_release(&err);
+		buf_release(&desc);
+		if (bad)
+			return -1;
+	}
+	cJSON_Delete(p->normalize);
+	p->normalize = cJSON_CreateString(stored);
+	return 0;
 }
 
 void h_evaluations_create(struct request *r)
@@ -83,6 +130,8 @@ void h_evaluations_create(struct request *r)
 		respond_problem(r, 422, "Invalid evaluation request", "%s", err.s);
 		goto out;
 	}
+	if (task == TASK_ASR && asr_normalize_or_respond(r, &p, &m))
+		goto out;
 	result = evaluation_run(&t, &p, &err);
 	if (!result) {
 		respond_problem(r, 422, "Evaluation not possible", "%s", err.s);

@@ -21,6 +21,7 @@
 #include "server/log.h"
 #include "server/reqjson.h"
 #include "ingest/upload.h"
+#include "metrics/alignment.h"
 
 #define COPY_BATCH (1u << 20)
 
@@ -32,11 +33,15 @@ struct upload_state {
 	struct upload *u;
 	struct ingest_errors errs;
 	struct strmap known;		/* predictions: example ids */
+	struct ref_texts refs;		/* asr predictions: references by ord */
+	struct aligner *al;		/* asr predictions */
+	char *normalize;		/* asr: the normalisation, described */
 	struct buf copy;
 	struct db *db;
 	bool db_failed;
 	uint64_t rows;
 	/* examples */
+	bool speaker_attr;		/* asr: "speaker" kept as an attribute too */
 	size_t nattrs;
 	char **attr_names;
 	struct strmap *dicts;
@@ -49,6 +54,9 @@ static void upload_state_free(struct upload_state *s)
 	upload_free(s->u);
 	ingest_errors_release(&s->errs);
 	strmap_release(&s->known);
+	ref_texts_release(&s->refs);
+	aligner_free(s->al);
+	free(s->normalize);
 	buf_release(&s->copy);
 	for (size_t a = 0; a < s->nattrs; a++) {
 		free(s->attr_names[a]);
@@ -95,10 +103,16 @@ static void on_header(void *ctx, const struct upload *u)
 	if (s->kind != UPLOAD_EXAMPLES)
 		return;
 	s->nattrs = upload_nattrs(u);
+	/* The speaker is a cohort attribute too, so "by": ["speaker"] works. */
+	s->speaker_attr = upload_has_speaker(u);
+	if (s->speaker_attr)
+		s->nattrs++;
 	s->attr_names = xcalloc(s->nattrs ? s->nattrs : 1, sizeof(char *));
 	s->dicts = xcalloc(s->nattrs ? s->nattrs : 1, sizeof(struct strmap));
 	for (size_t a = 0; a < s->nattrs; a++) {
-		s->attr_names[a] = xstrdup(upload_attr(u, a));
+		bool spk = s->speaker_attr && a + 1 == s->nattrs;
+
+		s->attr_names[a] = xstrdup(spk ? "speaker" : upload_attr(u, a));
 		strmap_init(&s->dicts[a]);
 		strmap_intern(&s->dicts[a], "", 0, NULL);
 	}
@@ -125,9 +139,16 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 		field(b, row->speaker, row->speaker_len);
 	}
 	for (size_t a = 0; a < s->nattrs; a++) {
-		const struct ingest_value *v = &row->attrs[a];
-		uint32_t code = strmap_intern(&s->dicts[a], v->s, v->null ? 0 : v->len,
-					      NULL);
+		uint32_t code;
+
+		if (s->speaker_attr && a + 1 == s->nattrs) {
+			code = strmap_intern(&s->dicts[a], row->speaker ? row->speaker : "",
+					     row->speaker_len, NULL);
+		} else {
+			const struct ingest_value *v = &row->attrs[a];
+			code = strmap_intern(&s->dicts[a], v->s, v->null ? 0 : v->len,
+					     NULL);
+		}
 		buf_addf(b, a ? ",%u" : "%u", code);
 	}
 	buf_addch(b, '\n');
@@ -146,11 +167,24 @@ static void on_prediction(struct upload_state *s, const struct upload_row *row)
 			field_num(b, row->pred_num);
 		buf_adds(b, "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
 	} else {
+		struct asr_counts c;
+		struct buf err = BUF_INIT;
+		size_t ord = row->example;
+
+		/* Aligned once, here, with the upload's normalisation. */
+		if (aligner_score(s->al, s->refs.text.s + s->refs.off[ord],
+				  s->refs.len[ord], row->text ? row->text : "",
+				  row->text_len, 0, &c, &err)) {
+			ingest_errors_addf(&s->errs, row->row, "hypothesis", "%s",
+					   err.s);
+			buf_release(&err);
+			return;
+		}
 		field(b, NULL, 0);
 		field(b, NULL, 0);
 		field(b, row->text ? row->text : "", row->text_len);
-		/* NEEDSWORK: asr alignment counts are filled by the asr upload. */
-		buf_adds(b, "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
+		buf_addf(b, "%u\t%u\t%u\t%u\t%u\t%u\t%u\n", c.hits, c.sub,
+			 c.del, c.ins, c.ref_words, c.ref_chars, c.char_errors);
 	}
 }
 
@@ -158,6 +192,8 @@ static void on_row(void *ctx, const struct upload_row *row)
 {
 	struct upload_state *s = ctx;
 
+	if (s->errs.total)
+		return;		/* the upload will be refused */
 	if (s->kind == UPLOAD_EXAMPLES)
 		on_example(s, row);
 	else
@@ -273,9 +309,32 @@ void h_predictions_begin(struct request *r)
 				(long long)s->ds.id);
 		return;
 	}
+	if (!strcmp(s->ds.task, "asr")) {
+		const char *spec = req_arg(r, "normalize");
+		struct norm_opts no;
+		struct buf err = BUF_INIT, desc = BUF_INIT;
+
+		norm_opts_init(&no);
+		if (spec && norm_opts_parse(&no, spec, strlen(spec), &err)) {
+			respond_problem(r, 400, "Bad request",
+					"normalize: %s", err.s);
+		} else if (!(s->al = aligner_new(&no, &err))) {
+			respond_problem(r, 400, "Bad request",
+					"normalize: %s", err.s);
+		} else {
+			norm_opts_describe(&no, &desc);
+			s->normalize = buf_detach(&desc, NULL);
+		}
+		norm_opts_release(&no);
+		buf_release(&err);
+		buf_release(&desc);
+		if (!s->al)
+			return;
+	}
 	s->db = req_db(r);
 	rc = store_predictions_begin(s->db, s->owner, s->ds.id,
-				     arg_true(r, "replace"), &s->known);
+				     arg_true(r, "replace"), &s->known,
+				     s->al ? &s->refs : NULL);
 	if (rc == 2) {
 		respond_problem(r, 409, "Conflict",
 				"model %lld already has predictions; add"
@@ -350,7 +409,8 @@ void h_upload_end(struct request *r)
 					   (const char *const *)s->attr_names,
 					   s->nattrs, s->dicts, (int64_t)s->rows);
 	else
-		rc = store_predictions_commit(s->db, s->owner, (int64_t)s->rows);
+		rc = store_predictions_commit(s->db, s->owner, (int64_t)s->rows,
+					      s->normalize);
 	if (rc) {
 		respond_internal(r);
 		return;

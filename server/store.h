@@ -74,6 +74,7 @@ struct dataset {
 struct model {
 	int64_t id, dataset_id;
 	char *name, *version;
+	char *normalize;	/* asr: normalisation of the stored alignments */
 	char *created_at, *uploaded_at;
 	int64_t prediction_count;
 };
@@ -112,17 +113,30 @@ int store_examples_commit(struct db *db, int64_t dataset_id,
 			  const struct strmap *dicts, int64_t rows);
 void store_upload_abort(struct db *db);
 
+/* Reference transcripts of an asr dataset by ord, for alignment at upload. */
+struct ref_texts {
+	struct buf text;
+	size_t *off;
+	uint32_t *len;
+	int64_t n;
+};
+
+void ref_texts_release(struct ref_texts *r);
+
 /*
  * Predictions: BEGIN, lock the model row, refuse (2) if it already has
  * predictions unless replace (then delete them first), load the dataset's
- * example ids into ids (index = ord), then COPY predictions FROM STDIN with
- * columns (model_id, ord, prediction, prediction_num, hypothesis, hits, sub,
- * del, ins, ref_words, ref_chars, char_errors).
+ * example ids into ids (index = ord) and, when refs is not NULL, the
+ * reference transcripts, then COPY predictions FROM STDIN with columns
+ * (model_id, ord, prediction, prediction_num, hypothesis, hits, sub, del,
+ * ins, ref_words, ref_chars, char_errors).
  */
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
-			    struct strmap *ids);
-int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows);
+			    struct strmap *ids, struct ref_texts *refs);
+/* normalize: the asr normalisation used (NULL otherwise). */
+int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows,
+			     const char *normalize);
 
 /* ---- evaluations ---- */
 

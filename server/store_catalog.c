@@ -9,7 +9,7 @@
 #define DATASET_COLS "id, name, task, positive_label, description, " \
 	TS("created_at") ", " TS("uploaded_at") ", example_count, attributes"
 #define MODEL_COLS "id, dataset_id, name, version, " TS("created_at") ", " \
-	TS("uploaded_at") ", prediction_count"
+	TS("uploaded_at") ", prediction_count, normalize"
 
 void dataset_release(struct dataset *d)
 {
@@ -29,6 +29,7 @@ void model_release(struct model *m)
 {
 	free(m->name);
 	free(m->version);
+	free(m->normalize);
 	free(m->created_at);
 	free(m->uploaded_at);
 	memset(m, 0, sizeof(*m));
@@ -94,6 +95,7 @@ static void model_from_row(const PGresult *r, int i, struct model *m)
 	m->created_at = db_strdup(r, i, 4);
 	m->uploaded_at = db_strdup(r, i, 5);
 	m->prediction_count = db_i64(r, i, 6);
+	m->normalize = db_strdup(r, i, 7);
 }
 
 int store_dataset_create(struct db *db, const char *name, const char *task,

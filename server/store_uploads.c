@@ -183,7 +183,18 @@ struct ids_load {
 	size_t *off;		/* per ord: offset into text, SIZE_MAX = unseen */
 	uint32_t *len;
 	struct buf text;
+	struct ref_texts *refs;	/* also keep references, or NULL */
 };
+
+void ref_texts_release(struct ref_texts *r)
+{
+	buf_release(&r->text);
+	free(r->off);
+	free(r->len);
+	r->off = NULL;
+	r->len = NULL;
+	r->n = 0;
+}
 
 static int ids_line(void *ctx, char *line, size_t n)
 {
@@ -195,6 +206,22 @@ static int ids_line(void *ctx, char *line, size_t n)
 	if (!tab || parse_i64(line, (size_t)(tab - line), &ord) || ord < 0 ||
 	    ord >= l->count || l->off[ord] != SIZE_MAX)
 		return -1;
+	if (l->refs) {
+		char *tab2 = memchr(tab + 1, '\t', n - (size_t)(tab + 1 - line));
+		size_t rlen;
+
+		if (!tab2)
+			return -1;
+		rlen = n - (size_t)(tab2 + 1 - line);
+		if (rlen == 2 && tab2[1] == '\\' && tab2[2] == 'N')
+			rlen = 0;	/* a NULL reference is the empty one */
+		else
+			rlen = copy_unescape(tab2 + 1, rlen);
+		l->refs->off[ord] = l->refs->text.len;
+		l->refs->len[ord] = (uint32_t)rlen;
+		buf_add(&l->refs->text, tab2 + 1, rlen);
+		n = (size_t)(tab2 - line);
+	}
 	idlen = copy_unescape(tab + 1, n - (size_t)(tab + 1 - line));
 	l->off[ord] = l->text.len;
 	l->len[ord] = (uint32_t)idlen;
@@ -202,7 +229,8 @@ static int ids_line(void *ctx, char *line, size_t n)
 	return 0;
 }
 
-static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids)
+static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids,
+		    struct ref_texts *refs)
 {
 	struct ids_load l = { 0 };
 	char sql[160];
@@ -223,8 +251,16 @@ static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids)
 	for (int64_t i = 0; i < l.count; i++)
 		l.off[i] = SIZE_MAX;
 	buf_init(&l.text, 0);
-	snprintf(sql, sizeof(sql), "COPY (SELECT ord, ext_id FROM examples"
-		 " WHERE dataset_id = %lld) TO STDOUT", (long long)dataset_id);
+	if (refs) {
+		l.refs = refs;
+		buf_init(&refs->text, 0);
+		refs->n = l.count;
+		refs->off = xcalloc((size_t)(l.count ? l.count : 1), sizeof(*refs->off));
+		refs->len = xcalloc((size_t)(l.count ? l.count : 1), sizeof(*refs->len));
+	}
+	snprintf(sql, sizeof(sql), "COPY (SELECT ord, ext_id%s FROM examples"
+		 " WHERE dataset_id = %lld) TO STDOUT", refs ? ", reference" : "",
+		 (long long)dataset_id);
 	if (db_copy_out(db, "load example ids", sql, ids_line, &l))
 		goto out;
 	for (int64_t i = 0; i < l.count; i++) {
@@ -245,7 +281,7 @@ out:
 
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
-			    struct strmap *ids)
+			    struct strmap *ids, struct ref_texts *refs)
 {
 	char id[24];
 	const char *params[1] = { id };
@@ -269,7 +305,7 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 	if (r)
 		goto fail;
 
-	if (load_ids(db, dataset_id, ids)) {
+	if (load_ids(db, dataset_id, ids, refs)) {
 		r = -1;
 		goto fail;
 	}
@@ -283,10 +319,11 @@ fail:
 	return r;
 }
 
-int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows)
+int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows,
+			     const char *normalize)
 {
 	char id[24], count[24];
-	const char *params[2] = { id, count };
+	const char *params[3] = { id, count, normalize };
 	int ret = -1;
 
 	snprintf(id, sizeof(id), "%lld", (long long)model_id);
@@ -294,8 +331,8 @@ int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows)
 	if (copy_end(db, NULL))
 		goto out;
 	if (db_cmd(db, "finish predictions upload",
-		   "UPDATE models SET prediction_count = $2, uploaded_at = now()"
-		   " WHERE id = $1", 2, params))
+		   "UPDATE models SET prediction_count = $2, normalize = $3,"
+		   " uploaded_at = now() WHERE id = $1", 3, params))
 		goto out;
 	if (db_cmd(db, "commit upload", "COMMIT", 0, NULL))
 		goto out;

@@ -27,6 +27,7 @@ done
 
 passed=0 failed=0
 out=$(mktemp -d /tmp/fairaudit-test.XXXXXX)
+chmod 0711 "$out"	# the cluster runs as postgres and must reach its folder
 export FA_TEST_TMP=$out
 pgdir=$out/pg
 

@@ -13,7 +13,8 @@
  * for an empty alignment).  --pra prints sclite-style REF/HYP/Eval lines
  * under each utterance line.  --cer counts characters instead of words
  * (sclite -c -e utf-8).  --norm takes a norm_opts_parse() description
- * (default "sclite").  --time reports the scoring time on stderr.
+ * (default "sclite").  --time reports the time spent scoring (normalising,
+ * interning and aligning; not reading the files) on stderr.
  *
  * The trn reading is the simple part of sclite's: "words (id)" per line,
  * the id between the last '(' and the following ')', lines starting with
@@ -32,6 +33,7 @@
 #include "common/util.h"
 #include "metrics/alignment.h"
 #include "metrics/normalize.h"
+#include <time.h>
 
 struct utt {
 	const char *text;
@@ -150,6 +152,16 @@ static int cmp_speaker(const void *a, const void *b)
 	return c ? c : (nx > ny) - (nx < ny);
 }
 
+/* CPU seconds of this process: steadier than the wall clock on a shared
+ * machine. */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void usage(void)
 {
 	fputs("usage: asrscore [--utt] [--ops] [--pra] [--cer] [--time] "
@@ -171,7 +183,7 @@ int main(int argc, char **argv)
 	uint32_t *order;
 	struct aligner *al;
 	size_t missing = 0, words = 0, nref_ids;
-	double t0, t1;
+	double t0, t1, c0, c1;
 	unsigned flags;
 
 	for (int i = 1; i < argc; i++) {
@@ -243,6 +255,7 @@ int main(int argc, char **argv)
 	tot = xcalloc(spk.n + 1, sizeof(*tot));
 	flags = (cer ? 0 : ALIGN_WORDS_ONLY) | (ops || pra ? ALIGN_OPS : 0);
 	t0 = now_seconds();
+	c0 = cpu_seconds();
 	for (size_t i = 0; i < hyp.n; i++) {
 		const struct utt *h = &hyp.u[i];
 		const struct utt *r = &ref.u[ref_of_id[h->id]];
@@ -303,10 +316,12 @@ int main(int argc, char **argv)
 		fwrite(line.s, 1, line.len, stdout);
 	}
 	t1 = now_seconds();
+	c1 = cpu_seconds();
 	if (timing)
 		fprintf(stderr, "asrscore: scored %zu utterances, %zu reference "
-			"words, in %.3f s (%s, %s)\n", hyp.n, words, t1 - t0,
-			spec, cer ? "words and characters" : "words only");
+			"words, in %.3f s CPU, %.3f s wall (%s, %s)\n", hyp.n,
+			words, c1 - c0, t1 - t0, spec,
+			cer ? "words and characters" : "words only");
 
 	order = xmalloc((spk.n + 1) * sizeof(*order));
 	for (uint32_t i = 0; i < spk.n; i++)

@@ -1,0 +1,115 @@
+"""ASR uploads: every format, alignment at upload with sclite's weights,
+refusal of bad input with row and reason, evaluations of WER by cohort."""
+import json
+
+from harness import Server, expect, eq, psql
+
+
+def setup():
+    s = Server()
+    return {"srv": s, "key": s.key("analyst")}
+
+
+def post(ctx, path, body, ctype=None):
+    h = {"Content-Type": ctype} if ctype else None
+    return ctx["srv"].request("POST", path, body.encode() if isinstance(body, str) else body,
+                              key=ctx["key"], headers=h)
+
+
+def asr_dataset(ctx, truth, ctype):
+    ds = post(ctx, "/v1/datasets", json.dumps({"name": "speech", "task": "asr"}),
+              "application/json").json()["id"]
+    r = post(ctx, f"/v1/datasets/{ds}/examples", truth, ctype)
+    eq(r.status, 201, f"truth upload {r}")
+    m = post(ctx, f"/v1/datasets/{ds}/models", json.dumps({"name": "asr-1"}), "application/json").json()["id"]
+    return ds, m
+
+
+def counts(ctx, m):
+    rows = psql(f"SELECT hits, sub, del, ins, ref_words FROM predictions WHERE model_id = {m} ORDER BY ord",
+                db=ctx["srv"].dbname).split()
+    return [tuple(int(x) for x in r.split("|")) for r in rows]
+
+
+TRUTH_TRN = ("a b (spk1-u1)\n"
+             ";; a comment line\n"
+             "a b c d e f g h (spk1-u2)\n"
+             "\n"
+             "hello world (spk2_u3)\n"
+             " (spk2_u4)\n")
+HYP_TRN = ("b a (spk1-u1)\n"
+           "d e y1 y2 y3 y4 y5 y6 (spk1-u2)\n"
+           "HELLO world again (spk2_u3)\n"
+           "words from nowhere (spk2_u4)\n")
+
+
+def test_trn_upload_aligns_like_sclite(ctx):
+    ds, m = asr_dataset(ctx, TRUTH_TRN, "text/x-trn")
+    r = post(ctx, f"/v1/models/{m}/predictions", HYP_TRN, "text/x-trn")
+    eq(r.status, 201, f"hypotheses {r}")
+    # (hits, sub, del, ins, ref words), as sclite scores them (ASR-NOTES.md)
+    eq(counts(ctx, m), [(1, 0, 1, 1, 2), (2, 3, 3, 3, 8), (2, 0, 0, 1, 2), (0, 0, 0, 3, 0)], "counts")
+    d = ctx["srv"].request("GET", f"/v1/datasets/{ds}", key=ctx["key"]).json()
+    eq(d["attributes"], ["speaker"], "speaker is an attribute")
+    model = ctx["srv"].request("GET", f"/v1/models/{m}", key=ctx["key"]).json()
+    eq(model["normalize"], "sclite", "normalisation recorded")
+
+
+def test_csv_ndjson_json_uploads(ctx):
+    truth = "id,reference,speaker,accent\nu1,the cat sat,s1,scottish\nu2,on the mat,s2,welsh\n"
+    _, m = asr_dataset(ctx, truth, "text/csv")
+    hyp = '{"id": "u1", "hypothesis": "the cat sat"}\n{"id": "u2", "hypothesis": "on a mat"}\n'
+    eq(post(ctx, f"/v1/models/{m}/predictions", hyp, "application/x-ndjson").status, 201, "ndjson")
+    eq(counts(ctx, m), [(3, 0, 0, 0, 3), (2, 1, 0, 0, 3)], "ndjson counts")
+    hyp = json.dumps([{"id": "u1", "hypothesis": "the cat"}, {"id": "u2", "hypothesis": ""}])
+    eq(post(ctx, f"/v1/models/{m}/predictions?replace=true", hyp, "application/json").status, 201, "json")
+    eq(counts(ctx, m), [(2, 0, 1, 0, 3), (0, 0, 3, 0, 3)], "json counts: empty hypothesis is all deletions")
+
+
+def test_unicode_normalisation_option(ctx):
+    truth = "id,reference\nu1,\u00c9COLE caf\u00e9\n"
+    _, m = asr_dataset(ctx, truth, "text/csv")
+    hyp = "id,hypothesis\nu1,\u00e9cole Caf\u00e9!\n"
+    eq(post(ctx, f"/v1/models/{m}/predictions", hyp, "text/csv").status, 201, "sclite mode")
+    eq(counts(ctx, m), [(0, 2, 0, 0, 2)], "sclite folds ASCII only and keeps punctuation")
+    r = post(ctx, f"/v1/models/{m}/predictions?replace=true&normalize=unicode", hyp, "text/csv")
+    eq(r.status, 201, f"unicode mode {r}")
+    eq(counts(ctx, m), [(2, 0, 0, 0, 2)], "NFKC + case folding + punctuation removed")
+    eq(post(ctx, f"/v1/models/{m}/predictions?replace=true&normalize=klingon", hyp, "text/csv").status,
+       400, "unknown normalisation")
+
+
+BAD_HYPS = [
+    # (body, content type, row, column, word in reason)
+    ("b a (spk1-u1)\na b c (spk1-u2)\nhello (spk2_u3)\n", "text/x-trn", None, "id", "no prediction"),
+    ("b a (spk1-u1)\nx (spk1-u2)\ny (spk2_u3)\nz (spk2_u4)\nw (nobody-u9)\n", "text/x-trn", 5, "id", "unknown"),
+    ("b a (spk1-u1)\nthis line has no id\n", "text/x-trn", 2, None, "id"),
+    ("b a (spk1-u1)\nx (nodash)\n", "text/x-trn", 2, "id", "unknown"),
+]
+
+
+def test_bad_hypotheses_refused(ctx):
+    _, m = asr_dataset(ctx, TRUTH_TRN, "text/x-trn")
+    for body, ctype, row, col, word in BAD_HYPS:
+        r = post(ctx, f"/v1/models/{m}/predictions", body, ctype)
+        eq(r.status, 422, f"{body!r}: {r}")
+        e = r.json()["errors"][0]
+        if row is not None:
+            eq(e["row"], row, f"{body!r} row")
+        if col is not None:
+            eq(e["column"], col, f"{body!r} column")
+        expect(word in e["reason"], f"{body!r}: reason {e['reason']!r}")
+        eq(psql(f"SELECT count(*) FROM predictions WHERE model_id = {m}", db=ctx["srv"].dbname).strip(), "0",
+           "nothing stored")
+    raw = b"id,hypothesis\nspk1-u1,caf\xe9\n"
+    r = post(ctx, f"/v1/models/{m}/predictions", raw, "text/csv")
+    eq(r.status, 422, "invalid UTF-8")
+    eq((r.json()["errors"][0]["row"], r.json()["errors"][0]["column"]), (2, "hypothesis"), "utf-8 position")
+
+
+def test_bad_truth_trn_refused(ctx):
+    ds = post(ctx, "/v1/datasets", json.dumps({"name": "s", "task": "asr"}), "application/json").json()["id"]
+    r = post(ctx, f"/v1/datasets/{ds}/examples", "fine (a-1)\nno speaker here (plainid)\n", "text/x-trn")
+    eq(r.status, 422, "id without - or _")
+    eq(r.json()["errors"][0]["row"], 2, "line named")
+    eq(int(psql(f"SELECT count(*) FROM examples WHERE dataset_id = {ds}", db=ctx["srv"].dbname)), 0, "nothing")
