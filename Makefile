@@ -24,7 +24,7 @@ OPT ?= -O2 -g
 endif
 
 CC ?= cc
-WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
+WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wstrict-prototypes \
        -Wmissing-prototypes -Wpointer-arith -Wvla
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -I. -I/usr/include/postgresql -MMD -MP
 LDFLAGS += $(SANFLAGS)

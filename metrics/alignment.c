@@ -21,8 +21,11 @@
  *    prefix is not: the tie-break can route around it with equal cost
  *    and a different S/D/I split, so it stays.)
  *
- * When the alignment itself is wanted, each cell's choice is kept in two
- * bits and the chain is walked back from the end, as sclite does.
+ * Counts fill only a diagonal band of the table, widened once if the
+ * first band turns out too narrow to be sure (dp_band() says when a band
+ * is exact).  When the alignment itself is wanted, the whole table is
+ * filled, each cell's choice kept in two bits, and the chain walked back
+ * from the end, as sclite does.
  *
  * Words become integer ids per utterance: reference words are interned in
  * an open-addressing table whose slots carry a generation stamp, so the
@@ -132,9 +135,10 @@ static void tally_from_cell(struct cell c, size_t n, size_t m,
 }
 
 /*
- * Fill the table row by row (a over the reference, b over the hypothesis)
- * keeping one row; if dir is not NULL also record each cell's choice.
- * row has m + 1 cells; dir, if given, n m 2-bit cells, zeroed.
+ * The whole table, row by row (a over the reference, b over the
+ * hypothesis), keeping one row of costs and recording every cell's choice
+ * in dir (n m 2-bit cells, zeroed).  It is sclite's table written plainly,
+ * and the unit tests check the banded counts below against it.
  */
 static struct cell dp_fill(const uint32_t *r, size_t n, const uint32_t *h,
 			   size_t m, struct cell *row, uint8_t *dir)
@@ -175,8 +179,7 @@ static struct cell dp_fill(const uint32_t *r, size_t n, const uint32_t *h,
 					d = DIR_INS;
 				}
 			}
-			if (dir)
-				dir[k >> 2] |= (uint8_t)(d << ((k & 3) * 2));
+			dir[k >> 2] |= (uint8_t)(d << ((k & 3) * 2));
 			row[b] = c;
 			diag = up;
 			left = c;
@@ -196,6 +199,17 @@ static size_t common_suffix(const uint32_t *r, size_t n, const uint32_t *h,
 }
 
 /*
+ * Band cells are packed into one word, cost in the high half and
+ * deletions in the low half, so a step is one addition.
+ */
+#define PACK(cost, del) (((uint64_t)(cost) << 32) | (uint64_t)(del))
+#define COST(x) ((x) >> 32)
+#define STEP_SUB PACK(COST_SUB, 0)
+#define STEP_DEL PACK(COST_DEL, 1)
+#define STEP_INS PACK(COST_INS, 0)
+#define CELL_INF PACK(UINT32_MAX / 2, 0)
+
+/*
  * The counts-only table restricted to a diagonal band: cell (a, b) is
  * filled when b - a lies within k of the span [min(0, m-n), max(0, m-n)];
  * cells outside count as unreachable.  Every full path through a cell
@@ -208,17 +222,6 @@ static size_t common_suffix(const uint32_t *r, size_t n, const uint32_t *h,
  * ever lose comparisons they would have lost anyway.  Returns that test;
  * *last is the cell (n, m).
  */
-/*
- * Band cells are packed into one word, cost in the high half and
- * deletions in the low half, so a step is one addition.
- */
-#define PACK(cost, del) (((uint64_t)(cost) << 32) | (uint64_t)(del))
-#define COST(x) ((x) >> 32)
-#define STEP_SUB PACK(COST_SUB, 0)
-#define STEP_DEL PACK(COST_DEL, 1)
-#define STEP_INS PACK(COST_INS, 0)
-#define CELL_INF PACK(UINT32_MAX / 2, 0)
-
 static bool dp_band(const uint32_t *r, size_t n, const uint32_t *h,
 		    size_t m, size_t k, uint64_t *row, uint64_t *last)
 {
@@ -399,8 +402,8 @@ static void intern_reserve(struct aligner *al, size_t n)
 }
 
 /*
- * Find the word in the table; if absent and add, insert it as word index
- * `word`.  Returns the slot.
+ * The slot holding the reference word equal to [s, s+n), or else the free
+ * slot where it would go (its stamp is not the current one).
  */
 static struct slot *intern_slot(struct aligner *al, const char *s, size_t n,
 				uint64_t hv)

@@ -8,7 +8,9 @@
  * compatibility decomposition and the case folding), recomposes it in place
  * with utf8proc_normalize_utf32(), then walks the code points once,
  * deciding for each whether it is a word separator, dropped, or copied.
- * utf8proc_map() is not used because it allocates on every call.
+ * utf8proc_map() is not used because it allocates on every call.  Pure
+ * ASCII text skips utf8proc: NFKC leaves it as it is and case folding maps
+ * exactly A-Z to a-z there.
  *
  * Fillers are normalised once, when the normalizer is built, into word
  * sequences; after a text has been split into words they are cut out by
@@ -433,6 +435,7 @@ static void split_bytes(const char *s, size_t n, bool lower,
 
 /* Unicode mode */
 
+/* Letters and the marks that attach to them (L*, M*). */
 static bool cat_letter(int cat)
 {
 	return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME;
@@ -486,6 +489,15 @@ static int punct_rule(const utf8proc_int32_t *cp, size_t len, size_t i,
 	return 0;
 }
 
+static bool is_ascii(const char *s, size_t n)
+{
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= (unsigned char)s[i];
+	return any < 0x80;
+}
+
 static int split_unicode(struct normalizer *nz, const char *s, size_t n,
 			 struct wordlist *out)
 {
@@ -498,6 +510,19 @@ static int split_unicode(struct normalizer *nz, const char *s, size_t n,
 		opt |= UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_STABLE;
 	if (o->casefold)
 		opt |= UTF8PROC_CASEFOLD;
+	if (is_ascii(s, n)) {
+		/* NFKC leaves ASCII alone and folds it to a-z: no utf8proc. */
+		nz->cp = xgrow(nz->cp, &nz->cp_cap, n + 1, sizeof(*nz->cp));
+		for (size_t i = 0; i < n; i++) {
+			utf8proc_int32_t c = (unsigned char)s[i];
+
+			if (o->casefold && c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			nz->cp[i] = c;
+		}
+		len = (utf8proc_ssize_t)n;
+		goto split;
+	}
 	for (;;) {
 		len = utf8proc_decompose((const utf8proc_uint8_t *)s,
 					 (utf8proc_ssize_t)n, nz->cp,
@@ -516,6 +541,7 @@ static int split_unicode(struct normalizer *nz, const char *s, size_t n,
 		if (len < 0)
 			return -1;
 	}
+split:
 	for (size_t i = 0; i < (size_t)len; i++) {
 		utf8proc_int32_t c = nz->cp[i];
 		int cat = utf8proc_category(c);

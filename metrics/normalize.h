@@ -31,13 +31,17 @@
  * N*), after nfkc and casefold have been applied:
  *   1. an apostrophe (U+0027 or U+2019) between is kept, written as U+0027:
  *	"ain't", "ain’t" -> ain't; "y'all" -> y'all; "'tis" -> tis;
- *   2. a full stop U+002E between two letters is dropped and the word goes
- *	on: "U.S." -> us, "Ph.D." -> phd;
+ *   2. a full stop U+002E between two letters (L*, M*) is dropped and the
+ *	word goes on: "U.S." -> us, "Ph.D." -> phd;
  *   3. punctuation of category Po between two decimal digits is kept:
  *	"3.5", "1,000", "12:30" stay as they are;
  *   4. any other P* character separates words, as a space would:
  *	"well-known" -> well known, "and/or" -> and or, "hello," -> hello,
  *	"(laughs)" -> laughs, "--" -> nothing.
+ * Why: an apostrophe inside a word is part of its spelling (and of dialect
+ * forms); stops inside abbreviations come and go between transcribers;
+ * hyphens and slashes join words that are as often written apart, so
+ * splitting there makes "well-known" match "well known".
  * Symbols (category S*: $ + = € ^) are never removed; note that % & # @ *
  * are Po and follow rule 4.  Dialect forms are never rewritten: ain't,
  * y'all, gonna, finna stay as written.

@@ -105,7 +105,28 @@ CREATE TABLE evaluations (
 	model_id    bigint NOT NULL REFERENCES models (id) ON DELETE CASCADE,
 	params      jsonb NOT NULL,
 	result      json NOT NULL,	-- kept as text: key order as served
+	summary     jsonb NOT NULL DEFAULT '{}',	-- groupings and flag count, for lists
 	created_by  bigint REFERENCES api_keys (id),
 	created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX evaluations_model ON evaluations (model_id);
+
+-- Share links: read-only, expiring, revocable links for people who look at
+-- reports in a browser, where API keys are never typed.  The link carries an
+-- HMAC over (id, scope, expiry); the row lets an analyst revoke it.  scope is
+-- 'evaluation:<id>' for one report or 'all' for every page, read-only.
+CREATE TABLE share_links (
+	id          bigserial PRIMARY KEY,
+	scope       text NOT NULL,
+	expires_at  timestamptz NOT NULL,
+	created_by  bigint REFERENCES api_keys (id),
+	created_at  timestamptz NOT NULL DEFAULT now(),
+	revoked_at  timestamptz
+);
+
+-- Per-database secrets, made once by the first server to start, so every
+-- replica signs and checks share links with the same key.
+CREATE TABLE server_secrets (
+	name   text PRIMARY KEY,
+	value  bytea NOT NULL
+);

@@ -15,12 +15,27 @@
  *      cohort c and metric k; it must not fail;
  *   3. methods() adds the engine's method descriptions to params.methods;
  *   4. release() frees et->state.
+ * Two optional hooks (NULL: not used):
+ *   - compare(), for engines whose comparisons need more than two struct
+ *     mval (the asr engine's bootstrap pairs replicates of both cohorts):
+ *     called once per grouping, right after compute() for that grouping
+ *     and the choice of its reference cohort, with the same cohort array
+ *     and compute()'s values; it fills disp[c * nmetrics + k] for every
+ *     cohort c other than ref and every metric k whose kind is comparable
+ *     (mval_comparable) instead of disparity_compare, which the driver
+ *     then does not call.  Adjustment, flags and spreads stay with the
+ *     driver.  It must not fail.
+ *   - params() adds the engine's own parameters (as used) to "params".
+ * While compute() (and compare()) run, et->g is the grouping being
+ * computed (cohort labels and attribute names, e.g. to seed a cohort's
+ * random stream by what it is rather than by its position), or NULL for
+ * "overall".
  *
- * Adding a task (asr): write report/eval_<task>.c defining a
+ * Adding a task: write report/eval_<task>.c defining a
  * `const struct eval_engine eval_engine_<task>`, declare it below, and put
  * it in the engines[] table of evaluation.c.  Metric kinds and comparisons
  * live in metrics/disparity.h; add a kind there if a task needs a new
- * comparison (e.g. bootstrap intervals).
+ * comparison of two values, or use compare() when it needs more.
  */
 #ifndef FA_EVAL_ENGINE_H
 #define FA_EVAL_ENGINE_H
@@ -28,6 +43,7 @@
 #include "common/fa.h"
 #include "common/buf.h"
 #include "cohorts/table.h"
+#include "cohorts/groupby.h"
 #include "metrics/disparity.h"
 #include "report/evaluation.h"
 #include <cjson/cJSON.h>
@@ -41,6 +57,7 @@ struct eval_metric {
 struct eval_task {
 	const struct table *t;
 	const struct eval_params *p;
+	const struct groupby *g;	/* grouping being computed, or NULL */
 	size_t nmetrics;
 	struct eval_metric *metrics;
 	void *state;
@@ -52,11 +69,16 @@ struct eval_engine {
 			size_t ncohorts, struct mval *out);
 	void (*methods)(const struct eval_task *et, cJSON *methods);
 	void (*release)(struct eval_task *et);
+	void (*compare)(struct eval_task *et, const uint32_t *cohort,
+			size_t ncohorts, const struct mval *vals, size_t ref,
+			struct disparity *disp);
+	void (*params)(const struct eval_task *et, cJSON *params);
 };
 
 extern const struct eval_engine eval_engine_classification;
 extern const struct eval_engine eval_engine_score;
 extern const struct eval_engine eval_engine_regression;
+extern const struct eval_engine eval_engine_asr;
 
 /* Method descriptions shared by every engine that reports proportions. */
 void eval_methods_proportions(cJSON *methods);

@@ -42,7 +42,7 @@ static const struct eval_engine *const engines[] = {
 	[TASK_CLASSIFICATION] = &eval_engine_classification,
 	[TASK_SCORE] = &eval_engine_score,
 	[TASK_REGRESSION] = &eval_engine_regression,
-	[TASK_ASR] = NULL,	/* report/eval_asr.c, to come */
+	[TASK_ASR] = &eval_engine_asr,
 };
 
 /* ---- parameters ---- */
@@ -56,6 +56,8 @@ void eval_params_init(struct eval_params *p)
 	p->significance = 0.05;
 	p->threshold = 0.5;
 	p->adjust = EVAL_ADJUST_HOLM;
+	p->seed = EVAL_DEFAULT_SEED;
+	p->bootstrap = EVAL_DEFAULT_BOOTSTRAP;
 }
 
 static void ref_release(struct eval_ref *r)
@@ -252,6 +254,32 @@ static int min_size_set(struct eval_params *p, double v, struct buf *err)
 	return 0;
 }
 
+/* Largest seed: every whole number up to 2^53 is exact in JSON. */
+#define EVAL_MAX_SEED 9007199254740992.0
+
+static int seed_set(struct eval_params *p, double v, struct buf *err)
+{
+	if (!(v >= 0 && v <= EVAL_MAX_SEED && v == floor(v))) {
+		buf_addf(err, "seed must be a whole number from 0 to 2^53, "
+			 "got %.17g", v);
+		return -1;
+	}
+	p->seed = (uint64_t)v;
+	return 0;
+}
+
+static int bootstrap_set(struct eval_params *p, double v, struct buf *err)
+{
+	if (!(v >= 0 && v <= EVAL_MAX_BOOTSTRAP && v == floor(v))) {
+		buf_addf(err, "bootstrap must be a whole number of replicates "
+			 "from 0 to %d (EVAL_MAX_BOOTSTRAP), got %.17g",
+			 EVAL_MAX_BOOTSTRAP, v);
+		return -1;
+	}
+	p->bootstrap = (uint32_t)v;
+	return 0;
+}
+
 static int adjust_set(struct eval_params *p, const char *s, struct buf *err)
 {
 	if (!strcmp(s, "holm")) {
@@ -373,6 +401,7 @@ static int check_table(const struct eval_params *p, const struct table *t,
 static const char *const known_fields[] = {
 	"by", "reference", "bins", "confidence", "min_cohort_size",
 	"tolerance", "significance", "adjust", "threshold", "normalize",
+	"seed", "bootstrap",
 };
 
 static int parse_by(struct eval_params *p, const cJSON *by, struct buf *err)
@@ -574,6 +603,24 @@ int eval_params_parse(struct eval_params *p, const cJSON *req,
 		if (min_size_set(p, it->valuedouble, err))
 			return -1;
 	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "seed");
+	if (it && !cJSON_IsNull(it)) {
+		if (!cJSON_IsNumber(it)) {
+			buf_addf(err, "seed must be a number");
+			return -1;
+		}
+		if (seed_set(p, it->valuedouble, err))
+			return -1;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "bootstrap");
+	if (it && !cJSON_IsNull(it)) {
+		if (!cJSON_IsNumber(it)) {
+			buf_addf(err, "bootstrap must be a number");
+			return -1;
+		}
+		if (bootstrap_set(p, it->valuedouble, err))
+			return -1;
+	}
 	it = cJSON_GetObjectItemCaseSensitive(req, "adjust");
 	if (it && !cJSON_IsNull(it)) {
 		if (!cJSON_IsString(it)) {
@@ -712,6 +759,17 @@ int eval_params_set(struct eval_params *p, const char *name,
 			return -1;
 		}
 		return min_size_set(p, (double)i, err);
+	}
+	if (!strcmp(key, "seed") || !strcmp(key, "bootstrap")) {
+		int64_t i;
+
+		if (parse_i64(value, strlen(value), &i) || i < 0) {
+			buf_addf(err, "%s must be a whole number of at least 0, "
+				 "got \"%s\"", key, value);
+			return -1;
+		}
+		return key[0] == 's' ? seed_set(p, (double)i, err)
+				     : bootstrap_set(p, (double)i, err);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(scalars); i++) {
 		if (strcmp(key, scalars[i].name))
@@ -1096,6 +1154,8 @@ static cJSON *params_json(const struct eval_task *et,
 	if (p->normalize)
 		cJSON_AddItemToObject(o, "normalize",
 				      cJSON_Duplicate(p->normalize, true));
+	if (eng->params)
+		eng->params(et, o);
 
 	m = cJSON_AddObjectToObject(o, "methods");
 	eng->methods(et, m);
@@ -1186,7 +1246,7 @@ static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 	free(slot);
 }
 
-static int run_grouping(struct grp *r, const struct eval_task *et,
+static int run_grouping(struct grp *r, struct eval_task *et,
 			const struct eval_engine *eng, size_t *cells,
 			struct buf *err)
 {
@@ -1223,11 +1283,16 @@ static int run_grouping(struct grp *r, const struct eval_task *et,
 		r->padj[i] = NAN;
 	if (!nc)
 		return 0;
-	eng->compute((struct eval_task *)et, r->g.cohort, nc, r->vals);
+	et->g = &r->g;
+	eng->compute(et, r->g.cohort, nc, r->vals);
 	if (choose_reference(r, p, t, err))
 		return -1;
 	for (size_t c = 0; c < nc; c++)
 		r->small[c] = r->g.size[c] < p->min_cohort_size;
+	if (eng->compare) {
+		eng->compare(et, r->g.cohort, nc, r->vals, r->ref, r->disp);
+		return 0;
+	}
 	for (size_t c = 0; c < nc; c++) {
 		if (c == r->ref)
 			continue;
@@ -1252,6 +1317,9 @@ static int check_values(const struct eval_params *p, struct buf *err)
 			       *(const double *)((const char *)p +
 						 scalars[i].off), err))
 			return -1;
+	if (seed_set(&tmp, (double)p->seed, err) ||
+	    bootstrap_set(&tmp, (double)p->bootstrap, err))
+		return -1;
 	return 0;
 }
 
@@ -1302,6 +1370,7 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 	for (size_t g = 0; g < ng; g++)
 		if (run_grouping(&gs[g], &et, eng, &cells, err))
 			goto out;
+	et.g = NULL;
 
 	/* 4. Adjustment. */
 	adjust_all(gs, ng, &et);

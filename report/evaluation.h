@@ -27,6 +27,11 @@
  *   threshold        0.5, in [0, 1]; score tasks: score >= threshold is a
  *                    positive prediction
  *   normalize        (asr) kept as given for the asr engine
+ *   seed             (asr) EVAL_DEFAULT_SEED; seeds the bootstrap, a whole
+ *                    number in [0, 2^53]
+ *   bootstrap        (asr) EVAL_DEFAULT_BOOTSTRAP replicates, a whole
+ *                    number in [0, EVAL_MAX_BOOTSTRAP]; 0 turns intervals
+ *                    and p-values off
  * The struct owns its strings and arrays; eval_params_release() frees them
  * (also after a failed parse or setter).
  *
@@ -68,6 +73,12 @@
 #ifndef EVAL_MAX_CELLS
 #define EVAL_MAX_CELLS 250000		/* about 1 KB each in the result */
 #endif
+#ifndef EVAL_MAX_BOOTSTRAP
+#define EVAL_MAX_BOOTSTRAP 10000	/* bootstrap replicates */
+#endif
+
+#define EVAL_DEFAULT_SEED 20240101
+#define EVAL_DEFAULT_BOOTSTRAP 1000
 
 enum eval_adjust {
 	EVAL_ADJUST_HOLM,
@@ -107,6 +118,8 @@ struct eval_params {
 	double threshold;
 	enum eval_adjust adjust;
 	cJSON *normalize;	/* owned copy, or NULL */
+	uint64_t seed;
+	uint32_t bootstrap;
 };
 
 /* Defaults of API.md; allocates nothing. */
@@ -139,8 +152,9 @@ int eval_params_parse(struct eval_params *p, const cJSON *req,
  * eval_params_add_bins: "age=0,30,60" sets the edges of one attribute.
  * eval_params_set: name = "by", "reference", "bins" (as above),
  *   "confidence", "min_cohort_size", "tolerance", "significance",
- *   "threshold" or "adjust" ("holm" | "bh"); '-' and '_' are the same in
- *   names, so "min-cohort-size" works.  The value is the option's text.
+ *   "threshold", "adjust" ("holm" | "bh"), "seed" or "bootstrap"; '-'
+ *   and '_' are the same in names, so "min-cohort-size" works.  The value
+ *   is the option's text.
  */
 int eval_params_add_grouping(struct eval_params *p, const char *csv,
 			     struct buf *err);
@@ -154,9 +168,9 @@ int eval_params_set(struct eval_params *p, const char *name,
 /*
  * Run the evaluation of t with p.  Returns a new cJSON object (see above),
  * or NULL with one sentence in err: unknown attributes, a requested
- * reference cohort with no rows, a task the engine cannot score (asr for
- * now), a table whose labels do not fit the task, or an evaluation over
- * the EVAL_MAX_* caps.
+ * reference cohort with no rows, a task the engine cannot score, a table
+ * whose labels do not fit the task, or an evaluation over the EVAL_MAX_*
+ * caps.
  */
 cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 		      struct buf *err);

@@ -45,6 +45,7 @@
 #define LABEL_CHARS 26		/* cohort label in a chart, code points */
 #define OPEN_DETAILS 8		/* worst-utterance lists open by default */
 #define DENSE_ROWS 100		/* groupings above this get compact charts */
+#define MAX_CHART_ROWS 2000	/* ... and above this none */
 #define MAX_DEPTH 4		/* nesting shown for generic JSON values */
 
 /* Okabe-Ito colours used where CSS cannot reach (computed fills). */
@@ -76,7 +77,7 @@ static const char page_css[] =
 ".meta,.gmeta{color:var(--muted);margin:.2em 0;overflow-wrap:anywhere}\n"
 ".gmeta b{color:var(--ink);font-weight:600}\n"
 "nav.links{margin:.6em 0 0;font-size:.92rem}\n"
-"nav.links a{margin-right:1em;white-space:nowrap}\n"
+"nav.links a{margin-right:1em;overflow-wrap:anywhere}\n"
 ".summary{border-left:5px solid var(--verm);background:#fcf0e8;"
 "padding:14px 20px;border-radius:0 8px 8px 0;margin:1.5em 0}\n"
 ".summary.ok{border-color:var(--green);background:#e9f5f0}\n"
@@ -93,6 +94,7 @@ static const char page_css[] =
 ".card .k{display:block;font-size:.8rem;color:var(--muted)}\n"
 ".card .v{display:block;font-size:1.35rem;font-weight:600;"
 "font-variant-numeric:tabular-nums}\n"
+".card small{white-space:normal;overflow-wrap:anywhere}\n"
 "small{display:block;color:var(--muted);font-size:.76rem;"
 "white-space:nowrap;font-weight:400}\n"
 ".table-wrap{overflow-x:auto;margin:.6em 0 .3em;border:1px solid "
@@ -135,7 +137,8 @@ static const char page_css[] =
 ".empty{color:var(--muted);font-style:italic}\n"
 ".badge{display:inline-block;font-size:.72rem;font-weight:600;"
 "line-height:1.5;padding:0 .5em;border-radius:9px;margin:0 .25em .2em 0;"
-"border:1px solid transparent;white-space:normal;overflow-wrap:anywhere}\n"
+"border:1px solid transparent;white-space:normal;"
+"overflow-wrap:break-word;max-width:100%}\n"
 ".badge.flag{background:var(--verm);color:#fff}\n"
 ".badge.ref{color:var(--ink);border-color:var(--ink)}\n"
 ".badge.small{background:#e9ecef;color:#49515b;border-color:#c4cad2}\n"
@@ -155,6 +158,7 @@ static const char page_css[] =
 ".chart{overflow-x:auto}\n"
 ".chart svg{width:100%;min-width:420px;height:auto;display:block}\n"
 ".scroll{overflow-x:auto;max-width:100%}\n"
+".heat.wide{grid-column:1/-1}\n"
 ".scroll svg{display:block}\n"
 "svg text{font-size:11.5px;fill:var(--ink);dominant-baseline:central}\n"
 "svg .l{text-anchor:end}\n"
@@ -704,15 +708,19 @@ static void add_json_html(struct buf *b, const cJSON *v, int depth)
 		buf_adds(b, cJSON_IsTrue(v) ? "yes" : "no");
 	} else if (depth >= MAX_DEPTH) {
 		buf_adds(b, ELLIPSIS);
+	} else if (!v->child) {
+		buf_adds(b, "none");
 	} else if (cJSON_IsArray(v)) {
-		if (!v->child)
-			buf_adds(b, "none");
+		if (depth > 1)
+			buf_addch(b, '(');
 		cJSON_ArrayForEach(it, v) {
 			if (!first)
 				buf_adds(b, ", ");
 			first = false;
 			add_json_html(b, it, depth + 1);
 		}
+		if (depth > 1)
+			buf_addch(b, ')');
 	} else if (cJSON_IsObject(v)) {
 		if (depth)
 			buf_addch(b, '(');
@@ -1389,16 +1397,18 @@ static void finding_sentence(const struct rctx *x, struct buf *b,
 	memset(&rm, 0, sizeof(rm));
 	if (f->g->ref)
 		rm = mget(f->g->ref->metrics, f->key);
+	buf_adds(b, "<b>");
 	esc(b, metric_name(f->key));
-	buf_adds(b, " for ");
+	buf_adds(b, "</b> for ");
 	esc(b, f->r->label);
 	if (d.has_r) {
-		buf_adds(b, " is ");
+		buf_adds(b, " is <b>");
 		add_fixed(b, d.r, 2, false);
-		buf_adds(b, TIMES " the reference");
+		buf_adds(b, TIMES "</b> the reference");
 	} else if (d.has_d) {
-		buf_adds(b, " differs from the reference by ");
+		buf_adds(b, " differs from the reference by <b>");
 		add_diff(b, k, d.d, true);
+		buf_adds(b, "</b>");
 	} else {
 		buf_adds(b, " differs from the reference");
 	}
@@ -2192,8 +2202,7 @@ static void heat_axis(const struct grp *g, const char *name,
 	buf_release(&v);
 }
 
-static void chart_heat(const struct rctx *x, const struct grp *g,
-		       const char *key, struct buf *b)
+static void chart_heat(const struct grp *g, const char *key, struct buf *b)
 {
 	const double CW = 54, CH = 26, LW = 150, TH = 86, LEG = 44;
 	struct strmap rows, cols;
@@ -2214,8 +2223,12 @@ static void chart_heat(const struct rctx *x, const struct grp *g,
 	heat_axis(g, g->attrs[1], &cols, cc);
 	nr = rows.n;
 	nc = cols.n;
-	if (!nr || !nc || nr * nc > MAX_HEAT_CELLS)
+	if (!nr || !nc || nr * nc > MAX_HEAT_CELLS) {
+		buf_addf(b, "<p class=\"gmeta\">No heatmap: %zu " TIMES " %zu "
+			 "combinations are more than %d.</p>\n", nr, nc,
+			 MAX_HEAT_CELLS);
 		goto out;
+	}
 	cell = xcalloc(nr * nc, sizeof(*cell));
 	for (i = 0; i < g->nrows; i++)
 		if (!cell[rc[i] * nc + cc[i]])
@@ -2227,7 +2240,9 @@ static void chart_heat(const struct rctx *x, const struct grp *g,
 	W = fmax(LW + (double)nc * CW + 90, LW + 180 + 170);
 	H = TH + (double)nr * CH + LEG;
 
-	buf_adds(b, "<figure class=\"heat\" data-metric=\"");
+	/* a heatmap wider than a grid column spans the whole row */
+	buf_addf(b, "<figure class=\"heat%s\" data-metric=\"",
+		 W > 540 ? " wide" : "");
 	esc(b, key);
 	buf_addf(b, "\"><figcaption id=\"g%d-h-", g->id);
 	esc(b, key);
@@ -2349,8 +2364,7 @@ out:
 }
 
 /* Stacked substitution, deletion and insertion rates per cohort. */
-static void chart_sdi(const struct rctx *x, const struct grp *g,
-		      struct buf *b)
+static void chart_sdi(const struct grp *g, struct buf *b)
 {
 	static const char *const keys[] = {
 		"substitutions", "deletions", "insertions" };
@@ -2587,7 +2601,20 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 		esc(b, g->ref->label);
 	else
 		buf_adds(b, "none");
-	buf_addf(b, "</b> " MIDDOT " %zu cohort%s " MIDDOT " %d flagged "
+	buf_adds(b, "</b>");
+	if (g->ref && jstr(g->g, "reference_source")) {
+		const char *src = jstr(g->g, "reference_source");
+
+		buf_adds(b, " (");
+		if (!strcmp(src, "largest"))
+			buf_adds(b, "the largest cohort");
+		else if (!strcmp(src, "requested"))
+			buf_adds(b, "as requested");
+		else
+			esc(b, src);
+		buf_addch(b, ')');
+	}
+	buf_addf(b, " " MIDDOT " %zu cohort%s " MIDDOT " %d flagged "
 		 MIDDOT " %d too small</p>\n", g->nrows,
 		 g->nrows == 1 ? "" : "s", g->nflagged, g->nsmall);
 	for (j = 0; j < g->chart.n; j++) {
@@ -2616,12 +2643,16 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 	add_sort_links(x, g, b);
 	cohort_table(x, g, b);
 	report_legend(x, b);
-	if (g->chart.n && g->nrows) {
+	if (g->nrows > MAX_CHART_ROWS) {
+		buf_addf(b, "<p class=\"gmeta\">Charts are left out for groupings "
+			 "of more than %d cohorts; the table above and the CSV "
+			 "have every cohort.</p>\n", MAX_CHART_ROWS);
+	} else if (g->chart.n && g->nrows) {
 		buf_adds(b, "<h3>Charts</h3>\n<div class=\"charts\">\n");
 		for (j = 0; j < g->chart.n; j++)
 			chart_bars(x, g, g->chart.k[j], b);
 		if (x->task == TK_ASR && grp_has_metric(g, "reference_words"))
-			chart_sdi(x, g, b);
+			chart_sdi(g, b);
 		buf_adds(b, "</div>\n");
 		if (x->task == TK_ASR && grp_has_metric(g, "reference_words"))
 			sdi_legend(b);
@@ -2630,9 +2661,9 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 		buf_adds(b, "<h3>Intersections</h3>\n<div class=\"charts\">\n");
 		if (g->nrows <= DENSE_ROWS) {
 			for (j = 0; j < g->chart.n; j++)
-				chart_heat(x, g, g->chart.k[j], b);
+				chart_heat(g, g->chart.k[j], b);
 		} else {
-			chart_heat(x, g, lead_metric(g), b);
+			chart_heat(g, lead_metric(g), b);
 		}
 		buf_adds(b, "</div>\n");
 	}
@@ -2663,6 +2694,9 @@ static const struct {
 	{ "welch", "Welch's t-test" },
 };
 
+static const char *const upper_words[] = {
+	"AUC", "ECE", "WER", "CER", "MAE", "RMSE" };
+
 static void add_method(struct buf *b, const cJSON *v)
 {
 	size_t i;
@@ -2690,6 +2724,16 @@ static void add_method(struct buf *b, const cJSON *v)
 					k.s[q] = ' ';
 			if (k.len && k.s[0] >= 'a' && k.s[0] <= 'z')
 				k.s[0] = (char)(k.s[0] - 'a' + 'A');
+			/* "Auc interval" -> "AUC interval" */
+			for (q = 0; q < ARRAY_SIZE(upper_words); q++) {
+				size_t wl = strlen(upper_words[q]);
+
+				if (!strncasecmp(k.s, upper_words[q], wl) &&
+				    (k.s[wl] == ' ' || !k.s[wl])) {
+					memcpy(k.s, upper_words[q], wl);
+					break;
+				}
+			}
 			buf_adds(b, "<li>");
 			esc_n(b, k.s, k.len);
 			buf_release(&k);
@@ -2710,9 +2754,15 @@ static void kv_begin(struct buf *b, const char *dt)
 	buf_adds(b, "</dt><dd>");
 }
 
+/*
+ * Parameters the methodology section shows on their own lines; "by" and
+ * "reference" are shown per grouping.  Any other parameter is listed under
+ * "Other parameters".
+ */
 static const char *const known_params[] = {
 	"confidence", "min_cohort_size", "tolerance", "significance",
-	"adjust", "methods", "normalize", "seed", "threshold", NULL };
+	"adjust", "methods", "normalize", "seed", "threshold", "by",
+	"reference", "bins", "positive_label", NULL };
 
 static void report_method(const struct rctx *x, struct buf *b)
 {
@@ -2798,6 +2848,18 @@ static void report_method(const struct rctx *x, struct buf *b)
 		buf_adds(b, EMDASH);
 	}
 	buf_adds(b, "</dd>\n");
+	if (cJSON_IsObject(jget(p, "bins")) && jget(p, "bins")->child) {
+		kv_begin(b, "Numeric bins (edges)");
+		add_json_html(b, jget(p, "bins"), 0);
+		buf_adds(b, "</dd>\n");
+	}
+	it = jget(p, "positive_label");
+	if (it && !cJSON_IsNull(it)) {
+		kv_begin(b, "Positive label");
+		buf_adds(b, "<code>");
+		add_json_html(b, it, 1);
+		buf_adds(b, "</code></dd>\n");
+	}
 	if (jnum(p, "threshold", &v)) {
 		kv_begin(b, "Score threshold");
 		add_shortest(b, v);

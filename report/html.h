@@ -36,7 +36,8 @@
 
 /* Row order of the cohort tables and charts (the `?sort=` option). */
 enum html_sort {
-	HTML_SORT_SEVERITY,	/* flagged first, then by distance from ratio 1 */
+	HTML_SORT_SEVERITY,	/* flagged first, then by distance from
+				   ratio 1; too-small cohorts last */
 	HTML_SORT_NAME,		/* attribute values, byte order */
 	HTML_SORT_N,		/* largest cohort first */
 };
@@ -51,7 +52,7 @@ struct html_meta {
 	const char *dataset_name;
 	const char *model_name;
 	const char *model_version;
-	const char *created_at;	/* overrides the evaluation's "created_at" */
+	const char *created_at;	/* overrides the JSON's "created_at" */
 	const char *json_href;	/* the same result as JSON */
 	const char *csv_href;	/* the same result as CSV */
 	/*
@@ -80,11 +81,31 @@ const char *html_sort_name(enum html_sort s);
  * Render the disparity report of one evaluation (the evaluation JSON of
  * API.md) into out, appending.  meta and opt may be NULL (no metadata,
  * severity order).  In page order: title; a plain-language summary of the
- * flagged disparities, or a statement that none was flagged and what was
- * tested; overall metrics; per grouping a cohort table, a bar chart per key
- * metric, a heatmap per key metric for two-attribute groupings, and for ASR
- * the stacked S/D/I bars and the worst utterances with their word
- * alignments; methodology; dataset and model metadata; links.
+ * flagged disparities (key metrics first, six up front, the rest folded,
+ * at most 50), or a statement that none was flagged and what was tested;
+ * overall metrics; per grouping a cohort table (the task's key metrics
+ * plus every flagged metric), a bar chart per key metric, heatmaps for
+ * two-attribute groupings, and for ASR the stacked S/D/I bars and the
+ * worst utterances with their word alignments; methodology; dataset and
+ * model metadata; links.
+ *
+ * Key metrics: binary classification fpr, fnr, selection_rate, error_rate;
+ * multi-class error_rate; score auc and the binary ones; regression mae
+ * (the table adds rmse, mean_error); asr wer (the table adds
+ * mean_utterance_wer, cer).  A task that is missing is inferred from the
+ * metrics present.
+ *
+ * Size: groupings of more than 100 cohorts get compact bar charts (no
+ * label or value text; each mark's <title> names it) and one heatmap, for
+ * the metric flagged most often, instead of one per key metric; groupings
+ * of more than 2,000 cohorts get no charts.  500 cohorts render in about
+ * 10 ms into about 830 KB (tests/tools/render_report --bench 500).
+ *
+ * Hooks for tests: each cohort's table row and every chart mark carry
+ * data-cohort="i", i being the cohort's index in its grouping's "cohorts"
+ * array; each chart is a <figure class="chart"> (heatmaps "heat") with
+ * data-metric="key"; grouping sections have id "g1", "g2", ...; the
+ * summary has id "summary".
  *
  * Returns 0, or -1 with a sentence in err when eval is not a JSON object or
  * the page does not fit under out's cap.
@@ -97,15 +118,16 @@ int html_render_evaluation(struct buf *out, const cJSON *eval,
  * The label of a cohort as the report prints it: "attr = value" for each
  * attribute, in the order of the grouping's "by" list (then any attribute
  * the list does not name), joined by " & ".  Appends raw (unescaped) text
- * to out.  grouping may be NULL (object order).  Used for the
- * data-cohort attribute of chart marks and by the CSV renderer.
+ * to out.  grouping may be NULL (object order).  The summary sentences and
+ * the CSV's "cohort" column use it.
  */
 void html_cohort_label(struct buf *out, const cJSON *grouping,
 		       const cJSON *cohort);
 
 /* Index pages. */
 enum html_index_kind {
-	HTML_INDEX_DATASETS,	/* name, id, task, rows, description, created */
+	HTML_INDEX_DATASETS,	/* name, id, task, rows, description,
+				   created */
 	HTML_INDEX_MODELS,	/* name, version, id, dataset, created */
 	HTML_INDEX_EVALUATIONS,	/* id, model, dataset, task, groupings,
 				   flagged, created */
@@ -115,7 +137,7 @@ enum html_index_kind {
 
 struct html_index {
 	enum html_index_kind kind;
-	const char *title;	/* page heading; NULL for the kind's default */
+	const char *title;	/* page heading; NULL: the kind's name */
 	/*
 	 * The first column links to the item's "href" string when it has
 	 * one, else to href_prefix + percent-encoded id + href_suffix when

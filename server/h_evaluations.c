@@ -152,6 +152,28 @@ void h_evaluations_create(struct request *r)
 		respond_internal(r);
 		goto out;
 	}
+	{
+		/* For list pages: the groupings and how many flags were raised. */
+		cJSON *sum = cJSON_CreateObject(), *by = cJSON_AddArrayToObject(sum, "by");
+		const cJSON *g, *c, *f;
+		int flagged = 0;
+		char *sum_s;
+
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "groupings")) {
+			cJSON_AddItemToArray(by, cJSON_Duplicate(
+				cJSON_GetObjectItemCaseSensitive(g, "by"), 1));
+			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cohorts"))
+				cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(c, "flags"))
+					flagged++;
+		}
+		cJSON_AddNumberToObject(sum, "flagged", flagged);
+		sum_s = cJSON_PrintUnformatted(sum);
+		cJSON_Delete(sum);
+		if (!sum_s || store_evaluation_summarise(req_db(r), id, sum_s))
+			log_error("could not store the summary of evaluation %lld",
+				  (long long)id);
+		free(sum_s);
+	}
 	log_info("evaluation %lld: %zu rows loaded in %.3f s, total %.3f s",
 		 (long long)id, t.nrows, t_load, now_seconds() - t0);
 	respond(r, 201, "application/json", doc_s, strlen(doc_s));
@@ -201,7 +223,7 @@ void h_evaluations_report(struct request *r)
 	struct model m = { 0 };
 	struct dataset d = { 0 };
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	char json_href[64], csv_href[80];
+	char json_href[256], csv_href[256], sort_base[160];
 	int64_t model_id;
 	char *json = NULL, *body;
 	cJSON *doc = NULL;
@@ -240,10 +262,14 @@ void h_evaluations_report(struct request *r)
 		respond_internal(r);
 		goto out;
 	}
-	snprintf(json_href, sizeof(json_href), "/v1/evaluations/%lld",
-		 (long long)r->ids[0]);
-	snprintf(csv_href, sizeof(csv_href), "/v1/evaluations/%lld/report?format=csv",
-		 (long long)r->ids[0]);
+	/* Links carry the share token when the page was opened with one. */
+	snprintf(json_href, sizeof(json_href), "/v1/evaluations/%lld%s",
+		 (long long)r->ids[0], share_query(r, '?'));
+	snprintf(csv_href, sizeof(csv_href), "/v1/evaluations/%lld/report?format=csv%s",
+		 (long long)r->ids[0], share_query(r, '&'));
+	snprintf(sort_base, sizeof(sort_base), "?%s%s", share_query(r, '?') + (r->share ? 1 : 0),
+		 r->share ? "&" : "");
+	meta.sort_href_base = sort_base;
 	meta.dataset_name = d.name;
 	meta.model_name = m.name;
 	meta.model_version = m.version;

@@ -35,4 +35,16 @@ void h_evaluations_create(struct request *r);
 void h_evaluations_get(struct request *r);
 void h_evaluations_report(struct request *r);
 
+/* h_pages.c: share links and the browsable HTML pages */
+void h_shares_create_evaluation(struct request *r);
+void h_shares_create(struct request *r);
+void h_shares_list(struct request *r);
+void h_shares_revoke(struct request *r);
+void h_evaluations_list(struct request *r);
+void h_pages_datasets(struct request *r);
+void h_pages_models(struct request *r);
+void h_pages_evaluations(struct request *r);
+/* "?share=TOKEN" or "" (static per thread), to carry into page links. */
+const char *share_query(struct request *r, char sep);
+
 #endif

@@ -19,6 +19,7 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "server/share.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <openssl/rand.h>
@@ -219,6 +220,44 @@ static void new_request_id(char *out, size_t n)
 		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 }
 
+/* A share token instead of a key, for read-only pages; responds on failure. */
+static int share_or_respond(struct request *r, const char *token)
+{
+	char scope[48];
+	enum share_check c;
+
+	if (r->route->share == SHARE_EVALUATION)
+		snprintf(scope, sizeof(scope), "evaluation:%lld", (long long)r->ids[0]);
+	else
+		snprintf(scope, sizeof(scope), "all");
+	c = share_verify(req_db(r), token, scope);
+	switch (c) {
+	case SHARE_OK:
+		r->share = token;
+		return 0;
+	case SHARE_EXPIRED:
+		respond_problem(r, 403, "Share link expired",
+				"this share link has expired; ask for a new one");
+		return -1;
+	case SHARE_REVOKED:
+		respond_problem(r, 403, "Share link revoked",
+				"this share link has been revoked");
+		return -1;
+	case SHARE_WRONG_SCOPE:
+		respond_problem(r, 403, "Forbidden",
+				"this share link does not open %s", r->url);
+		return -1;
+	case SHARE_DB_ERROR:
+		respond_problem(r, 503, "Database unavailable",
+				"the share link could not be checked; try again");
+		return -1;
+	default:
+		respond_problem(r, 401, "Unauthorized",
+				"the share link is not valid");
+		return -1;
+	}
+}
+
 /* Step 1: a new request. */
 static void request_begin(struct request *r)
 {
@@ -234,8 +273,17 @@ static void request_begin(struct request *r)
 				"%s is not allowed on %s", r->method, r->url);
 		return;
 	}
-	if (r->route->roles != ROLE_PUBLIC && authenticate_or_respond(r))
-		return;
+	if (r->route->roles != ROLE_PUBLIC) {
+		const char *token = req_arg(r, "share");
+
+		if (r->route->share != SHARE_NONE && token &&
+		    !req_header(r, "Authorization")) {
+			if (share_or_respond(r, token))
+				return;
+		} else if (authenticate_or_respond(r)) {
+			return;
+		}
+	}
 	if (r->route->body == BODY_JSON) {
 		const char *cl = req_header(r, "Content-Length");
 		int64_t len;
@@ -278,12 +326,11 @@ static void request_end(struct request *r)
 	if (r->responded)
 		return;
 	if (r->route->body == BODY_JSON) {
-		if (r->body.len == 0) {
-			respond_problem(r, 400, "Bad request",
-					"this route needs a JSON object body");
-			return;
-		}
-		r->json = cJSON_ParseWithLength(r->body.s, r->body.len);
+		/* An empty body is an empty object: every field's default. */
+		if (r->body.len == 0)
+			r->json = cJSON_CreateObject();
+		else
+			r->json = cJSON_ParseWithLength(r->body.s, r->body.len);
 		if (!r->json || !cJSON_IsObject(r->json)) {
 			respond_problem(r, 400, "Bad request",
 					"the request body is not a JSON object");

@@ -56,6 +56,12 @@ struct route {
 	int (*stream_data)(struct request *r, const char *data, size_t n);
 	/* Frees whatever stream_begin put in r->upload. */
 	void (*stream_free)(struct request *r);
+	/*
+	 * Read-only pages a browser may open with ?share=TOKEN instead of a
+	 * key (server/share.h): SHARE_EVALUATION for the evaluation named by
+	 * the first {id}, SHARE_ALL for pages only an "all" link opens.
+	 */
+	enum { SHARE_NONE, SHARE_EVALUATION, SHARE_ALL } share;
 };
 
 struct server {
@@ -76,6 +82,7 @@ struct request {
 	char request_id[40];
 	struct key_info key;	/* the caller, when the route needs a key */
 	bool has_key;
+	const char *share;	/* the share token that opened this page */
 	struct db *db;		/* leased on first use by req_db() */
 	struct buf body;	/* BODY_JSON */
 	cJSON *json;		/* BODY_JSON, parsed */

@@ -27,8 +27,18 @@ const struct route routes[] = {
 	{ "POST", "/v1/models/{id}/predictions", RW, BODY_STREAM, h_upload_end,
 	  h_predictions_begin, h_upload_data, h_upload_free },
 	{ "POST", "/v1/models/{id}/evaluations", RW, BODY_JSON, h_evaluations_create, NULL, NULL, NULL },
-	{ "GET", "/v1/evaluations/{id}", READ, BODY_NONE, h_evaluations_get, NULL, NULL, NULL },
-	{ "GET", "/v1/evaluations/{id}/report", READ, BODY_NONE, h_evaluations_report, NULL, NULL, NULL },
+	{ "GET", "/v1/evaluations", READ, BODY_NONE, h_evaluations_list, NULL, NULL, NULL },
+	{ "GET", "/v1/evaluations/{id}", READ, BODY_NONE, h_evaluations_get, NULL, NULL, NULL,
+	  SHARE_EVALUATION },
+	{ "GET", "/v1/evaluations/{id}/report", READ, BODY_NONE, h_evaluations_report, NULL, NULL, NULL,
+	  SHARE_EVALUATION },
+	{ "POST", "/v1/evaluations/{id}/shares", RW, BODY_JSON, h_shares_create_evaluation, NULL, NULL, NULL },
+	{ "POST", "/v1/shares", RW, BODY_JSON, h_shares_create, NULL, NULL, NULL },
+	{ "GET", "/v1/shares", RW, BODY_NONE, h_shares_list, NULL, NULL, NULL },
+	{ "DELETE", "/v1/shares/{id}", RW, BODY_NONE, h_shares_revoke, NULL, NULL, NULL },
+	{ "GET", "/v1/pages/datasets", READ, BODY_NONE, h_pages_datasets, NULL, NULL, NULL, SHARE_ALL },
+	{ "GET", "/v1/pages/models", READ, BODY_NONE, h_pages_models, NULL, NULL, NULL, SHARE_ALL },
+	{ "GET", "/v1/pages/evaluations", READ, BODY_NONE, h_pages_evaluations, NULL, NULL, NULL, SHARE_ALL },
 };
 const size_t nroutes = ARRAY_SIZE(routes);
 

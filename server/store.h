@@ -153,8 +153,45 @@ int store_evaluation_reserve(struct db *db, int64_t *id, char **created_at);
 int store_evaluation_insert(struct db *db, int64_t id, int64_t model_id,
 			    const char *params, const char *result,
 			    const char *created_at, int64_t created_by);
+/* summary: {"by": [...], "flagged": N}, kept for list pages. */
+int store_evaluation_summarise(struct db *db, int64_t id, const char *summary);
+
+struct evaluation_item {
+	int64_t id, model_id, dataset_id;
+	char *model_name, *dataset_name, *task, *created_at;
+	char *summary;		/* JSON text */
+};
+void evaluation_item_release(struct evaluation_item *e);
+/* Evaluations, newest first, at most limit. */
+int store_evaluation_list(struct db *db, size_t limit,
+			  struct evaluation_item **out, size_t *n);
+
 /* *json gets the stored evaluation document (caller frees). */
 int store_evaluation_get(struct db *db, int64_t id, char **json,
 			 int64_t *model_id);
+
+/* ---- share links and secrets ---- */
+
+/*
+ * The secret called name (n random bytes made on first use, then the same
+ * for every process on this database) into out.
+ */
+int store_secret(struct db *db, const char *name, unsigned char *out, size_t n);
+
+struct share {
+	int64_t id;
+	char *scope;
+	int64_t expires;	/* Unix time */
+	char *expires_at, *created_at, *revoked_at;
+};
+void share_release(struct share *s);
+
+/* A share link for scope that expires after seconds. */
+int store_share_create(struct db *db, const char *scope, int64_t seconds,
+		       int64_t created_by, struct share *out);
+int store_share_get(struct db *db, int64_t id, struct share *out);
+/* 0 revoked now, 1 no such link (or already revoked). */
+int store_share_revoke(struct db *db, int64_t id);
+int store_share_list(struct db *db, struct share **out, size_t *n);
 
 #endif

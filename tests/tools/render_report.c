@@ -16,9 +16,9 @@
  * grouping by two attributes, every metric with intervals and disparities,
  * some cohorts flagged or too small, names with characters that need
  * escaping), renders it R times (default 20) as HTML and as CSV, and
- * prints the sizes and the minimum and median times.  It exits 1 when the
- * HTML is 1 MB or more or its median time is 50 ms or more: the budget for
- * 500 cohorts.  --out also writes the HTML to FILE.
+ * prints the sizes and the minimum and median times.  Up to 500 cohorts it
+ * exits 1 when the HTML is 1 MB or more or its median time is 50 ms or
+ * more: the budget for 500 cohorts.  --out also writes the HTML to FILE.
  */
 #include "common/fa.h"
 #include "common/buf.h"
@@ -102,6 +102,16 @@ static cJSON *count(double v)
 	return o;
 }
 
+/* The k-th name of a list, "South East" then "South East 2" and so on. */
+static void name(char *out, size_t cap, const char *const *list, size_t n,
+		 size_t k)
+{
+	if (k < n)
+		snprintf(out, cap, "%s", list[k]);
+	else
+		snprintf(out, cap, "%s %zu", list[k % n], k / n + 1);
+}
+
 static cJSON *bench_eval(int ncohorts)
 {
 	static const char *const rates[] = {
@@ -155,12 +165,9 @@ static cJSON *bench_eval(int ncohorts)
 		bool small = i % 23 == 7, flag = !small && i % 9 == 4;
 		double n = small ? 12 : 200 + floor(rnd() * 4000);
 
-		snprintf(a, sizeof(a), "%s%.0d",
-			 regions[(i / ncols) % ARRAY_SIZE(regions)],
-			 (int)((size_t)(i / ncols) / ARRAY_SIZE(regions)));
-		snprintf(b, sizeof(b), "%s%.0d",
-			 jobs[(i % ncols) % ARRAY_SIZE(jobs)],
-			 (int)((size_t)(i % ncols) / ARRAY_SIZE(jobs)));
+		name(a, sizeof(a), regions, ARRAY_SIZE(regions),
+		     (size_t)(i / ncols));
+		name(b, sizeof(b), jobs, ARRAY_SIZE(jobs), (size_t)(i % ncols));
 		at = cJSON_AddObjectToObject(c, "attributes");
 		cJSON_AddStringToObject(at, "region", a);
 		cJSON_AddStringToObject(at, "occupation", b);
@@ -255,7 +262,8 @@ static int bench(int ncohorts, int runs, const char *out_path)
 	printf("bench: %d cohorts, csv %zu bytes, render min %.2f ms, "
 	       "median %.2f ms (%d runs)\n", ncohorts, csv_bytes, tc[0],
 	       tc[runs / 2], runs);
-	if (html_bytes >= BENCH_MAX_BYTES || th[runs / 2] >= BENCH_MAX_MS) {
+	if (ncohorts <= 500 &&
+	    (html_bytes >= BENCH_MAX_BYTES || th[runs / 2] >= BENCH_MAX_MS)) {
 		printf("bench: over budget (%d bytes, %.0f ms)\n",
 		       BENCH_MAX_BYTES, BENCH_MAX_MS);
 		rc = 1;

@@ -815,11 +815,18 @@ static void test_evaluation__unsupported_and_empty_tables(void **state)
 
 	(void)state;
 	eval_params_init(&p);
+	/* asr has an engine (tests/unit/report/eval_asr.c); no rows. */
 	table_init(&t, TASK_ASR);
 	table_finish(&t);
-	assert_null(evaluation_run(&t, &p, &err));
-	assert_string_equal(err.s, "cannot evaluate task \"asr\": this build "
-			    "has no metric engine for it");
+	{
+		cJSON *res = evaluation_run(&t, &p, &err);
+
+		assert_non_null(res);
+		assert_string_equal(cJSON_GetStringValue(get(get(get(get(res,
+			"overall"), "metrics"), "wer"), "reason")),
+			"no reference words in cohort");
+		cJSON_Delete(res);
+	}
 	table_release(&t);
 	buf_reset(&err);
 

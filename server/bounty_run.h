@@ -1,0 +1,131 @@
+/*
+ * bounty_run.h - what the bounty handlers compute: a bounty's data in
+ * memory, per-row losses for its metric, the losses of a proposed model h,
+ * the pointer decision list rebuilt from the accepted findings, and the
+ * JSON forms of verdicts.
+ *
+ * A bounty's data is the dataset joined to the bounty's model, loaded with
+ * store_table_load() into a columnar table, split with the bounty's secret
+ * (bounty/split.h), and turned into per-row losses:
+ *
+ *	error_rate  err = prediction != label, den = 1 (NULL)
+ *	fpr         den = label is negative, err = den and prediction positive
+ *	fnr         den = label is positive, err = den and prediction negative
+ *	wer         err = S + D + I of the stored alignment, den = reference
+ *	            words
+ *
+ * so that every metric is sum(err) / sum(den) over a set of rows, the form
+ * bounty/verify.h and bounty/pdl.h work on.  error_rate needs a
+ * classification dataset, fpr and fnr a binary one with a positive label,
+ * wer an asr dataset.
+ *
+ * Ownership: struct bounty_data owns its table, bitsets and arrays;
+ * bounty_data_release() frees them.  Everything here runs inside one
+ * request; nothing is kept between requests.
+ */
+#ifndef FA_BOUNTY_RUN_H
+#define FA_BOUNTY_RUN_H
+
+#include "common/fa.h"
+#include "common/buf.h"
+#include "cohorts/table.h"
+#include "cohorts/bitset.h"
+#include "bounty/split.h"
+#include "bounty/verify.h"
+#include "bounty/pdl.h"
+#include "server/store.h"
+#include "server/store_bounties.h"
+#include <cjson/cJSON.h>
+
+enum bounty_metric {
+	BOUNTY_ERROR_RATE,
+	BOUNTY_FPR,
+	BOUNTY_FNR,
+	BOUNTY_WER,
+};
+
+/* 0 and *out set, or -1 if name is not a bounty metric. */
+int bounty_metric_parse(const char *name, enum bounty_metric *out);
+const char *bounty_metric_name(enum bounty_metric m);
+
+struct bounty_data {
+	struct table t;
+	enum bounty_metric metric;
+	struct split split;
+	struct bitset holdout, discovery;
+	double *err;		/* the bounty's model, per row */
+	double *den;		/* per row, or NULL (error_rate) */
+	double load_seconds;
+};
+
+void bounty_data_init(struct bounty_data *bd);
+void bounty_data_release(struct bounty_data *bd);
+
+/*
+ * Load dataset d joined to model_id, check that the metric applies (422
+ * material: -1 with a sentence in err; *internal set when the failure is
+ * the database's, already logged), split it with secret and fraction and
+ * compute the losses.
+ */
+int bounty_data_load(struct bounty_data *bd, struct db *db,
+		     const struct dataset *d, int64_t model_id,
+		     enum bounty_metric metric, const unsigned char *secret,
+		     size_t secret_len, double fraction, bool *internal,
+		     struct buf *err);
+
+/* sum(err) / sum(den) over rows (NULL: every row), NAN without den. */
+double bounty_metric_on(const struct bounty_data *bd, const double *err,
+			const struct bitset *rows);
+
+/*
+ * The loss of a classification prediction (the label text [s, s+n)) on
+ * row r under the bounty's metric.
+ */
+double bounty_class_loss(const struct bounty_data *bd, size_t r,
+			 const char *s, size_t n);
+
+/*
+ * Losses of another model of the same dataset on the rows of group:
+ * h_err[r] for every row of group (others untouched).  The model must
+ * have predictions for every example.  Returns 0 or -1 (logged).
+ */
+int bounty_model_losses(struct bounty_data *bd, struct db *db,
+			const struct dataset *d, int64_t model_id,
+			const struct bitset *group, double *h_err);
+
+/*
+ * Rebuild the decision list from the accepted findings of st (those with
+ * h), in order, on bd's holdout.  Each finding's group is its canonical
+ * predicate compiled against bd's table; its h comes from the stored
+ * predictions or from the referenced model (whose uploaded_at must still
+ * be the recorded stamp).  *stale is set (and -1 returned) when such a
+ * model has changed.  Returns the list, or NULL on errors (logged).
+ */
+struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
+			       const struct dataset *d,
+			       const struct bounty_state *st,
+			       int64_t *stale_finding);
+
+/*
+ * The holdout members of a group as stored: a bitset over the holdout
+ * examples taken in ord order, bit i in byte i / 8, least significant bit
+ * first.  *out (caller frees) gets ceil(holdout rows / 8) bytes.
+ */
+int bounty_members(struct bounty_data *bd, struct db *db,
+		   const struct dataset *d, const struct bitset *group,
+		   unsigned char **out, size_t *len);
+
+/*
+ * The verdict as JSON.  With exact false, only what a hunter may see:
+ * numbers that went through the reusable holdout (verify_release) and
+ * label-free counts, never the holdout metrics of the group or the rest.
+ */
+cJSON *bounty_verdict_json(const struct verdict *v, bool exact);
+
+/* Add a number, or null when it is not finite. */
+void bounty_json_number(cJSON *o, const char *k, double x);
+
+/* x rounded to 3 decimals, the precision the public overall metric has. */
+double bounty_round3(double x);
+
+#endif
