@@ -229,8 +229,7 @@ int bounty_model_losses(struct bounty_data *bd, struct db *db,
 	return 0;
 }
 
-/* The group of a stored canonical predicate, over bd's table. */
-static int group_of(struct bounty_data *bd, const char *canonical,
+int bounty_group_of(struct bounty_data *bd, const char *canonical,
 		    struct bitset *out)
 {
 	struct predicate *p = NULL;
@@ -267,7 +266,7 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 		if (f->pdl_model <= 0)
 			continue;
 		ok = false;
-		if (group_of(bd, f->canonical, &g))
+		if (bounty_group_of(bd, f->canonical, &g))
 			break;
 		memset(h_err, 0, bd->t.nrows * sizeof(double));
 		if (!strcmp(f->h_kind, "predictions")) {

@@ -107,6 +107,14 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 			       int64_t *stale_finding);
 
 /*
+ * Set out to the rows of bd's table in the group named by a stored
+ * canonical predicate.  Returns 0, or -1 (logged) when it no longer
+ * compiles against the table.
+ */
+int bounty_group_of(struct bounty_data *bd, const char *canonical,
+		    struct bitset *out);
+
+/*
  * The holdout members of a group as stored: a bitset over the holdout
  * examples taken in ord order, bit i in byte i / 8, least significant bit
  * first.  *out (caller frees) gets ceil(holdout rows / 8) bytes.

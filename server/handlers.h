@@ -30,6 +30,12 @@ int h_upload_data(struct request *r, const char *data, size_t n);
 void h_upload_end(struct request *r);
 void h_upload_free(struct request *r);
 
+/* h_attributes.c */
+void h_attributes_begin(struct request *r);
+int h_attributes_data(struct request *r, const char *data, size_t n);
+void h_attributes_end(struct request *r);
+void h_attributes_free(struct request *r);
+
 /* h_evaluations.c */
 void h_evaluations_create(struct request *r);
 void h_evaluations_get(struct request *r);

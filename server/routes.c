@@ -20,6 +20,8 @@ const struct route routes[] = {
 	{ "GET", "/v1/datasets/{id}", READ, BODY_NONE, h_datasets_get, NULL, NULL, NULL },
 	{ "POST", "/v1/datasets/{id}/examples", RW, BODY_STREAM, h_upload_end,
 	  h_examples_begin, h_upload_data, h_upload_free },
+	{ "POST", "/v1/datasets/{id}/attributes", RW, BODY_STREAM, h_attributes_end,
+	  h_attributes_begin, h_attributes_data, h_attributes_free },
 	{ "POST", "/v1/datasets/{id}/models", RW, BODY_JSON, h_models_create, NULL, NULL, NULL },
 	{ "GET", "/v1/datasets/{id}/models", READ, BODY_NONE, h_models_list, NULL, NULL, NULL },
 	{ "GET", "/v1/models", READ, BODY_NONE, h_models_list, NULL, NULL, NULL },

@@ -138,6 +138,21 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows,
 			     const char *normalize);
 
+/*
+ * More attributes for a dataset's examples, joined by example id (for trn
+ * uploads, whose lines carry no attributes).  Begin: BEGIN, lock the
+ * dataset, load its example ids into ids (index = ord).  Commit: append
+ * the new attributes (names, dictionaries, and per attribute one code per
+ * ord) to every example, record them on the dataset, COMMIT.  Abort with
+ * store_upload_abort.
+ */
+int store_attributes_begin(struct db *db, int64_t dataset_id,
+			   struct strmap *ids);
+int store_attributes_commit(struct db *db, int64_t dataset_id,
+			    size_t first_attr, const char *const *names,
+			    size_t nnew, const struct strmap *dicts,
+			    uint32_t *const *codes, int64_t nrows);
+
 /* ---- evaluations ---- */
 
 /*

@@ -343,3 +343,93 @@ out:
 		store_upload_abort(db);
 	return ret;
 }
+
+int store_attributes_begin(struct db *db, int64_t dataset_id,
+			   struct strmap *ids)
+{
+	char id[24];
+	int64_t count;
+	int r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
+	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
+		return -1;
+	db->in_tx = true;
+	r = lock_owner(db, "SELECT example_count FROM datasets WHERE id = $1"
+		       " FOR UPDATE", id, &count);
+	if (r == 0 && load_ids(db, dataset_id, ids, NULL))
+		r = -1;
+	if (r)
+		store_upload_abort(db);
+	return r;
+}
+
+int store_attributes_commit(struct db *db, int64_t dataset_id,
+			    size_t first_attr, const char *const *names,
+			    size_t nnew, const struct strmap *dicts,
+			    uint32_t *const *codes, int64_t nrows)
+{
+	struct buf line = BUF_INIT, arr = BUF_INIT;
+	char id[24];
+	const char *params[2] = { id, NULL };
+	int ret = -1;
+
+	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
+	if (db_cmd(db, "stage attributes",
+		   "CREATE TEMP TABLE attr_add (ord int PRIMARY KEY, extra text)"
+		   " ON COMMIT DROP", 0, NULL) ||
+	    copy_start(db, "COPY attr_add (ord, extra) FROM STDIN"))
+		goto out;
+	for (int64_t o = 0; o < nrows; o++) {
+		buf_addf(&line, "%lld\t", (long long)o);
+		for (size_t a = 0; a < nnew; a++)
+			buf_addf(&line, a ? ",%u" : "%u", codes[a][o]);
+		buf_addch(&line, '\n');
+		if (line.len > (1u << 20)) {
+			if (store_copy_put(db, line.s, line.len))
+				goto out;
+			buf_reset(&line);
+		}
+	}
+	if ((line.len && store_copy_put(db, line.s, line.len)) || copy_end(db, NULL))
+		goto out;
+	if (db_cmd(db, "add attributes",
+		   "UPDATE examples e SET attrs = CASE WHEN e.attrs = '' THEN t.extra"
+		   " ELSE e.attrs || ',' || t.extra END FROM attr_add t"
+		   " WHERE e.dataset_id = $1 AND e.ord = t.ord", 1, params))
+		goto out;
+	if (copy_start(db, "COPY attribute_values (dataset_id, attr, code, value)"
+		       " FROM STDIN"))
+		goto out;
+	buf_reset(&line);
+	for (size_t a = 0; a < nnew; a++) {
+		for (uint32_t c = 0; c < dicts[a].n; c++) {
+			buf_addf(&line, "%s\t%zu\t%u\t", id, first_attr + a, c);
+			copy_escape(&line, strmap_str(&dicts[a], c), strmap_len(&dicts[a], c));
+			buf_addch(&line, '\n');
+		}
+	}
+	if ((line.len && store_copy_put(db, line.s, line.len)) || copy_end(db, NULL))
+		goto out;
+	buf_addch(&arr, '{');
+	for (size_t a = 0; a < nnew; a++) {
+		if (a)
+			buf_addch(&arr, ',');
+		array_elem(&arr, names[a]);
+	}
+	buf_addch(&arr, '}');
+	params[1] = arr.s;
+	if (db_cmd(db, "record attributes",
+		   "UPDATE datasets SET attributes = attributes || $2::text[]"
+		   " WHERE id = $1", 2, params) ||
+	    db_cmd(db, "commit upload", "COMMIT", 0, NULL))
+		goto out;
+	db->in_tx = false;
+	ret = 0;
+out:
+	if (ret)
+		store_upload_abort(db);
+	buf_release(&line);
+	buf_release(&arr);
+	return ret;
+}

@@ -23,6 +23,15 @@ ROUTES = [
     ("POST", "/v1/models/1/evaluations", RW),
     ("GET", "/v1/evaluations/1", READ),
     ("GET", "/v1/evaluations/1/report", READ),
+    ("GET", "/v1/evaluations", READ),
+    ("POST", "/v1/datasets/1/attributes", RW),
+    ("POST", "/v1/evaluations/1/shares", RW),
+    ("POST", "/v1/shares", RW),
+    ("GET", "/v1/shares", RW),
+    ("DELETE", "/v1/shares/1", RW),
+    ("GET", "/v1/pages/datasets", READ),
+    ("GET", "/v1/pages/models", READ),
+    ("GET", "/v1/pages/evaluations", READ),
 ]
 
 

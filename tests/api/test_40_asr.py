@@ -113,3 +113,30 @@ def test_bad_truth_trn_refused(ctx):
     eq(r.status, 422, "id without - or _")
     eq(r.json()["errors"][0]["row"], 2, "line named")
     eq(int(psql(f"SELECT count(*) FROM examples WHERE dataset_id = {ds}", db=ctx["srv"].dbname)), 0, "nothing")
+
+
+def test_attributes_joined_by_id(ctx):
+    ds, m = asr_dataset(ctx, TRUTH_TRN, "text/x-trn")
+    path = f"/v1/datasets/{ds}/attributes"
+    bad = [
+        ("id,accent\nspk1-u1,scottish\nghost,welsh\n", 3, "id", "unknown"),
+        ("id,accent\nspk1-u1,scottish\nspk1-u1,welsh\n", 3, "id", "duplicate"),
+        ("id,speaker\nspk1-u1,x\n", 1, "speaker", "already"),
+        ("accent\nscottish\n", 1, "id", "id"),
+    ]
+    for body, row, col, word in bad:
+        r = post(ctx, path, body, "text/csv")
+        eq(r.status, 422, f"{body!r}: {r}")
+        e = r.json()["errors"][0]
+        eq((e["row"], e["column"]), (row, col), f"{body!r} position")
+        expect(word in e["reason"], e["reason"])
+    eq(ctx["srv"].request("GET", f"/v1/datasets/{ds}", key=ctx["key"]).json()["attributes"], ["speaker"],
+       "nothing added by refused uploads")
+    body = "id,accent,noise\nspk1-u1,scottish,quiet\nspk1-u2,scottish,ward\nspk2_u3,welsh,quiet\n"
+    r = post(ctx, path, body, "text/csv")
+    eq(r.status, 201, f"attributes {r}")
+    eq(r.json()["attributes"], ["accent", "noise"], "new attributes")
+    eq(ctx["srv"].request("GET", f"/v1/datasets/{ds}", key=ctx["key"]).json()["attributes"],
+       ["speaker", "accent", "noise"], "dataset attributes")
+    vals = psql(f"SELECT attrs FROM examples WHERE dataset_id = {ds} ORDER BY ord", db=ctx["srv"].dbname).split()
+    eq(vals, ["1,1,1", "1,1,2", "2,2,1", "2,0,0"], "codes appended; unmentioned example is missing")
