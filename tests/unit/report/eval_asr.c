@@ -191,7 +191,7 @@ static void test_eval_asr__known_counts(void **state)
 	expect_num(get(m, "wer"), "value", 19.0 / 22, 1e-15);
 	expect_num(get(m, "mean_utterance_wer"), "value",
 		   (0.1 + 1.0 + 2.0 + 1.125) / 4, 1e-15);
-	expect_num(get(m, "cer"), "value", 37.0 / 72, 1e-15);
+	expect_num(get(m, "cer"), "value", 38.0 / 72, 1e-15);
 	expect_num(get(m, "utterances"), "value", 7, 0);
 	expect_num(get(m, "speakers"), "value", 5, 0);
 	expect_num(get(m, "reference_words"), "value", 22, 0);
@@ -201,7 +201,7 @@ static void test_eval_asr__known_counts(void **state)
 	expect_num(get(m, "insertions"), "value", 9, 0);
 	expect_num(get(m, "empty_reference_utterances"), "value", 3, 0);
 	expect_num(get(m, "reference_characters"), "value", 72, 0);
-	expect_num(get(m, "character_errors"), "value", 38 - 1, 0);
+	expect_num(get(m, "character_errors"), "value", 38, 0);
 	expect_num(get(m, "substitution_rate"), "value", 6.0 / 22, 1e-15);
 	expect_num(get(m, "deletion_rate"), "value", 4.0 / 22, 1e-15);
 	expect_num(get(m, "insertion_rate"), "value", 9.0 / 22, 1e-15);
@@ -554,6 +554,20 @@ static bool same_json(const cJSON *a, const cJSON *b)
 	return eq;
 }
 
+/* Equal comparisons but for p_adjusted, which depends on the family. */
+static void same_comparison(const cJSON *a, const cJSON *b)
+{
+	static const char *const fields[] = {
+		"difference", "diff_low", "diff_high", "ratio", "ratio_low",
+		"ratio_high", "p_value",
+	};
+
+	for (size_t k = 0; k < ARRAY_SIZE(rate_names); k++)
+		for (size_t f = 0; f < ARRAY_SIZE(fields); f++)
+			expect_num(get(a, rate_names[k]), fields[f],
+				   num(get(b, rate_names[k]), fields[f]), 0);
+}
+
 static void test_eval_asr__reproducible_and_order_free(void **state)
 {
 	struct table t;
@@ -570,7 +584,10 @@ static void test_eval_asr__reproducible_and_order_free(void **state)
 	   (its stream is named by what it is, not where it is). */
 	b = run_ok(&t, "{\"by\": [[\"gender\", \"accent\"], [\"accent\"]], "
 		   "\"min_cohort_size\": 20}");
-	assert_true(same_json(cohort(a, 0, 1), cohort(b, 1, 1)));
+	assert_true(same_json(get(cohort(a, 0, 1), "metrics"),
+			      get(cohort(b, 1, 1), "metrics")));
+	same_comparison(get(cohort(a, 0, 1), "disparity"),
+			get(cohort(b, 1, 1), "disparity"));
 	assert_true(same_json(get(find_cohort(a, 2, "{\"accent\":\"us\","
 					      "\"gender\":\"f\"}"), "metrics"),
 			      get(find_cohort(b, 0, "{\"gender\":\"f\","
@@ -670,9 +687,9 @@ static void test_eval_asr__flags_and_holm(void **state)
 
 	(void)state;
 	build_flags(&t);
-	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10}");
-	/* Cohorts by name: close noisy ref tiny worse; ref is the largest
-	   (first of the 200-utterance cohorts). */
+	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10, "
+		     "\"reference\": {\"accent\": \"ref\"}}");
+	/* Cohorts by name: close noisy ref tiny worse. */
 	c = cohort(res, 0, 2);
 	assert_true(cJSON_IsTrue(get(c, "reference")));
 	expect_num(get(get(c, "metrics"), "wer"), "value", 0.1, 1e-15);
@@ -804,14 +821,16 @@ static void test_eval_asr__params_and_bootstrap_off(void **state)
 /* ---- simulated nulls ---- */
 
 /*
- * 200 data sets of 2 accents x 15 speakers x 8 utterances; every speaker
+ * 200 data sets of 2 accents x 20 speakers x 8 utterances; every speaker
  * draws a WER p ~ Beta(2, 8) (mean 0.2), every utterance 5..20 reference
  * words and Binomial(N, p) errors, the same for both accents.  The true
- * pooled WER is E[p] = 0.2.  The overall 95 % interval (30 speakers)
- * should hold 0.2 about 190 times (binomial sd 3.1; a cluster percentile
- * interval runs a little short); the accents differ significantly at 0.05
- * about 10 times (sd 3.1).  Bounds: at least 176 covered, at most 24
- * false positives.
+ * pooled WER is E[p] = 0.2.  Percentile intervals from few clusters run a
+ * little short: over 2000 such data sets the overall 95 % interval (40
+ * speakers) held 0.2 in 93.8 % and the accents differed at p < 0.05 in
+ * 6.9 % (at 5, 15 and 40 speakers per accent: 12.1 %, 7.8 %, 5.6 %).  So
+ * 200 data sets should give about 188 covered (binomial sd 3.4) and 14
+ * false positives (sd 3.6); the bounds, at least 176 and at most 26, are
+ * over 3 sd away.
  */
 static void test_eval_asr__null_coverage(void **state)
 {
@@ -828,7 +847,7 @@ static void test_eval_asr__null_coverage(void **state)
 		double p;
 
 		table_start(&t, attrs, 1);
-		for (int s = 0; s < 30; s++) {
+		for (int s = 0; s < 40; s++) {
 			double ps = gsl_ran_beta(r, 2, 8);
 			char spk[16];
 
@@ -836,7 +855,7 @@ static void test_eval_asr__null_coverage(void **state)
 			for (int i = 0; i < 8; i++) {
 				uint32_t n = 5 + (uint32_t)gsl_rng_uniform_int(r, 16);
 				uint32_t e = gsl_ran_binomial(r, ps, n);
-				struct utt u = { spk, { s < 15 ? "a" : "b" },
+				struct utt u = { spk, { s < 20 ? "a" : "b" },
 						 n - e, e - e / 2, e / 2, 0,
 						 4 * n, e };
 
@@ -858,7 +877,7 @@ static void test_eval_asr__null_coverage(void **state)
 	print_message("# coverage %d/%d, false positives %d/%d\n", covered,
 		      runs, positives, runs);
 	assert_true(covered >= 176);
-	assert_true(positives <= 24);
+	assert_true(positives <= 26);
 }
 
 int main(void)
