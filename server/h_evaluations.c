@@ -15,6 +15,7 @@
 #include "report/html.h"
 #include "report/csv.h"
 #include "metrics/normalize.h"
+#include "report/worst.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,
@@ -84,6 +85,67 @@ static int asr_normalize_or_respond(struct request *r, struct eval_params *p,
 	return 0;
 }
 
+/* Texts of table rows, through the example id's ord. */
+struct row_texts {
+	const struct table *t;
+	struct strmap ids;
+	struct ref_texts refs, hyps;
+};
+
+static int row_text(void *ctx, size_t row, const char **ref, size_t *rl,
+		    const char **hyp, size_t *hl)
+{
+	struct row_texts *x = ctx;
+	int64_t ord = strmap_find(&x->ids, strmap_str(&x->t->ids, (uint32_t)row),
+				  strmap_len(&x->t->ids, (uint32_t)row));
+
+	if (ord < 0 || ord >= x->refs.n || ord >= x->hyps.n)
+		return -1;
+	*ref = x->refs.text.s + x->refs.off[ord];
+	*rl = x->refs.len[ord];
+	*hyp = x->hyps.text.s + x->hyps.off[ord];
+	*hl = x->hyps.len[ord];
+	return 0;
+}
+
+/*
+ * Attach the k worst utterances of every cohort, with alignments made with
+ * the model's normalisation.  0, or -1 after responding.
+ */
+static int attach_worst_or_respond(struct request *r, cJSON *doc,
+				   const struct table *t,
+				   const struct dataset *d,
+				   const struct model *m, size_t k)
+{
+	struct row_texts x = { t };
+	struct norm_opts no;
+	struct buf err = BUF_INIT;
+	const char *spec = m->normalize ? m->normalize : "sclite";
+	int ret = -1;
+
+	norm_opts_init(&no);
+	strmap_init(&x.ids);
+	if (norm_opts_parse(&no, spec, strlen(spec), &err) ||
+	    store_asr_texts(req_db(r), d->id, m->id, &x.ids, &x.refs, &x.hyps)) {
+		log_error("worst utterances of model %lld: %s", (long long)m->id, err.s);
+		respond_internal(r);
+		goto out;
+	}
+	if (worst_attach(doc, t, k, &no, row_text, &x, &err)) {
+		log_error("worst utterances of model %lld: %s", (long long)m->id, err.s);
+		respond_internal(r);
+		goto out;
+	}
+	ret = 0;
+out:
+	norm_opts_release(&no);
+	strmap_release(&x.ids);
+	ref_texts_release(&x.refs);
+	ref_texts_release(&x.hyps);
+	buf_release(&err);
+	return ret;
+}
+
 void h_evaluations_create(struct request *r)
 {
 	struct model m = { 0 };
@@ -143,6 +205,9 @@ void h_evaluations_create(struct request *r)
 	}
 	doc = evaluation_document(result, id, &m, created_at);
 	result = NULL;
+	/* The report shows a few utterances per cohort with their alignment. */
+	if (task == TASK_ASR && attach_worst_or_respond(r, doc, &t, &d, &m, 3))
+		goto out;
 	params_s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(doc, "params"));
 	doc_s = cJSON_PrintUnformatted(doc);
 	if (!params_s || !doc_s)
@@ -289,4 +354,90 @@ out:
 	dataset_release(&d);
 	buf_release(&out);
 	buf_release(&err);
+}
+
+/*
+ * GET /v1/evaluations/{id}/alignments?limit=N: the N worst utterances of
+ * every cohort of a stored asr evaluation, with word alignments.
+ */
+void h_evaluations_alignments(struct request *r)
+{
+	const char *lim = req_arg(r, "limit");
+	int64_t limit = 10, model_id;
+	struct model m = { 0 };
+	struct dataset d = { 0 };
+	struct table t;
+	char *json = NULL;
+	cJSON *doc = NULL, *out = NULL, *g;
+	const cJSON *created;
+
+	table_init(&t, TASK_ASR);
+	if (lim && (parse_i64(lim, strlen(lim), &limit) || limit < 1 ||
+		    limit > WORST_MAX)) {
+		respond_problem(r, 400, "Bad request", "limit \"%s\" is not a"
+				" number from 1 to %d", lim, WORST_MAX);
+		goto done;
+	}
+	json = load_or_respond(r, &model_id);
+	if (!json)
+		goto done;
+	doc = cJSON_Parse(json);
+	if (!doc || store_model_get(req_db(r), model_id, &m) ||
+	    store_dataset_get(req_db(r), m.dataset_id, &d)) {
+		respond_internal(r);
+		goto done;
+	}
+	if (strcmp(d.task, "asr")) {
+		respond_problem(r, 409, "Conflict", "evaluation %lld is of a %s"
+				" dataset; alignments exist for asr only",
+				(long long)r->ids[0], d.task);
+		goto done;
+	}
+	created = cJSON_GetObjectItemCaseSensitive(doc, "created_at");
+	if (m.uploaded_at && cJSON_IsString(created) &&
+	    strcmp(m.uploaded_at, created->valuestring) > 0) {
+		respond_problem(r, 409, "Conflict", "the predictions of model %lld"
+				" were replaced after evaluation %lld; evaluate"
+				" again to see their alignments", (long long)m.id,
+				(long long)r->ids[0]);
+		goto done;
+	}
+	if (store_table_load(req_db(r), &d, m.id, &t)) {
+		respond_internal(r);
+		goto done;
+	}
+	if (attach_worst_or_respond(r, doc, &t, &d, &m, (size_t)limit))
+		goto done;
+	out = cJSON_CreateObject();
+	cJSON_AddNumberToObject(out, "evaluation_id", (double)r->ids[0]);
+	cJSON_AddStringToObject(out, "normalize", m.normalize ? m.normalize : "sclite");
+	cJSON_AddNumberToObject(out, "limit", (double)limit);
+	{
+		cJSON *gs = cJSON_AddArrayToObject(out, "groupings");
+
+		cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "groupings")) {
+			cJSON *og = cJSON_CreateObject(), *ocs, *c;
+
+			cJSON_AddItemToObject(og, "by", cJSON_Duplicate(
+				cJSON_GetObjectItemCaseSensitive(g, "by"), 1));
+			ocs = cJSON_AddArrayToObject(og, "cohorts");
+			cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(g, "cohorts")) {
+				cJSON *oc = cJSON_CreateObject();
+
+				cJSON_AddItemToObject(oc, "attributes", cJSON_Duplicate(
+					cJSON_GetObjectItemCaseSensitive(c, "attributes"), 1));
+				cJSON_AddItemToObject(oc, "worst_utterances", cJSON_Duplicate(
+					cJSON_GetObjectItemCaseSensitive(c, "worst_utterances"), 1));
+				cJSON_AddItemToArray(ocs, oc);
+			}
+			cJSON_AddItemToArray(gs, og);
+		}
+	}
+	respond_json(r, 200, out);
+done:
+	free(json);
+	cJSON_Delete(doc);
+	table_release(&t);
+	model_release(&m);
+	dataset_release(&d);
 }

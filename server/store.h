@@ -153,6 +153,15 @@ int store_attributes_commit(struct db *db, int64_t dataset_id,
 			    size_t nnew, const struct strmap *dicts,
 			    uint32_t *const *codes, int64_t nrows);
 
+/*
+ * The texts of an asr dataset and one model, by ord: example ids into ids,
+ * references into refs, hypotheses into hyps (release both with
+ * ref_texts_release).
+ */
+int store_asr_texts(struct db *db, int64_t dataset_id, int64_t model_id,
+		    struct strmap *ids, struct ref_texts *refs,
+		    struct ref_texts *hyps);
+
 /* ---- evaluations ---- */
 
 /*

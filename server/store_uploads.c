@@ -433,3 +433,43 @@ out:
 	buf_release(&arr);
 	return ret;
 }
+
+/* (ord, hypothesis) lines into a ref_texts by ord. */
+static int hyp_line(void *ctx, char *line, size_t n)
+{
+	struct ref_texts *h = ctx;
+	char *tab = memchr(line, '\t', n);
+	int64_t ord;
+	size_t len;
+
+	if (!tab || parse_i64(line, (size_t)(tab - line), &ord) || ord < 0 ||
+	    ord >= h->n)
+		return -1;
+	len = n - (size_t)(tab + 1 - line);
+	if (len == 2 && tab[1] == '\\' && tab[2] == 'N')
+		len = 0;
+	else
+		len = copy_unescape(tab + 1, len);
+	h->off[ord] = h->text.len;
+	h->len[ord] = (uint32_t)len;
+	buf_add(&h->text, tab + 1, len);
+	return 0;
+}
+
+int store_asr_texts(struct db *db, int64_t dataset_id, int64_t model_id,
+		    struct strmap *ids, struct ref_texts *refs,
+		    struct ref_texts *hyps)
+{
+	char sql[160];
+
+	if (load_ids(db, dataset_id, ids, refs))
+		return -1;
+	buf_init(&hyps->text, 0);
+	hyps->n = refs->n;
+	hyps->off = xcalloc((size_t)(refs->n ? refs->n : 1), sizeof(*hyps->off));
+	hyps->len = xcalloc((size_t)(refs->n ? refs->n : 1), sizeof(*hyps->len));
+	/* COPY takes no parameters; model_id is an integer we formatted. */
+	snprintf(sql, sizeof(sql), "COPY (SELECT ord, hypothesis FROM predictions"
+		 " WHERE model_id = %lld) TO STDOUT", (long long)model_id);
+	return db_copy_out(db, "load hypotheses", sql, hyp_line, hyps);
+}

@@ -140,3 +140,78 @@ def test_attributes_joined_by_id(ctx):
        ["speaker", "accent", "noise"], "dataset attributes")
     vals = psql(f"SELECT attrs FROM examples WHERE dataset_id = {ds} ORDER BY ord", db=ctx["srv"].dbname).split()
     eq(vals, ["1,1,1", "1,1,2", "2,2,1", "2,0,0"], "codes appended; unmentioned example is missing")
+
+
+def corpus(n_spk=12, per=15, seed=5):
+    import random
+    rng = random.Random(seed)
+    vocab = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran", "far", "away", "quick", "brown"]
+    truth, hyp, attrs, rows = [], [], ["id,accent"], []
+    for s in range(n_spk):
+        accent = ["scottish", "welsh", "us"][s % 3]
+        err = {"scottish": 0.35, "welsh": 0.15, "us": 0.1}[accent]
+        for u in range(per):
+            uid = f"spk{s:02d}-u{u:02d}"
+            ref = [rng.choice(vocab) for _ in range(rng.randint(3, 12))]
+            h = [w if rng.random() > err else rng.choice(vocab + ["uh"]) for w in ref]
+            if rng.random() < err:
+                h.insert(rng.randrange(len(h) + 1), "um")
+            truth.append(" ".join(ref) + f" ({uid})")
+            hyp.append(" ".join(h) + f" ({uid})")
+            attrs.append(f"{uid},{accent}")
+    return "\n".join(truth) + "\n", "\n".join(hyp) + "\n", "\n".join(attrs) + "\n"
+
+
+def test_wer_evaluation_and_alignments(ctx):
+    truth, hyp, attrs = corpus()
+    ds, m = asr_dataset(ctx, truth, "text/x-trn")
+    eq(post(ctx, f"/v1/datasets/{ds}/attributes", attrs, "text/csv").status, 201, "attributes")
+    eq(post(ctx, f"/v1/models/{m}/predictions", hyp, "text/x-trn").status, 201, "hypotheses")
+    r = post(ctx, f"/v1/models/{m}/evaluations",
+              json.dumps({"by": [["accent"]], "reference": {"accent": "us"},
+                         "min_cohort_size": 10, "seed": 7}), "application/json")
+    eq(r.status, 201, f"evaluation {r}")
+    ev = r.json()
+    eq(ev["params"]["normalize"], "sclite", "normalisation recorded")
+    eq(ev["params"]["resample"], "speaker", "speakers resampled")
+    per_accent = {}
+    for row in psql(f"SELECT a.value, p.sub + p.del + p.ins, p.ref_words FROM predictions p "
+                    f"JOIN examples e ON e.dataset_id = {ds} AND e.ord = p.ord "
+                    f"JOIN attribute_values a ON a.dataset_id = {ds} AND a.attr = 1 "
+                    f"AND a.code = split_part(e.attrs, ',', 2)::int WHERE p.model_id = {m}",
+                    db=ctx["srv"].dbname).split():
+        acc, errs, refw = row.split("|")
+        e, n, utt = per_accent.get(acc, (0, 0, []))
+        per_accent[acc] = (e + int(errs), n + int(refw), utt + [int(errs) / int(refw)])
+    g = ev["groupings"][0]
+    for c in g["cohorts"]:
+        acc = c["attributes"]["accent"]
+        e, n, utt = per_accent[acc]
+        mt = c["metrics"]
+        expect(abs(mt["wer"]["value"] - e / n) < 1e-12, f"{acc} pooled WER")
+        expect(abs(mt["mean_utterance_wer"]["value"] - sum(utt) / len(utt)) < 1e-12, f"{acc} mean WER")
+        expect(mt["wer"]["low"] <= mt["wer"]["value"] <= mt["wer"]["high"], f"{acc} interval")
+        w = c["worst_utterances"]
+        eq(len(w), 3, f"{acc} worst utterances in the stored document")
+        expect(w[0]["wer"] >= w[1]["wer"] >= w[2]["wer"], "worst first")
+        expect(all(op["op"] in "CSDI" for op in w[0]["alignment"]), "alignment ops")
+    sc = [c for c in g["cohorts"] if c["attributes"]["accent"] == "scottish"][0]
+    eq(g["reference"], {"accent": "us"}, "named reference")
+    eq(sc["disparity"]["wer"]["test"], "bootstrap", "bootstrap test")
+    expect(sc["disparity"]["wer"]["ratio"] > 1.25 and "wer" in sc["flags"], "planted WER gap flagged")
+    r = ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/alignments?limit=5", key=ctx["key"])
+    eq(r.status, 200, f"alignments {r}")
+    al = r.json()
+    eq(al["normalize"], "sclite", "normalisation")
+    for c in al["groupings"][0]["cohorts"]:
+        eq(len(c["worst_utterances"]), 5, "limit")
+        expect("REF:" in c["worst_utterances"][0]["pra"], "pra lines")
+    eq(ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/alignments?limit=0", key=ctx["key"]).status,
+       400, "bad limit")
+    r = post(ctx, f"/v1/models/{m}/evaluations", json.dumps({"by": ["accent"], "normalize": "unicode"}),
+             "application/json")
+    eq(r.status, 422, "normalisation differs from the upload's")
+    expect("normalize=" in r.json()["detail"], r.json()["detail"])
+    page = ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/report", key=ctx["key"])
+    eq(page.status, 200, "asr report")
+    expect("scottish" in page.body, "cohort in the report")
