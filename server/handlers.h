@@ -40,6 +40,7 @@ void h_attributes_free(struct request *r);
 void h_evaluations_create(struct request *r);
 void h_evaluations_get(struct request *r);
 void h_evaluations_report(struct request *r);
+void h_evaluations_alignments(struct request *r);
 
 /* h_pages.c: share links and the browsable HTML pages */
 void h_shares_create_evaluation(struct request *r);

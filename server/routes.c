@@ -34,6 +34,8 @@ const struct route routes[] = {
 	  SHARE_EVALUATION },
 	{ "GET", "/v1/evaluations/{id}/report", READ, BODY_NONE, h_evaluations_report, NULL, NULL, NULL,
 	  SHARE_EVALUATION },
+	{ "GET", "/v1/evaluations/{id}/alignments", READ, BODY_NONE, h_evaluations_alignments, NULL, NULL, NULL,
+	  SHARE_EVALUATION },
 	{ "POST", "/v1/evaluations/{id}/shares", RW, BODY_JSON, h_shares_create_evaluation, NULL, NULL, NULL },
 	{ "POST", "/v1/shares", RW, BODY_JSON, h_shares_create, NULL, NULL, NULL },
 	{ "GET", "/v1/shares", RW, BODY_NONE, h_shares_list, NULL, NULL, NULL },
