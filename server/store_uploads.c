@@ -119,11 +119,60 @@ static void array_elem(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
+/* Append names as a text[] literal. */
+static void text_array(struct buf *b, const char *const *names, size_t n)
+{
+	buf_addch(b, '{');
+	for (size_t a = 0; a < n; a++) {
+		if (a)
+			buf_addch(b, ',');
+		array_elem(b, names[a]);
+	}
+	buf_addch(b, '}');
+}
+
+/*
+ * COPY the dictionaries of attributes first_attr .. first_attr + n - 1 of a
+ * dataset into attribute_values.  0 or -1 (logged).
+ */
+static int copy_dictionaries(struct db *db, const char *dataset_id,
+			     size_t first_attr, const struct strmap *dicts,
+			     size_t n)
+{
+	struct buf line = BUF_INIT;
+	int ret = -1;
+
+	if (copy_start(db, "COPY attribute_values (dataset_id, attr, code, value)"
+		       " FROM STDIN"))
+		return -1;
+	for (size_t a = 0; a < n; a++) {
+		for (uint32_t c = 0; c < dicts[a].n; c++) {
+			buf_addf(&line, "%s\t%zu\t%u\t", dataset_id, first_attr + a, c);
+			copy_escape(&line, strmap_str(&dicts[a], c),
+				    strmap_len(&dicts[a], c));
+			buf_addch(&line, '\n');
+			if (line.len >= (1u << 20)) {
+				if (store_copy_put(db, line.s, line.len))
+					goto out;
+				buf_reset(&line);
+			}
+		}
+	}
+	if (line.len && store_copy_put(db, line.s, line.len))
+		goto out;
+	ret = 0;
+out:
+	if (copy_end(db, NULL))
+		ret = -1;
+	buf_release(&line);
+	return ret;
+}
+
 int store_examples_commit(struct db *db, int64_t dataset_id,
 			  const char *const *attrs, size_t nattrs,
 			  const struct strmap *dicts, int64_t rows)
 {
-	struct buf arr = BUF_INIT, line = BUF_INIT;
+	struct buf arr = BUF_INIT;
 	char id[24], count[24];
 	const char *params[3] = { id, NULL, count };
 	int ret = -1;
@@ -132,30 +181,9 @@ int store_examples_commit(struct db *db, int64_t dataset_id,
 	snprintf(count, sizeof(count), "%lld", (long long)rows);
 	if (copy_end(db, NULL))
 		goto out;
-	if (copy_start(db, "COPY attribute_values (dataset_id, attr, code, value)"
-		       " FROM STDIN"))
+	if (copy_dictionaries(db, id, 0, dicts, nattrs))
 		goto out;
-	for (size_t a = 0; a < nattrs; a++) {
-		for (uint32_t c = 0; c < dicts[a].n; c++) {
-			buf_reset(&line);
-			buf_addf(&line, "%s\t%zu\t%u\t", id, a, c);
-			copy_escape(&line, strmap_str(&dicts[a], c),
-				    strmap_len(&dicts[a], c));
-			buf_addch(&line, '\n');
-			if (store_copy_put(db, line.s, line.len))
-				goto out;
-		}
-	}
-	if (copy_end(db, NULL))
-		goto out;
-
-	buf_addch(&arr, '{');
-	for (size_t a = 0; a < nattrs; a++) {
-		if (a)
-			buf_addch(&arr, ',');
-		array_elem(&arr, attrs[a]);
-	}
-	buf_addch(&arr, '}');
+	text_array(&arr, attrs, nattrs);
 	params[1] = arr.s;
 	if (db_cmd(db, "finish examples upload",
 		   "UPDATE datasets SET attributes = $2::text[],"
@@ -170,7 +198,6 @@ out:
 	if (ret)
 		store_upload_abort(db);
 	buf_release(&arr);
-	buf_release(&line);
 	return ret;
 }
 
@@ -398,26 +425,9 @@ int store_attributes_commit(struct db *db, int64_t dataset_id,
 		   " ELSE e.attrs || ',' || t.extra END FROM attr_add t"
 		   " WHERE e.dataset_id = $1 AND e.ord = t.ord", 1, params))
 		goto out;
-	if (copy_start(db, "COPY attribute_values (dataset_id, attr, code, value)"
-		       " FROM STDIN"))
+	if (copy_dictionaries(db, id, first_attr, dicts, nnew))
 		goto out;
-	buf_reset(&line);
-	for (size_t a = 0; a < nnew; a++) {
-		for (uint32_t c = 0; c < dicts[a].n; c++) {
-			buf_addf(&line, "%s\t%zu\t%u\t", id, first_attr + a, c);
-			copy_escape(&line, strmap_str(&dicts[a], c), strmap_len(&dicts[a], c));
-			buf_addch(&line, '\n');
-		}
-	}
-	if ((line.len && store_copy_put(db, line.s, line.len)) || copy_end(db, NULL))
-		goto out;
-	buf_addch(&arr, '{');
-	for (size_t a = 0; a < nnew; a++) {
-		if (a)
-			buf_addch(&arr, ',');
-		array_elem(&arr, names[a]);
-	}
-	buf_addch(&arr, '}');
+	text_array(&arr, names, nnew);
 	params[1] = arr.s;
 	if (db_cmd(db, "record attributes",
 		   "UPDATE datasets SET attributes = attributes || $2::text[]"
