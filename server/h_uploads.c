@@ -15,6 +15,7 @@
  */
 #include "common/fa.h"
 #include "common/limits.h"
+#include "common/util.h"
 #include "server/handlers.h"
 #include "server/metrics.h"
 #include "server/pgcopy.h"
@@ -23,7 +24,7 @@
 #include "ingest/upload.h"
 #include "metrics/alignment.h"
 
-#define COPY_BATCH (1u << 20)
+#define COPY_BATCH (64u << 10)	/* small enough that parsing and PostgreSQL overlap */
 
 struct upload_state {
 	enum upload_kind kind;
@@ -157,21 +158,13 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 static void on_prediction(struct upload_state *s, const struct upload_row *row)
 {
 	struct buf *b = &s->copy;
+	struct asr_counts c;
 
-	buf_addf(b, "%s\t%zu\t", s->owner_text, row->example);
-	if (row->pred) {
-		field(b, row->pred, row->pred_len);
-		if (!strcmp(s->ds.task, "classification"))
-			field(b, NULL, 0);
-		else
-			field_num(b, row->pred_num);
-		buf_adds(b, "\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n");
-	} else {
-		struct asr_counts c;
+	if (!row->pred) {
+		/* asr: aligned once, here, with the upload's normalisation */
 		struct buf err = BUF_INIT;
 		size_t ord = row->example;
 
-		/* Aligned once, here, with the upload's normalisation. */
 		if (aligner_score(s->al, s->refs.text.s + s->refs.off[ord],
 				  s->refs.len[ord], row->text ? row->text : "",
 				  row->text_len, 0, &c, &err)) {
@@ -180,8 +173,18 @@ static void on_prediction(struct upload_state *s, const struct upload_row *row)
 			buf_release(&err);
 			return;
 		}
-		field(b, NULL, 0);
-		field(b, NULL, 0);
+	}
+	buf_addf(b, "%s\t%zu\t", s->owner_text, row->example);
+	if (row->pred) {
+		/* (model_id, ord, prediction, prediction_num) */
+		field(b, row->pred, row->pred_len);
+		if (!strcmp(s->ds.task, "classification"))
+			buf_adds(b, "\\N\n");
+		else
+			buf_addf(b, "%.17g\n", row->pred_num);
+	} else {
+		/* (model_id, ord, hypothesis, hits, sub, del, ins, ref_words,
+		   ref_chars, char_errors) */
 		field(b, row->text ? row->text : "", row->text_len);
 		buf_addf(b, "%u\t%u\t%u\t%u\t%u\t%u\t%u\n", c.hits, c.sub,
 			 c.del, c.ins, c.ref_words, c.ref_chars, c.char_errors);
@@ -392,6 +395,7 @@ void h_upload_end(struct request *r)
 		respond_internal(r);
 		return;
 	}
+	double t_body = now_seconds();
 	rc = upload_finish(s->u);
 	if (rc || s->errs.total) {
 		store_upload_abort(s->db);
@@ -417,6 +421,8 @@ void h_upload_end(struct request *r)
 	}
 	metrics_add_rows(s->kind == UPLOAD_EXAMPLES ? "examples" : "predictions",
 			 s->rows);
+	log_info("upload: %llu rows, body streamed in %.3f s, committed in %.3f s",
+		 (unsigned long long)s->rows, t_body - r->started, now_seconds() - t_body);
 	{
 		cJSON *doc = cJSON_CreateObject();
 

@@ -128,8 +128,9 @@ void ref_texts_release(struct ref_texts *r);
  * predictions unless replace (then delete them first), load the dataset's
  * example ids into ids (index = ord) and, when refs is not NULL, the
  * reference transcripts, then COPY predictions FROM STDIN with columns
- * (model_id, ord, prediction, prediction_num, hypothesis, hits, sub, del,
- * ins, ref_words, ref_chars, char_errors).
+ * (model_id, ord, prediction, prediction_num), or for asr (refs given)
+ * (model_id, ord, hypothesis, hits, sub, del, ins, ref_words, ref_chars,
+ * char_errors).
  */
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
