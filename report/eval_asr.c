@@ -53,6 +53,12 @@
 #include "report/eval_engine.h"
 #include "metrics/bootstrap.h"
 #include "metrics/wer.h"
+#include <pthread.h>
+#include <unistd.h>
+
+/* Below this many cluster draws a grouping's replicates are made inline. */
+#define ASR_PARALLEL_DRAWS 4000000ULL
+#define ASR_MAX_THREADS 16
 
 /* Most bytes of replicates kept from compute() to compare(). */
 #ifndef ASR_BOOT_CACHE_BYTES
@@ -255,6 +261,76 @@ static void cohort_replicates(struct asr_state *s, size_t c, double *out)
 			rates_stat, NULL, NR, out);
 }
 
+/*
+ * All cohorts' replicates into s->reps.  Each cohort has its own random
+ * stream, so cohorts can be drawn on several threads (each with its own
+ * generator) and the numbers are the same whatever the thread count.
+ */
+struct reps_job {
+	struct asr_state *s;
+	size_t next;		/* next cohort to draw, under lock */
+	pthread_mutex_t lock;
+};
+
+static void *reps_worker(void *arg)
+{
+	struct reps_job *j = arg;
+	struct asr_state *s = j->s;
+	gsl_rng *rng = boot_rng_new(0);
+
+	for (;;) {
+		size_t c, first, ncl;
+		double *out;
+
+		pthread_mutex_lock(&j->lock);
+		c = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (c >= s->nc)
+			break;
+		first = s->cl_start[c];
+		ncl = s->cl_start[c + 1] - first;
+		out = s->reps + c * s->nboot * NR;
+		if (!ncl) {
+			for (size_t i = 0; i < s->nboot * NR; i++)
+				out[i] = NAN;
+			continue;
+		}
+		boot_rng_reset(rng, s->stream[c]);
+		boot_replicates(rng, s->cl + first * WER_NV, ncl, WER_NV,
+				s->nboot, rates_stat, NULL, NR, out);
+	}
+	gsl_rng_free(rng);
+	return NULL;
+}
+
+static void all_replicates(struct asr_state *s)
+{
+	uint64_t draws = (uint64_t)s->cl_start[s->nc] * s->nboot;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
+	struct reps_job job = { s, 0 };
+	pthread_t th[ASR_MAX_THREADS];
+	size_t started = 0;
+
+	if (nthreads > ASR_MAX_THREADS)
+		nthreads = ASR_MAX_THREADS;
+	if (nthreads > s->nc)
+		nthreads = s->nc;
+	if (draws < ASR_PARALLEL_DRAWS || nthreads < 2) {
+		for (size_t c = 0; c < s->nc; c++)
+			cohort_replicates(s, c, s->reps + c * s->nboot * NR);
+		return;
+	}
+	pthread_mutex_init(&job.lock, NULL);
+	for (size_t i = 1; i < nthreads; i++)
+		if (!pthread_create(&th[started], NULL, reps_worker, &job))
+			started++;
+	reps_worker(&job);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&job.lock);
+}
+
 /* Cohort c's replicates: kept ones, or regenerated into buf. */
 static const double *replicates_of(struct asr_state *s, size_t c,
 				   double *buf)
@@ -354,8 +430,7 @@ static void build(struct asr_state *s, const struct eval_task *et,
 	if (s->nboot && nc <= ASR_BOOT_CACHE_BYTES /
 			     (s->nboot * NR * sizeof(double))) {
 		s->reps = xmalloc(nc * s->nboot * NR * sizeof(*s->reps));
-		for (size_t c = 0; c < nc; c++)
-			cohort_replicates(s, c, s->reps + c * s->nboot * NR);
+		all_replicates(s);
 	}
 	s->built = true;
 	free(start);

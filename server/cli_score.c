@@ -18,6 +18,8 @@
 #include "report/html.h"
 #include <cjson/cJSON.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 static const char score_usage[] =
 	"usage: fairaudit score --task TASK --truth FILE --predictions FILE\n"
@@ -33,13 +35,142 @@ static const char score_usage[] =
 	"  asr: SPEC is sclite (default: ASCII lower-casing, as sclite), none, or\n"
 	"  unicode[,fillers=uh|um] (NFKC, case folding, punctuation removed).\n";
 
-/* Align one utterance pair at load time, as the server does at upload. */
-static int align_pair(void *ctx, struct table *t, size_t row, const char *ref,
-		      size_t ref_len, const char *hyp, size_t hyp_len,
-		      struct buf *err)
+/*
+ * Utterance pairs are aligned in batches on every core: the loader hands
+ * each pair to collect_pair, which copies its texts into the batch; a full
+ * batch (and the last one) is split across threads, one aligner each.
+ * Rows are independent, so the counts do not depend on the thread count.
+ */
+#define ALIGN_BATCH_BYTES (16u << 20)
+#define ALIGN_MAX_THREADS 16
+
+struct pair {
+	size_t row;
+	size_t ref, ref_len, hyp, hyp_len;	/* offsets into text */
+};
+
+struct align_batch {
+	struct table *t;
+	struct aligner *al[ALIGN_MAX_THREADS];
+	size_t nthreads;
+	struct buf text;
+	struct pair *pairs;
+	size_t n, cap;
+	/* per run */
+	size_t next;
+	pthread_mutex_t lock;
+	int failed;
+	struct buf err;
+};
+
+static void *align_worker(void *arg)
 {
-	return aligner_score(ctx, ref, ref_len, hyp, hyp_len, 0, &t->asr[row],
-			     err) ? -1 : 0;
+	struct align_batch *b = ((void **)arg)[0];
+	struct aligner *al = ((void **)arg)[1];
+	struct buf err = BUF_INIT;
+
+	for (;;) {
+		size_t i;
+		struct pair *p;
+
+		pthread_mutex_lock(&b->lock);
+		i = b->next;
+		b->next += 256;
+		pthread_mutex_unlock(&b->lock);
+		if (i >= b->n)
+			break;
+		for (size_t k = i; k < i + 256 && k < b->n; k++) {
+			p = &b->pairs[k];
+			if (aligner_score(al, b->text.s + p->ref, p->ref_len,
+					  b->text.s + p->hyp, p->hyp_len, 0,
+					  &b->t->asr[p->row], &err)) {
+				pthread_mutex_lock(&b->lock);
+				if (!b->failed++)
+					buf_addf(&b->err, "%s", err.s);
+				pthread_mutex_unlock(&b->lock);
+				buf_reset(&err);
+			}
+		}
+	}
+	buf_release(&err);
+	return NULL;
+}
+
+static int align_flush(struct align_batch *b, struct buf *err)
+{
+	pthread_t th[ALIGN_MAX_THREADS];
+	void *args[ALIGN_MAX_THREADS][2];
+	size_t started = 0;
+
+	b->next = 0;
+	for (size_t i = 1; i < b->nthreads; i++) {
+		args[i][0] = b;
+		args[i][1] = b->al[i];
+		if (!pthread_create(&th[started], NULL, align_worker, args[i]))
+			started++;
+	}
+	args[0][0] = b;
+	args[0][1] = b->al[0];
+	align_worker(args[0]);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	b->n = 0;
+	buf_reset(&b->text);
+	if (b->failed) {
+		buf_addf(err, "%s", b->err.s);
+		return -1;
+	}
+	return 0;
+}
+
+static int collect_pair(void *ctx, struct table *t, size_t row,
+			const char *ref, size_t ref_len, const char *hyp,
+			size_t hyp_len, struct buf *err)
+{
+	struct align_batch *b = ctx;
+	struct pair *p;
+
+	b->t = t;
+	b->pairs = xgrow(b->pairs, &b->cap, b->n + 1, sizeof(*b->pairs));
+	p = &b->pairs[b->n++];
+	p->row = row;
+	p->ref = b->text.len;
+	p->ref_len = ref_len;
+	buf_add(&b->text, ref, ref_len);
+	p->hyp = b->text.len;
+	p->hyp_len = hyp_len;
+	buf_add(&b->text, hyp, hyp_len);
+	if (b->text.len >= ALIGN_BATCH_BYTES)
+		return align_flush(b, err);
+	return 0;
+}
+
+static int align_batch_init(struct align_batch *b, const struct norm_opts *no,
+			    struct buf *err)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(b, 0, sizeof(*b));
+	b->nthreads = cpus > 1 ? (size_t)cpus : 1;
+	if (b->nthreads > ALIGN_MAX_THREADS)
+		b->nthreads = ALIGN_MAX_THREADS;
+	buf_init(&b->text, 0);
+	buf_init(&b->err, 0);
+	pthread_mutex_init(&b->lock, NULL);
+	for (size_t i = 0; i < b->nthreads; i++)
+		if (!(b->al[i] = aligner_new(no, err)))
+			return -1;
+	return 0;
+}
+
+static void align_batch_release(struct align_batch *b)
+{
+	for (size_t i = 0; i < b->nthreads; i++)
+		aligner_free(b->al[i]);
+	buf_release(&b->text);
+	buf_release(&b->err);
+	free(b->pairs);
+	pthread_mutex_destroy(&b->lock);
 }
 
 struct score_args {
@@ -54,7 +185,8 @@ int cmd_score(int argc, char **argv)
 	struct ingest_errors errs;
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct table t;
-	struct aligner *al = NULL;
+	struct align_batch ab;
+	bool asr = false;
 	enum task task;
 	cJSON *doc = NULL;
 	char *s = NULL;
@@ -123,8 +255,8 @@ int cmd_score(int argc, char **argv)
 			ret = 2;
 			goto out;
 		}
-		al = aligner_new(&no, &err);
-		if (al) {
+		asr = true;
+		if (!align_batch_init(&ab, &no, &err)) {
 			struct buf desc = BUF_INIT;
 
 			/* Recorded with the result, as the server records
@@ -135,13 +267,15 @@ int cmd_score(int argc, char **argv)
 			buf_release(&desc);
 		}
 		norm_opts_release(&no);
-		if (!al) {
+		if (err.len) {
 			fprintf(stderr, "fairaudit score: %s\n", err.s);
 			goto out;
 		}
 	}
 	if (load_files_with_pairs(&t, task, a.truth, a.pred, a.positive,
-				  al ? align_pair : NULL, al, &errs, &err)) {
+				  asr ? collect_pair : NULL, asr ? &ab : NULL,
+				  &errs, &err) ||
+	    (asr && ab.n && align_flush(&ab, &err))) {
 		struct buf text = BUF_INIT;
 
 		ingest_errors_text(&errs, &text);
@@ -181,7 +315,8 @@ int cmd_score(int argc, char **argv)
 out:
 	free(s);
 	cJSON_Delete(doc);
-	aligner_free(al);
+	if (asr)
+		align_batch_release(&ab);
 	table_release(&t);
 	eval_params_release(&p);
 	ingest_errors_release(&errs);
