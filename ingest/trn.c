@@ -3,8 +3,10 @@
  *
  * Lines come from the shared line splitter.  Each one is trimmed, the id
  * is cut out from the end (last '(' to the final ')'), and the speaker is
- * derived from the id.  Every value points into the line, so a record
- * costs no copy beyond the splitter's.
+ * derived from the id.  The text points into the line; the id is copied
+ * once, ASCII lower-cased, because sclite compares trn ids (and so
+ * speakers) without regard to ASCII case: "SPK1-a" and "spk1-a" are one
+ * utterance of one speaker there, and here too.
  */
 #include "common/fa.h"
 #include "ingest/trn.h"
@@ -22,6 +24,7 @@ struct trn_parser {
 	char *text_column;
 	struct ingest_column cols[3];
 	size_t ncols;
+	struct buf id;		/* the current line's id, lower-cased */
 };
 
 static void trn_line(void *ctx, uint64_t line, const char *s, size_t n);
@@ -35,6 +38,7 @@ struct trn_parser *trn_parser_new(const char *text_column, bool speaker,
 	p->sink = *sink;
 	p->errs = errs;
 	p->speaker = speaker;
+	buf_init(&p->id, 0);
 	p->text_column = xstrdup(text_column);
 	p->cols[0] = (struct ingest_column){ "id", 2 };
 	p->cols[1] = (struct ingest_column){ p->text_column,
@@ -51,6 +55,7 @@ void trn_parser_free(struct trn_parser *p)
 		return;
 	ingest_lines_release(&p->lines);
 	free(p->text_column);
+	buf_release(&p->id);
 	free(p);
 }
 
@@ -155,6 +160,12 @@ static void trn_line(void *ctx, uint64_t line, const char *s, size_t n)
 	}
 	if (bad || !p->sink.record)
 		return;
+	buf_reset(&p->id);
+	buf_add(&p->id, id, idn);
+	for (size_t i = 0; i < idn; i++)
+		if (p->id.s[i] >= 'A' && p->id.s[i] <= 'Z')
+			p->id.s[i] = (char)(p->id.s[i] - 'A' + 'a');
+	id = p->id.s;
 
 	struct ingest_value v[3] = {
 		{ id, idn, false },

@@ -16,9 +16,10 @@
  * Where sclite is lenient we refuse: a line without an "(id)" at its end
  * (sclite skips it silently), an id with neither '-' nor '_' when the
  * speaker is derived (sclite credits the utterance to the previous
- * speaker), an id giving an empty speaker, an empty id.  Ids are kept
- * verbatim; sclite by default lower-cases them before matching, we match
- * them exactly.
+ * speaker), an id giving an empty speaker, an empty id.  Ids are
+ * ASCII lower-cased, as sclite does by default before matching them, so
+ * "SPK1-a" and "spk1-a" are the same utterance of the same speaker in both
+ * tools; non-ASCII letters are kept as written.
  */
 #ifndef FA_INGEST_TRN_H
 #define FA_INGEST_TRN_H

@@ -16,6 +16,7 @@
 #include "metrics/alignment.h"
 #include "report/evaluation.h"
 #include "report/html.h"
+#include "report/summary.h"
 #include <cjson/cJSON.h>
 #include <time.h>
 #include <pthread.h>
@@ -28,12 +29,14 @@ static const char score_usage[] =
 	"                       [--min-cohort-size N] [--tolerance T] [--significance A]\n"
 	"                       [--adjust holm|bh] [--threshold T] [--positive-label L]\n"
 	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"
-	"                       [--html [--sort severity|name|n]]\n"
+	"                       [--html [--sort severity|name|n]] [--summary] (asr)\n"
 	"  TASK is classification, score, regression or asr.  FILE is .csv,\n"
 	"  .ndjson/.jsonl, .json or (asr) .trn.  --by accent,gender is one\n"
 	"  intersectional grouping; repeat --by for several groupings.\n"
 	"  asr: SPEC is sclite (default: ASCII lower-casing, as sclite), none, or\n"
-	"  unicode[,fillers=uh|um] (NFKC, case folding, punctuation removed).\n";
+	"  unicode[,fillers=uh|um] (NFKC, case folding, punctuation removed).\n"
+	"  --summary prints sclite's per-speaker summary table instead of the\n"
+	"  evaluation (word counts only: no CER, no intervals).\n";
 
 /*
  * Utterance pairs are aligned in batches on every core: the loader hands
@@ -51,6 +54,7 @@ struct pair {
 
 struct align_batch {
 	struct table *t;
+	unsigned flags;		/* aligner_score flags */
 	struct aligner *al[ALIGN_MAX_THREADS];
 	size_t nthreads;
 	struct buf text;
@@ -82,7 +86,7 @@ static void *align_worker(void *arg)
 		for (size_t k = i; k < i + 256 && k < b->n; k++) {
 			p = &b->pairs[k];
 			if (aligner_score(al, b->text.s + p->ref, p->ref_len,
-					  b->text.s + p->hyp, p->hyp_len, 0,
+					  b->text.s + p->hyp, p->hyp_len, b->flags,
 					  &b->t->asr[p->row], &err)) {
 				pthread_mutex_lock(&b->lock);
 				if (!b->failed++)
@@ -175,7 +179,7 @@ static void align_batch_release(struct align_batch *b)
 
 struct score_args {
 	const char *task, *truth, *pred, *positive, *sort, *normalize;
-	bool html;
+	bool html, summary;
 };
 
 int cmd_score(int argc, char **argv)
@@ -200,6 +204,10 @@ int cmd_score(int argc, char **argv)
 
 		if (!strcmp(opt, "--html")) {
 			a.html = true;
+			continue;
+		}
+		if (!strcmp(opt, "--summary")) {
+			a.summary = true;
 			continue;
 		}
 		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
@@ -257,6 +265,8 @@ int cmd_score(int argc, char **argv)
 		}
 		asr = true;
 		if (!align_batch_init(&ab, &no, &err)) {
+			if (a.summary)
+				ab.flags = ALIGN_WORDS_ONLY;
 			struct buf desc = BUF_INIT;
 
 			/* Recorded with the result, as the server records
@@ -281,6 +291,17 @@ int cmd_score(int argc, char **argv)
 		ingest_errors_text(&errs, &text);
 		fprintf(stderr, "fairaudit score: %s\n%s", err.s, text.s);
 		buf_release(&text);
+		goto out;
+	}
+	if (a.summary) {
+		if (task != TASK_ASR) {
+			fprintf(stderr, "fairaudit score: --summary is for asr\n");
+			ret = 2;
+			goto out;
+		}
+		summary_render(&out, &t, a.pred);
+		fwrite(out.s, 1, out.len, stdout);
+		ret = 0;
 		goto out;
 	}
 	doc = evaluation_run(&t, &p, &err);

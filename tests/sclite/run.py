@@ -472,6 +472,54 @@ def bench(with_sclite):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+FAIRAUDIT = os.path.join(ROOT, BUILD, "fairaudit")
+
+
+def summary_rows(text):
+    """The speaker and total rows of a sclite-style sum table, as tuples of
+    the words between the bars ("spk1 3 20 90.0 ..."), in printed order."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("|") and not line.startswith("|-") and not line.startswith("|="):
+            cells = " ".join(line.strip("|").replace("|", " ").split())
+            if cells and not cells.startswith("SPKR") and any(ch.isdigit() for ch in cells):
+                rows.append(cells)
+    return rows
+
+
+def product(tap, sclite, tmp):
+    """fairaudit score --summary - the product's own trn reader, loader and
+    aligner - prints sclite's per-speaker table, number for number."""
+    for name, seed, sc_opts, _, words in CASES:
+        if sc_opts or not words:
+            continue
+        d = os.path.join(tmp, "product-%s-%d" % (name, seed))
+        os.makedirs(d)
+        rng = random.Random(seed * 7919)
+        utts = corpus(name, seed)
+        ref, hyp = os.path.join(d, "ref.trn"), os.path.join(d, "hyp.trn")
+        write_trn(ref, rng, utts, 0, False)
+        write_trn(hyp, rng, utts, 1, True)
+        try:
+            want = subprocess.run([sclite, "-r", ref, "trn", "-h", hyp, "trn", "-i", "rm",
+                                   "-o", "sum", "stdout"], capture_output=True, text=True,
+                                  timeout=300).stdout
+            got = subprocess.run([FAIRAUDIT, "score", "--task", "asr", "--truth", ref,
+                                  "--predictions", hyp, "--summary"], capture_output=True,
+                                 text=True, timeout=300)
+        except (OSError, subprocess.SubprocessError) as e:
+            tap.ok(False, "fairaudit score --summary, %s (seed %d)" % (name, seed), str(e))
+            continue
+        # Speaker order is cosmetic (sclite prints them in hypothesis order).
+        w, g = sorted(summary_rows(want)), sorted(summary_rows(got.stdout))
+        detail = got.stderr + "\n".join("sclite: %s\nours:   %s" % (a, b)
+                                         for a, b in zip(w, g) if a != b)
+        tap.ok(got.returncode == 0 and w == g and len(w) > 4,
+               "fairaudit score --summary, %s (seed %d): %d rows equal sclite's sum report"
+               % (name, seed, len(w)), detail)
+
+
 def main():
     if "--bench" in sys.argv[1:]:
         bench("--sclite" in sys.argv[1:])
@@ -490,6 +538,7 @@ def main():
         t0 = time.time()
         documented(tap, sclite, tmp)
         differential(tap, sclite, tmp)
+        product(tap, sclite, tmp)
         refusals(tap, tmp)
         print("# %d tests in %.1f s" % (tap.n, time.time() - t0))
     finally:

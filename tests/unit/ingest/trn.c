@@ -36,8 +36,11 @@ static const struct trn_case cases[] = {
 	  HREF "R1 s-1||s\nR2 s-2||s\n" },
 	{ "dash before underscore", true, "a (x_y-z)\nb (x_y_z)\n",
 	  HREF "R1 x_y-z|a|x_y\nR2 x_y_z|b|x\n" },
-	{ "id kept verbatim", true, "a (SPK1-Utt)\n",
-	  HREF "R1 SPK1-Utt|a|SPK1\n" },
+	/* sclite compares ids, and so speakers, without ASCII case */
+	{ "id lower-cased as sclite", true, "a (SPK1-Utt)\n",
+	  HREF "R1 spk1-utt|a|spk1\n" },
+	{ "non-ASCII id kept", true, "a (\xc3\x89L\xc3\x89-1)\n",
+	  HREF "R1 \xc3\x89l\xc3\x89-1|a|\xc3\x89l\xc3\x89\n" },
 	{ "no final newline", true, "a (s-1)\nb (s-2)",
 	  HREF "R1 s-1|a|s\nR2 s-2|b|s\n" },
 	{ "bom", true, "\xEF\xBB\xBF" "a (s-1)\n", HREF "R1 s-1|a|s\n" },

@@ -1,0 +1,138 @@
+/*
+ * summary.c - sclite-style per-speaker summary; see summary.h.
+ */
+#include "common/fa.h"
+#include "report/summary.h"
+
+enum { C_SNT, C_WRD, C_CORR, C_SUB, C_DEL, C_INS, C_ERR, C_SERR, NCOL };
+
+struct spk {
+	const char *name;
+	uint64_t snt, wrd, corr, sub, del, ins, serr;
+};
+
+static double pct(uint64_t x, uint64_t n)
+{
+	return n ? 100.0 * (double)x / (double)n : NAN;
+}
+
+static void columns(const struct spk *s, double *v)
+{
+	v[C_SNT] = (double)s->snt;
+	v[C_WRD] = (double)s->wrd;
+	v[C_CORR] = pct(s->corr, s->wrd);
+	v[C_SUB] = pct(s->sub, s->wrd);
+	v[C_DEL] = pct(s->del, s->wrd);
+	v[C_INS] = pct(s->ins, s->wrd);
+	v[C_ERR] = pct(s->sub + s->del + s->ins, s->wrd);
+	v[C_SERR] = pct(s->serr, s->snt);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Halves round up, as sclite prints them (6.25 -> 6.3, where printf's
+   round-half-even on the exact binary value would give 6.2). */
+static void cell(struct buf *b, double v, int width, int prec)
+{
+	double scale = prec ? 10.0 : 1.0;
+
+	if (isnan(v))
+		buf_addf(b, "%*s", width, "n/a");
+	else
+		buf_addf(b, "%*.*f", width, prec, floor(v * scale + 0.5) / scale);
+}
+
+static void row(struct buf *b, const char *label, const double *v, int cprec)
+{
+	buf_addf(b, "| %-7.7s|", label);
+	cell(b, v[C_SNT], 5, cprec);
+	cell(b, v[C_WRD], 7, cprec);
+	buf_adds(b, " |");
+	for (int c = C_CORR; c < NCOL; c++)
+		cell(b, v[c], c == C_CORR ? 5 : 7, 1);
+	buf_adds(b, " |\n");
+}
+
+void summary_render(struct buf *out, const struct table *t, const char *title)
+{
+	size_t nspk = t->speakers.n + 1, n = 0;	/* + 1: no speaker id */
+	struct spk *s = xcalloc(nspk, sizeof(*s)), sum = { "Sum/Avg" };
+	double v[NCOL], stat[3][NCOL], *col = xcalloc(nspk, sizeof(double));
+	static const char dbl[] =
+		"|================================================================|\n";
+
+	for (size_t k = 0; k < nspk; k++)
+		s[k].name = k < t->speakers.n ? strmap_str(&t->speakers, (uint32_t)k)
+					      : "(none)";
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct asr_counts *c = &t->asr[r];
+		uint32_t k = t->speaker && t->speaker[r] != UINT32_MAX ?
+			     t->speaker[r] : (uint32_t)t->speakers.n;
+
+		s[k].snt++;
+		s[k].wrd += c->ref_words;
+		s[k].corr += c->hits;
+		s[k].sub += c->sub;
+		s[k].del += c->del;
+		s[k].ins += c->ins;
+		s[k].serr += c->sub + c->del + c->ins > 0;
+	}
+	/* speakers with utterances, in order of first appearance (as sclite) */
+	for (size_t k = 0; k < nspk; k++)
+		if (s[k].snt)
+			s[n++] = s[k];
+
+	buf_addf(out, "%*s\n\n", 64 / 2 + 19, "SYSTEM SUMMARY PERCENTAGES by SPEAKER");
+	buf_adds(out, ",----------------------------------------------------------------.\n");
+	buf_addf(out, "|%*s%*s|\n", (int)(32 + strlen(title) / 2),
+		 title, (int)(32 - strlen(title) / 2 - strlen(title) % 2), "");
+	buf_adds(out, "|----------------------------------------------------------------|\n");
+	buf_adds(out, "| SPKR   | # Snt # Wrd | Corr    Sub    Del    Ins    Err  S.Err |\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(out, "|--------+-------------+-----------------------------------------|\n");
+		columns(&s[i], v);
+		row(out, s[i].name, v, 0);
+		sum.snt += s[i].snt;
+		sum.wrd += s[i].wrd;
+		sum.corr += s[i].corr;
+		sum.sub += s[i].sub;
+		sum.del += s[i].del;
+		sum.ins += s[i].ins;
+		sum.serr += s[i].serr;
+	}
+	buf_adds(out, dbl);
+	columns(&sum, v);
+	row(out, "Sum/Avg", v, 0);
+	buf_adds(out, dbl);
+	for (int c = 0; c < NCOL; c++) {
+		size_t m = 0;
+		double mean = 0, ss = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			columns(&s[i], v);
+			if (!isnan(v[c]))
+				col[m++] = v[c];
+		}
+		for (size_t i = 0; i < m; i++)
+			mean += col[i];
+		mean = m ? mean / (double)m : NAN;
+		for (size_t i = 0; i < m; i++)
+			ss += (col[i] - mean) * (col[i] - mean);
+		qsort(col, m, sizeof(*col), dbl_cmp);
+		stat[0][c] = mean;
+		stat[1][c] = m > 1 ? sqrt(ss / (double)(m - 1)) : NAN;
+		stat[2][c] = !m ? NAN : m % 2 ? col[m / 2] :
+			     (col[m / 2 - 1] + col[m / 2]) / 2;
+	}
+	row(out, " Mean", stat[0], 1);
+	row(out, " S.D.", stat[1], 1);
+	row(out, "Median", stat[2], 1);
+	buf_adds(out, "`----------------------------------------------------------------'\n");
+	free(s);
+	free(col);
+}
