@@ -185,9 +185,9 @@ static char **make_vocab(void)
 	const size_t ns = ARRAY_SIZE(syl);
 	char **v = xcalloc(VOCAB, sizeof(*v));
 
-	/* Words from the base-ns digits of their index: distinct by
-	 * construction (index + ns*ns keeps at least three syllables and a
-	 * unique digit string). */
+	/* Words spell the base-ns digits of index + ns*ns as syllables,
+	 * with a linking vowel between them: three or four syllables each,
+	 * and the 2,000 words are distinct. */
 	for (size_t i = 0; i < VOCAB; i++) {
 		struct buf w = BUF_INIT;
 		size_t k = i + ns * ns;

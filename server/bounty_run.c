@@ -14,6 +14,7 @@
 #include "server/bounty_run.h"
 #include "server/log.h"
 #include "cohorts/predicate.h"
+#include <pthread.h>
 
 static const char *const metric_names[] = {
 	[BOUNTY_ERROR_RATE] = "error_rate",
@@ -38,12 +39,22 @@ const char *bounty_metric_name(enum bounty_metric m)
 	return (size_t)m < ARRAY_SIZE(metric_names) ? metric_names[m] : "unknown";
 }
 
+/* The losses of one finding's h on its group's rows. */
+struct bounty_hcache {
+	int64_t finding;
+	char *stamp;		/* h given as a model: its uploaded_at */
+	size_t n;
+	uint32_t *rows;
+	double *loss;
+};
+
 void bounty_data_init(struct bounty_data *bd)
 {
 	memset(bd, 0, sizeof(*bd));
 	table_init(&bd->t, TASK_CLASSIFICATION);
 	bitset_init(&bd->holdout);
 	bitset_init(&bd->discovery);
+	pthread_mutex_init(&bd->lock, NULL);
 }
 
 void bounty_data_release(struct bounty_data *bd)
@@ -53,6 +64,15 @@ void bounty_data_release(struct bounty_data *bd)
 	bitset_release(&bd->discovery);
 	free(bd->err);
 	free(bd->den);
+	free(bd->stamp);
+	for (size_t i = 0; i < bd->nhc; i++) {
+		free(bd->hc[i].stamp);
+		free(bd->hc[i].rows);
+		free(bd->hc[i].loss);
+	}
+	free(bd->hc);
+	free(bd->hold_rank);
+	pthread_mutex_destroy(&bd->lock);
 	bounty_data_init(bd);
 }
 
@@ -143,6 +163,204 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 	bitset_not(&bd->discovery);
 	compute_losses(bd);
 	return 0;
+}
+
+/* ---- the cache ---- */
+
+#define CACHE_MAX 64
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cache_loaded = PTHREAD_COND_INITIALIZER;
+static struct bounty_data *cache[CACHE_MAX];
+static size_t ncache;
+static uint64_t cache_tick;
+
+static size_t cache_size(void)
+{
+	static int size = -1;
+	const char *v;
+	int64_t n;
+
+	if (size >= 0)
+		return (size_t)size;
+	v = getenv("FAIRAUDIT_BOUNTY_CACHE");
+	if (v && *v && !parse_i64(v, strlen(v), &n) && n >= 0)
+		size = n < CACHE_MAX ? (int)n : CACHE_MAX;
+	else
+		size = 2;
+	return (size_t)size;
+}
+
+static void data_free(struct bounty_data *bd)
+{
+	bounty_data_release(bd);
+	free(bd);
+}
+
+/* Drop entry i from the cache (under the lock); freed when unused. */
+static struct bounty_data *cache_drop(size_t i)
+{
+	struct bounty_data *bd = cache[i];
+
+	cache[i] = cache[--ncache];
+	bd->cached = false;
+	return bd->refs ? NULL : bd;
+}
+
+static bool same_key(const struct bounty_data *bd, const struct bounty *b,
+		     const struct dataset *d)
+{
+	return bd->bounty_id == b->id && bd->examples == d->example_count &&
+	       bd->nattrs == d->nattrs && !strcmp(bd->stamp, b->model_stamp);
+}
+
+struct bounty_data *bounty_data_get(struct db *db, const struct bounty *b,
+				    const struct dataset *d, struct buf *err)
+{
+	struct bounty_data *bd = NULL, *gone[CACHE_MAX + 1];
+	size_t ngone = 0;
+	enum bounty_metric metric;
+	bool internal;
+
+	if (bounty_metric_parse(b->metric, &metric)) {
+		buf_addf(err, "bounty %lld has an unknown metric \"%s\"",
+			 (long long)b->id, b->metric);
+		return NULL;
+	}
+	pthread_mutex_lock(&cache_lock);
+	for (;;) {
+		size_t i;
+
+		for (i = 0; i < ncache; i++)
+			if (same_key(cache[i], b, d))
+				break;
+		if (i == ncache)
+			break;
+		if (cache[i]->loading) {
+			pthread_cond_wait(&cache_loaded, &cache_lock);
+			continue;
+		}
+		bd = cache[i];
+		bd->refs++;
+		bd->used = ++cache_tick;
+		pthread_mutex_unlock(&cache_lock);
+		return bd;
+	}
+	/* A miss: older data of this bounty is stale, then make room. */
+	bd = xcalloc(1, sizeof(*bd));
+	bounty_data_init(bd);
+	bd->bounty_id = b->id;
+	bd->examples = d->example_count;
+	bd->nattrs = d->nattrs;
+	bd->stamp = xstrdup(b->model_stamp);
+	bd->refs = 1;
+	bd->loading = true;
+	for (size_t i = 0; i < ncache;) {
+		if (cache[i]->bounty_id == b->id && !cache[i]->loading) {
+			struct bounty_data *x = cache_drop(i);
+
+			if (x)
+				gone[ngone++] = x;
+		} else {
+			i++;
+		}
+	}
+	while (cache_size() && ncache >= cache_size()) {
+		size_t lru = ncache;
+
+		for (size_t i = 0; i < ncache; i++)
+			if (!cache[i]->loading &&
+			    (lru == ncache || cache[i]->used < cache[lru]->used))
+				lru = i;
+		if (lru == ncache)
+			break;	/* all loading: go over the size for now */
+		{
+			struct bounty_data *x = cache_drop(lru);
+
+			if (x)
+				gone[ngone++] = x;
+		}
+	}
+	if (cache_size() && ncache < CACHE_MAX) {
+		bd->cached = true;
+		cache[ncache++] = bd;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	for (size_t i = 0; i < ngone; i++)
+		data_free(gone[i]);
+
+	if (bounty_data_load(bd, db, d, b->model_id, metric, b->secret,
+			     b->secret_len, b->holdout_fraction, &internal, err)) {
+		log_error("bounty %lld: %s", (long long)b->id, err->s);
+		bd->failed = true;
+	}
+	pthread_mutex_lock(&cache_lock);
+	bd->loading = false;
+	bd->used = ++cache_tick;
+	if (bd->failed && bd->cached) {
+		for (size_t i = 0; i < ncache; i++)
+			if (cache[i] == bd) {
+				cache_drop(i);
+				break;
+			}
+	}
+	pthread_cond_broadcast(&cache_loaded);
+	pthread_mutex_unlock(&cache_lock);
+	if (bd->failed) {
+		bounty_data_put(bd);
+		return NULL;
+	}
+	return bd;
+}
+
+void bounty_data_offer(struct bounty_data *bd, const struct bounty *b,
+		       const struct dataset *d)
+{
+	struct bounty_data *gone = NULL;
+
+	bd->bounty_id = b->id;
+	bd->examples = d->example_count;
+	bd->nattrs = d->nattrs;
+	free(bd->stamp);
+	bd->stamp = xstrdup(b->model_stamp);
+	bd->refs = 0;
+	bd->loading = false;
+	bd->used = 0;
+	pthread_mutex_lock(&cache_lock);
+	if (cache_size() && ncache >= cache_size()) {
+		size_t lru = ncache;
+
+		for (size_t i = 0; i < ncache; i++)
+			if (!cache[i]->loading &&
+			    (lru == ncache || cache[i]->used < cache[lru]->used))
+				lru = i;
+		if (lru < ncache)
+			gone = cache_drop(lru);
+	}
+	if (cache_size() && ncache < cache_size()) {
+		bd->cached = true;
+		bd->used = ++cache_tick;
+		cache[ncache++] = bd;
+		bd = NULL;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	if (gone)
+		data_free(gone);
+	if (bd)
+		data_free(bd);
+}
+
+void bounty_data_put(struct bounty_data *bd)
+{
+	bool free_it;
+
+	if (!bd)
+		return;
+	pthread_mutex_lock(&cache_lock);
+	free_it = --bd->refs == 0 && !bd->cached;
+	pthread_mutex_unlock(&cache_lock);
+	if (free_it)
+		data_free(bd);
 }
 
 double bounty_metric_on(const struct bounty_data *bd, const double *err,
@@ -247,6 +465,105 @@ int bounty_group_of(struct bounty_data *bd, const char *canonical,
 	return ret;
 }
 
+/* h of a finding from the cache into h_err; false when not there. */
+static bool hcache_get(struct bounty_data *bd, int64_t finding,
+		       const char *stamp, double *h_err)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&bd->lock);
+	for (size_t i = 0; i < bd->nhc; i++) {
+		struct bounty_hcache *c = &bd->hc[i];
+
+		if (c->finding != finding)
+			continue;
+		if ((!c->stamp && !stamp) ||
+		    (c->stamp && stamp && !strcmp(c->stamp, stamp))) {
+			for (size_t k = 0; k < c->n; k++)
+				h_err[c->rows[k]] = c->loss[k];
+			hit = true;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&bd->lock);
+	return hit;
+}
+
+static void hcache_put(struct bounty_data *bd, int64_t finding,
+		       const char *stamp, const struct bitset *g,
+		       const double *h_err)
+{
+	struct bounty_hcache c;
+	size_t k = 0;
+
+	c.finding = finding;
+	c.stamp = stamp ? xstrdup(stamp) : NULL;
+	c.n = bitset_count(g);
+	c.rows = xcalloc(c.n ? c.n : 1, sizeof(*c.rows));
+	c.loss = xcalloc(c.n ? c.n : 1, sizeof(*c.loss));
+	bitset_foreach(g, r) {
+		c.rows[k] = (uint32_t)r;
+		c.loss[k++] = h_err[r];
+	}
+	pthread_mutex_lock(&bd->lock);
+	for (size_t i = 0; i < bd->nhc; i++) {
+		if (bd->hc[i].finding == finding) {
+			/* replaced: another stamp, or a concurrent load */
+			free(bd->hc[i].stamp);
+			free(bd->hc[i].rows);
+			free(bd->hc[i].loss);
+			bd->hc[i] = c;
+			pthread_mutex_unlock(&bd->lock);
+			return;
+		}
+	}
+	bd->hc = xrealloc(bd->hc, (bd->nhc + 1) * sizeof(*bd->hc));
+	bd->hc[bd->nhc++] = c;
+	pthread_mutex_unlock(&bd->lock);
+}
+
+/* h of one finding into h_err (rows of g); see bounty_pdl_rebuild. */
+static int finding_h(struct bounty_data *bd, struct db *db,
+		     const struct dataset *d, const struct bounty_finding *f,
+		     const struct bitset *g, double *h_err,
+		     int64_t *stale_finding)
+{
+	struct hload h = { bd, g, h_err, 0, false };
+	char *stamp = NULL;
+
+	if (strcmp(f->h_kind, "predictions")) {
+		struct model m = { 0 };
+		int rc = store_model_get(db, f->h_model_id, &m);
+		bool same = !rc && m.uploaded_at && f->h_model_stamp &&
+			    !strcmp(m.uploaded_at, f->h_model_stamp);
+
+		model_release(&m);
+		if (rc < 0)
+			return -1;
+		if (!same) {
+			*stale_finding = f->submission_id;
+			return -1;
+		}
+		stamp = f->h_model_stamp;
+	}
+	if (hcache_get(bd, f->submission_id, stamp, h_err))
+		return 0;
+	if (!stamp) {
+		if (store_bounty_h_rows(db, f->submission_id, hload_row, &h))
+			return -1;
+		if (h.bad || h.covered != bitset_count(g)) {
+			log_error("finding %lld: stored h covers %zu of %zu rows",
+				  (long long)f->submission_id, h.covered,
+				  bitset_count(g));
+			return -1;
+		}
+	} else if (bounty_model_losses(bd, db, d, f->h_model_id, g, h_err)) {
+		return -1;
+	}
+	hcache_put(bd, f->submission_id, stamp, g, h_err);
+	return 0;
+}
+
 struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 			       const struct dataset *d,
 			       const struct bounty_state *st,
@@ -261,7 +578,6 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 	*stale_finding = 0;
 	for (size_t i = 0; ok && i < st->nfindings; i++) {
 		const struct bounty_finding *f = &st->findings[i];
-		struct hload h = { bd, &g, h_err, 0, false };
 
 		if (f->pdl_model <= 0)
 			continue;
@@ -269,33 +585,8 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 		if (bounty_group_of(bd, f->canonical, &g))
 			break;
 		memset(h_err, 0, bd->t.nrows * sizeof(double));
-		if (!strcmp(f->h_kind, "predictions")) {
-			if (store_bounty_h_rows(db, f->submission_id, hload_row,
-						&h))
-				break;
-			if (h.bad || h.covered != bitset_count(&g)) {
-				log_error("finding %lld: stored h covers %zu of"
-					  " %zu rows", (long long)f->submission_id,
-					  h.covered, bitset_count(&g));
-				break;
-			}
-		} else {
-			struct model m = { 0 };
-			int rc = store_model_get(db, f->h_model_id, &m);
-			bool same = !rc && m.uploaded_at && f->h_model_stamp &&
-				    !strcmp(m.uploaded_at, f->h_model_stamp);
-
-			model_release(&m);
-			if (rc < 0)
-				break;
-			if (!same) {
-				*stale_finding = f->submission_id;
-				break;
-			}
-			if (bounty_model_losses(bd, db, d, f->h_model_id, &g,
-						h_err))
-				break;
-		}
+		if (finding_h(bd, db, d, f, &g, h_err, stale_finding))
+			break;
 		if (pdl_update(l, &g, h_err, NULL, &err)) {
 			log_error("finding %lld does not replay: %s",
 				  (long long)f->submission_id, err.s);
@@ -327,28 +618,25 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 
 /* ---- holdout members ---- */
 
-struct members_ctx {
+struct rank_ctx {
 	struct bounty_data *bd;
-	const struct bitset *group;
-	unsigned char *bits;
-	size_t i, n;
+	uint32_t *rank;
+	uint32_t next, n;
 	bool bad;
 };
 
-static int members_row(void *ctx, const struct bounty_row *row)
+static int rank_row(void *ctx, const struct bounty_row *row)
 {
-	struct members_ctx *m = ctx;
-	int64_t r = strmap_find(&m->bd->t.ids, row->id, row->id_len);
+	struct rank_ctx *c = ctx;
+	int64_t r = strmap_find(&c->bd->t.ids, row->id, row->id_len);
 
-	if (r < 0 || !bitset_test(&m->bd->holdout, (size_t)r))
+	if (r < 0 || !bitset_test(&c->bd->holdout, (size_t)r))
 		return 0;
-	if (m->i >= m->n) {
-		m->bad = true;
+	if (c->next >= c->n) {
+		c->bad = true;
 		return 1;
 	}
-	if (bitset_test(m->group, (size_t)r))
-		m->bits[m->i / 8] |= (unsigned char)(1u << (m->i % 8));
-	m->i++;
+	c->rank[r] = c->next++;
 	return 0;
 }
 
@@ -356,21 +644,40 @@ int bounty_members(struct bounty_data *bd, struct db *db,
 		   const struct dataset *d, const struct bitset *group,
 		   unsigned char **out, size_t *len)
 {
-	struct members_ctx m = { bd, group, NULL, 0, 0, false };
+	size_t n = bitset_count(&bd->holdout);
+	int ret = 0;
 
-	m.n = bitset_count(&bd->holdout);
-	*len = (m.n + 7) / 8;
-	m.bits = xcalloc(*len ? *len : 1, 1);
-	/* store_bounty_rows delivers rows in ord order. */
-	if (store_bounty_rows(db, d, 0, false, members_row, &m) || m.bad ||
-	    m.i != m.n) {
-		log_error("could not number the holdout of dataset %lld",
-			  (long long)d->id);
-		free(m.bits);
-		*out = NULL;
-		return -1;
+	*out = NULL;
+	*len = (n + 7) / 8;
+	pthread_mutex_lock(&bd->lock);
+	if (!bd->hold_rank) {
+		struct rank_ctx c = { bd, NULL, 0, (uint32_t)n, false };
+
+		c.rank = xmalloc((bd->t.nrows ? bd->t.nrows : 1) *
+				 sizeof(*c.rank));
+		for (size_t r = 0; r < bd->t.nrows; r++)
+			c.rank[r] = UINT32_MAX;
+		/* store_bounty_rows delivers rows in ord order. */
+		if (store_bounty_rows(db, d, 0, false, rank_row, &c) || c.bad ||
+		    c.next != n) {
+			log_error("could not number the holdout of dataset %lld",
+				  (long long)d->id);
+			free(c.rank);
+			ret = -1;
+		} else {
+			bd->hold_rank = c.rank;
+		}
 	}
-	*out = m.bits;
+	pthread_mutex_unlock(&bd->lock);
+	if (ret)
+		return -1;
+	*out = xcalloc(*len ? *len : 1, 1);
+	bitset_foreach(group, r) {
+		uint32_t k = bd->hold_rank[r];
+
+		if (k != UINT32_MAX)
+			(*out)[k / 8] |= (unsigned char)(1u << (k % 8));
+	}
 	return 0;
 }
 
@@ -391,7 +698,13 @@ double bounty_round3(double x)
 	return round(x * 1000) / 1000;
 }
 
-cJSON *bounty_verdict_json(const struct verdict *v, bool exact)
+static double adjusted_level(const struct verify_rules *rules)
+{
+	return rules->significance / ((double)rules->prior + 1.0);
+}
+
+cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
+			   const struct verify_rules *rules)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -413,28 +726,77 @@ cJSON *bounty_verdict_json(const struct verdict *v, bool exact)
 		bounty_json_number(o, "metric_rest", v->metric_rest);
 	}
 	bounty_json_number(o, "gap", v->gap);
-	bounty_json_number(o, "gap_low", v->gap_low);
-	bounty_json_number(o, "gap_high", v->gap_high);
-	if (exact)
+	if (exact) {
+		bounty_json_number(o, "gap_low", v->gap_low);
+		bounty_json_number(o, "gap_high", v->gap_high);
 		bounty_json_number(o, "gap_se", v->gap_se);
-	bounty_json_number(o, "p_value", v->p_value);
-	bounty_json_number(o, "p_adjusted", v->p_adjusted);
+		bounty_json_number(o, "p_value", v->p_value);
+		bounty_json_number(o, "p_adjusted", v->p_adjusted);
+	}
 	cJSON_AddStringToObject(o, "test", verify_method_name(v->gap_method));
 	if (v->has_h) {
-		if (exact)
-			bounty_json_number(o, "metric_h", v->metric_h);
 		bounty_json_number(o, "improvement", v->improvement);
-		bounty_json_number(o, "improvement_low", v->impr_low);
-		bounty_json_number(o, "improvement_high", v->impr_high);
-		if (exact)
+		if (exact) {
+			bounty_json_number(o, "metric_h", v->metric_h);
+			bounty_json_number(o, "improvement_low", v->impr_low);
+			bounty_json_number(o, "improvement_high", v->impr_high);
 			bounty_json_number(o, "improvement_se", v->impr_se);
-		bounty_json_number(o, "improvement_p_value", v->impr_p_value);
-		bounty_json_number(o, "improvement_p_adjusted",
-				   v->impr_p_adjusted);
+			bounty_json_number(o, "improvement_p_value",
+					   v->impr_p_value);
+			bounty_json_number(o, "improvement_p_adjusted",
+					   v->impr_p_adjusted);
+		}
 		cJSON_AddStringToObject(o, "improvement_test",
 					verify_method_name(v->impr_method));
 		bounty_json_number(o, "value", v->value);
 	}
-	bounty_json_number(o, "overlap", v->overlap);
+	bounty_json_number(o, "overlap", v->too_small ? NAN : v->overlap);
+	if (rules)
+		cJSON_AddNumberToObject(o, "significance_level",
+					adjusted_level(rules));
 	return o;
+}
+
+void bounty_public_reason(const struct verdict *v,
+			  const struct verify_rules *rules, struct buf *out)
+{
+	double level = adjusted_level(rules);
+	bool ok = v->status == VERIFY_ACCEPTED;
+
+	/* These say nothing the hunter may not know (see verify.c). */
+	if (v->too_small || v->status == VERIFY_DUPLICATE ||
+	    (!v->has_h && (!v->rest || !isfinite(v->gap)))) {
+		buf_adds(out, v->reason);
+		return;
+	}
+	if (v->has_h) {
+		if (ok)
+			buf_addf(out, "weight x improvement %.4g reaches alpha "
+				 "%.4g and the improvement is significant at "
+				 "the adjusted level %.3g", v->value,
+				 rules->alpha, level);
+		else if (!(v->value >= rules->alpha))
+			buf_addf(out, "weight x improvement %.4g is below "
+				 "alpha %.4g", v->value, rules->alpha);
+		else if (!(v->impr_p_adjusted < rules->significance))
+			buf_addf(out, "the improvement %.4f is not "
+				 "significant at the adjusted level %.3g",
+				 v->improvement, level);
+		else
+			buf_adds(out, "the finding was not confirmed on the "
+				 "holdout");
+		return;
+	}
+	if (ok)
+		buf_addf(out, "gap %.4f reaches the minimum gap %.4f and is "
+			 "significant at the adjusted level %.3g", v->gap,
+			 rules->min_gap, level);
+	else if (!(v->gap >= rules->min_gap))
+		buf_addf(out, "gap %.4f is below the minimum gap %.4f", v->gap,
+			 rules->min_gap);
+	else if (!(v->p_adjusted < rules->significance))
+		buf_addf(out, "gap %.4f is not significant at the adjusted "
+			 "level %.3g", v->gap, level);
+	else
+		buf_adds(out, "the finding was not confirmed on the holdout");
 }

@@ -20,8 +20,19 @@
  * wer an asr dataset.
  *
  * Ownership: struct bounty_data owns its table, bitsets and arrays;
- * bounty_data_release() frees them.  Everything here runs inside one
- * request; nothing is kept between requests.
+ * bounty_data_release() frees them.
+ *
+ * Cache.  Loading a million-row bounty takes a second or two, and every
+ * submission needs it, so bounty_data_get() keeps the most recently used
+ * bounties' data in memory (FAIRAUDIT_BOUNTY_CACHE of them, default 2; 0
+ * turns the cache off), shared read-only between requests and counted by
+ * references.  An entry is keyed by everything its content depends on:
+ * the bounty (secret, fraction, metric, model), the model's uploaded_at
+ * stamp, and the dataset's example and attribute counts (attributes can be
+ * appended, never changed).  Concurrent misses on one key load once; the
+ * others wait.  The cache holds only what PostgreSQL can give again; all
+ * state a verdict depends on is read from the database under the bounty's
+ * row lock.
  */
 #ifndef FA_BOUNTY_RUN_H
 #define FA_BOUNTY_RUN_H
@@ -36,6 +47,9 @@
 #include "server/store.h"
 #include "server/store_bounties.h"
 #include <cjson/cJSON.h>
+#include <pthread.h>
+
+struct bounty_hcache;
 
 enum bounty_metric {
 	BOUNTY_ERROR_RATE,
@@ -50,12 +64,28 @@ const char *bounty_metric_name(enum bounty_metric m);
 
 struct bounty_data {
 	struct table t;
+	/* cache bookkeeping (bounty_data_get) */
+	int64_t bounty_id, examples;
+	size_t nattrs;
+	char *stamp;
+	unsigned refs;
+	uint64_t used;
+	bool loading, failed, cached;
 	enum bounty_metric metric;
 	struct split split;
 	struct bitset holdout, discovery;
 	double *err;		/* the bounty's model, per row */
 	double *den;		/* per row, or NULL (error_rate) */
 	double load_seconds;
+	/*
+	 * Derived lazily under lock, for shared data: the losses of each
+	 * accepted finding's h on its group (sparse), and each row's rank
+	 * among the holdout examples in ord order (UINT32_MAX outside it).
+	 */
+	pthread_mutex_t lock;
+	struct bounty_hcache *hc;
+	size_t nhc;
+	uint32_t *hold_rank;
 };
 
 void bounty_data_init(struct bounty_data *bd);
@@ -72,6 +102,24 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 		     enum bounty_metric metric, const unsigned char *secret,
 		     size_t secret_len, double fraction, bool *internal,
 		     struct buf *err);
+
+/*
+ * The data of bounty b (whose dataset is d and whose model's uploaded_at
+ * is b->model_stamp), from the cache or loaded now.  The result is shared:
+ * the caller must not change it and gives it back with bounty_data_put().
+ * NULL on failure, with a sentence in err (logged).
+ */
+struct bounty_data *bounty_data_get(struct db *db, const struct bounty *b,
+				    const struct dataset *d, struct buf *err);
+void bounty_data_put(struct bounty_data *bd);
+
+/*
+ * Hand data loaded for a new bounty b (heap-allocated, loaded with b's
+ * secret, fraction and metric) to the cache, which takes ownership; it is
+ * freed at once when the cache is off.
+ */
+void bounty_data_offer(struct bounty_data *bd, const struct bounty *b,
+		       const struct dataset *d);
 
 /* sum(err) / sum(den) over rows (NULL: every row), NAN without den. */
 double bounty_metric_on(const struct bounty_data *bd, const double *err,
@@ -98,8 +146,10 @@ int bounty_model_losses(struct bounty_data *bd, struct db *db,
  * h), in order, on bd's holdout.  Each finding's group is its canonical
  * predicate compiled against bd's table; its h comes from the stored
  * predictions or from the referenced model (whose uploaded_at must still
- * be the recorded stamp).  *stale is set (and -1 returned) when such a
- * model has changed.  Returns the list, or NULL on errors (logged).
+ * be the recorded stamp; *stale_finding names the finding, and NULL is
+ * returned, when it is not).  Each h's losses on its group are kept in
+ * bd's derived caches after the first read.  Returns the list, or NULL on
+ * errors (logged).
  */
 struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 			       const struct dataset *d,
@@ -117,18 +167,36 @@ int bounty_group_of(struct bounty_data *bd, const char *canonical,
 /*
  * The holdout members of a group as stored: a bitset over the holdout
  * examples taken in ord order, bit i in byte i / 8, least significant bit
- * first.  *out (caller frees) gets ceil(holdout rows / 8) bytes.
+ * first.  *out (caller frees) gets ceil(holdout rows / 8) bytes.  The
+ * ranks are read once (store_bounty_rows) and kept in bd.
  */
 int bounty_members(struct bounty_data *bd, struct db *db,
 		   const struct dataset *d, const struct bitset *group,
 		   unsigned char **out, size_t *len);
 
 /*
- * The verdict as JSON.  With exact false, only what a hunter may see:
- * numbers that went through the reusable holdout (verify_release) and
- * label-free counts, never the holdout metrics of the group or the rest.
+ * The verdict as JSON.  With exact true, every field of v (for the audit
+ * log: administrators and analysts).  With exact false, only what a hunter
+ * may see of a released verdict (verify_release): the gap, the improvement
+ * and, for metrics whose denominator depends on labels, the weight, as the
+ * reusable holdout answered them; weight x improvement; and label-free
+ * counts (support, rest, overlap).  Never the holdout metric of the group
+ * or of the rest, nor any interval, standard error or p-value: those are
+ * computed from holdout standard errors (a Newcombe interval's width alone
+ * gives the group's exact holdout error rate), which the reusable holdout
+ * does not protect.  significance_level is the Bonferroni-adjusted level
+ * the tests were held to.
  */
-cJSON *bounty_verdict_json(const struct verdict *v, bool exact);
+cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
+			   const struct verify_rules *rules);
+
+/*
+ * The reason of a released verdict in words a hunter may read: the same
+ * decision as verify_release() made, stated with released numbers and the
+ * adjusted significance level only (no p-value).  Appends to out.
+ */
+void bounty_public_reason(const struct verdict *v,
+			  const struct verify_rules *rules, struct buf *out);
 
 /* Add a number, or null when it is not finite. */
 void bounty_json_number(cJSON *o, const char *k, double x);

@@ -42,6 +42,9 @@ void h_evaluations_get(struct request *r);
 void h_evaluations_report(struct request *r);
 void h_evaluations_alignments(struct request *r);
 
+/* h_compare.c: two models of one dataset, cohort by cohort */
+void h_compare_report(struct request *r);
+
 /* h_pages.c: share links and the browsable HTML pages */
 void h_shares_create_evaluation(struct request *r);
 void h_shares_create(struct request *r);
@@ -53,5 +56,18 @@ void h_pages_models(struct request *r);
 void h_pages_evaluations(struct request *r);
 /* "?share=TOKEN" or "" (static per thread), to carry into page links. */
 const char *share_query(struct request *r, char sep);
+
+/* h_bounties.c: bias-bounty programs */
+void h_bounties_create(struct request *r);
+void h_bounties_list(struct request *r);
+void h_bounties_get(struct request *r);
+void h_bounties_close(struct request *r);
+void h_bounties_discovery(struct request *r);
+void h_bounties_examples(struct request *r);
+void h_bounties_submit(struct request *r);
+void h_bounties_submissions(struct request *r);
+void h_bounties_submission_get(struct request *r);
+void h_bounties_leaderboard(struct request *r);
+void h_bounties_report(struct request *r);
 
 #endif

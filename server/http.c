@@ -127,6 +127,7 @@ static const char *problem_slug(int status)
 	case 413: return "payload-too-large";
 	case 415: return "unsupported-media-type";
 	case 422: return "invalid-input";
+	case 429: return "budget-exhausted";
 	case 503: return "unavailable";
 	default: return "internal-error";
 	}

@@ -8,6 +8,8 @@
  *   FAIRAUDIT_MIGRATIONS folder of migrations, default ./migrations, then
  *                       /usr/share/fairaudit/migrations
  *   FAIRAUDIT_DB_POOL   database connections per process, default 16
+ *   FAIRAUDIT_BOUNTY_CACHE  bounty datasets kept in memory between
+ *                       submissions, default 2 (0: load every time)
  */
 #include "common/fa.h"
 #include "common/buf.h"

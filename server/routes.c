@@ -29,6 +29,8 @@ const struct route routes[] = {
 	{ "POST", "/v1/models/{id}/predictions", RW, BODY_STREAM, h_upload_end,
 	  h_predictions_begin, h_upload_data, h_upload_free },
 	{ "POST", "/v1/models/{id}/evaluations", RW, BODY_JSON, h_evaluations_create, NULL, NULL, NULL },
+	{ "GET", "/v1/models/{id}/compare/{id}/report", READ, BODY_NONE, h_compare_report, NULL, NULL,
+	  NULL, SHARE_ALL },
 	{ "GET", "/v1/evaluations", READ, BODY_NONE, h_evaluations_list, NULL, NULL, NULL },
 	{ "GET", "/v1/evaluations/{id}", READ, BODY_NONE, h_evaluations_get, NULL, NULL, NULL,
 	  SHARE_EVALUATION },
@@ -43,6 +45,26 @@ const struct route routes[] = {
 	{ "GET", "/v1/pages/datasets", READ, BODY_NONE, h_pages_datasets, NULL, NULL, NULL, SHARE_ALL },
 	{ "GET", "/v1/pages/models", READ, BODY_NONE, h_pages_models, NULL, NULL, NULL, SHARE_ALL },
 	{ "GET", "/v1/pages/evaluations", READ, BODY_NONE, h_pages_evaluations, NULL, NULL, NULL, SHARE_ALL },
+
+	/* Bias bounties: hunters read the public part and submit. */
+	{ "POST", "/v1/bounties", RW, BODY_JSON, h_bounties_create, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties", ROLE_ANY, BODY_NONE, h_bounties_list, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}", ROLE_ANY, BODY_NONE, h_bounties_get, NULL, NULL, NULL },
+	{ "POST", "/v1/bounties/{id}/close", RW, BODY_JSON, h_bounties_close, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}/discovery", RW | ROLE_HUNTER, BODY_NONE, h_bounties_discovery,
+	  NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}/examples", RW | ROLE_HUNTER, BODY_NONE, h_bounties_examples,
+	  NULL, NULL, NULL },
+	{ "POST", "/v1/bounties/{id}/submissions", ROLE_ADMIN | ROLE_HUNTER, BODY_JSON,
+	  h_bounties_submit, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}/submissions", RW | ROLE_HUNTER, BODY_NONE,
+	  h_bounties_submissions, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}/submissions/{id}", RW | ROLE_HUNTER, BODY_NONE,
+	  h_bounties_submission_get, NULL, NULL, NULL },
+	{ "GET", "/v1/bounties/{id}/leaderboard", ROLE_ANY, BODY_NONE, h_bounties_leaderboard,
+	  NULL, NULL, NULL, SHARE_ALL },
+	{ "GET", "/v1/bounties/{id}/report", ROLE_ANY, BODY_NONE, h_bounties_report,
+	  NULL, NULL, NULL, SHARE_ALL },
 };
 const size_t nroutes = ARRAY_SIZE(routes);
 

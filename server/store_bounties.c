@@ -786,7 +786,8 @@ static int write_outcome(struct db *db, const char *bid, const char *kid,
 					  o->nodes[i].repair ? tgt : NULL };
 
 		fmt_i64(pos, sizeof(pos), st->b.nodes + (int64_t)i + 1);
-		fmt_i64(fin, sizeof(fin), o->nodes[i].finding);
+		fmt_i64(fin, sizeof(fin), o->nodes[i].finding > 0 ?
+			o->nodes[i].finding : *id);
 		fmt_i64(tgt, sizeof(tgt), o->nodes[i].target);
 		if (db_cmd(db, "store node",
 			   "INSERT INTO bounty_nodes (bounty_id, position, kind,"

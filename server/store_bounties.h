@@ -140,7 +140,8 @@ struct bounty_state {
 
 struct bounty_node {
 	bool repair;
-	int64_t finding;		/* submission id of the finding */
+	int64_t finding;		/* submission id of the finding; 0 in
+					 * an outcome: the submission itself */
 	int64_t target;			/* repair: the version pointed back to */
 };
 

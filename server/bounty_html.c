@@ -1,0 +1,595 @@
+/*
+ * bounty_html.c - the bias-bounty page; see bounty_html.h.
+ *
+ * One pass, section by section, straight from the two JSON documents.
+ * Escaping happens only in esc(), at the moment a string is printed, so
+ * nothing is escaped twice and nothing is missed.  The look (colours,
+ * type, tables, cards) is that of the disparity reports of report/html.c,
+ * restated in a shorter style sheet.
+ *
+ * NEEDSWORK: report/html.c keeps its page skeleton and style sheet
+ * private; once it exports them this page should use them directly.
+ */
+#include "common/fa.h"
+#include "common/util.h"
+#include "server/bounty_html.h"
+
+#define MINUS "\xe2\x88\x92"
+#define EMDASH "\xe2\x80\x94"
+#define TIMES "\xc3\x97"
+#define MIDDOT "\xc2\xb7"
+#define ARROW "\xe2\x86\x92"
+#define REPLACEMENT "\xef\xbf\xbd"
+
+static const char page_css[] =
+":root{--ink:#1b1f24;--muted:#5b6470;--line:#d5dae1;--soft:#f4f6f8;"
+"--blue:#0072B2;--verm:#D55E00;--green:#009E73}\n"
+"*{box-sizing:border-box}\n"
+"body{margin:0;font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
+"\"Helvetica Neue\",\"Noto Sans\",\"Liberation Sans\",Arial,sans-serif;"
+"font-size:16px;line-height:1.5;color:var(--ink);background:#fff}\n"
+"main{max-width:1200px;margin:0 auto;padding:28px 28px 40px}\n"
+"h1{font-size:1.8rem;line-height:1.2;margin:.15em 0 .35em;"
+"overflow-wrap:anywhere}\n"
+"h2{font-size:1.35rem;line-height:1.3;margin:2em 0 .4em;padding-top:.7em;"
+"border-top:1px solid var(--line)}\n"
+"code{font-family:ui-monospace,\"SFMono-Regular\",Menlo,Consolas,"
+"\"Liberation Mono\",monospace;font-size:.88em;background:var(--soft);"
+"padding:.05em .3em;border-radius:3px;overflow-wrap:anywhere}\n"
+".kicker{margin:0;color:var(--muted);font-size:.78rem;font-weight:600;"
+"letter-spacing:.08em;text-transform:uppercase}\n"
+".meta{color:var(--muted);margin:.2em 0;overflow-wrap:anywhere}\n"
+".summary{border-left:5px solid var(--green);background:#e9f5f0;"
+"padding:14px 20px;border-radius:0 8px 8px 0;margin:1.5em 0}\n"
+".summary p{margin:.3em 0}\n"
+".table-wrap{overflow-x:auto;margin:.6em 0 .3em;border:1px solid "
+"var(--line);border-radius:8px}\n"
+"table{border-collapse:separate;border-spacing:0;font-size:.86rem;"
+"font-variant-numeric:tabular-nums;width:100%}\n"
+"caption{caption-side:top;text-align:left;padding:8px 10px;"
+"color:var(--muted);font-size:.82rem}\n"
+"th,td{padding:5px 9px;border-bottom:1px solid #eceff2;vertical-align:top;"
+"text-align:right;white-space:nowrap}\n"
+"th.t,td.t,th[scope=row]{text-align:left}\n"
+"td.g{white-space:normal;min-width:14em;text-align:left}\n"
+"thead th{background:var(--soft);font-weight:600;"
+"border-bottom:1px solid var(--line)}\n"
+"tbody tr:nth-child(even){background:#fafbfc}\n"
+".empty{color:var(--muted);font-style:italic}\n"
+"figure{margin:.6em 0}\n"
+"figcaption{font-weight:600;font-size:.92rem;margin:0 0 4px}\n"
+".chart svg{width:100%;max-width:760px;height:auto;display:block}\n"
+"svg text{font-size:11.5px;fill:var(--ink);dominant-baseline:central}\n"
+"svg .tk{fill:var(--muted);font-size:10px;text-anchor:middle}\n"
+"svg .yl{fill:var(--muted);font-size:10px;text-anchor:end}\n"
+"svg .grid{stroke:#e3e6ea;fill:none}\n"
+"svg .ln{stroke:var(--blue);stroke-width:2;fill:none}\n"
+"svg .pt{fill:var(--blue)}\n"
+"svg .pt.base{fill:#555b63}\n"
+"dl.kv{display:grid;grid-template-columns:minmax(150px,max-content) 1fr;"
+"gap:6px 20px;margin:.6em 0}\n"
+"dl.kv dt{font-weight:600;color:#39414b}\n"
+"dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
+"ol.pdl li{margin:.3em 0;overflow-wrap:anywhere}\n"
+"footer{margin-top:3em;padding-top:1em;border-top:1px solid var(--line);"
+"color:var(--muted);font-size:.85rem}\n"
+"@media (max-width:640px){main{padding:16px 14px 28px}"
+"h1{font-size:1.4rem}dl.kv{grid-template-columns:1fr}}\n"
+"@media print{main{max-width:none;padding:0}"
+".table-wrap{overflow:visible;border:0}tr,figure{break-inside:avoid}}\n";
+
+/* ---- escaping and numbers ---- */
+
+/*
+ * Escape [s, s+n) for HTML text and attribute values; invalid UTF-8 and
+ * control characters other than TAB and LF become U+FFFD.
+ */
+static void esc_n(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+			     (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (len == 0 || i + len > n || !utf8_valid(s + i, len) ||
+		    (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+			buf_adds(b, REPLACEMENT);
+			i++;
+			continue;
+		}
+		buf_add_html_escaped(b, s + i, len);
+		i += len;
+	}
+}
+
+static void esc(struct buf *b, const char *s)
+{
+	if (s)
+		esc_n(b, s, strlen(s));
+	else
+		buf_adds(b, EMDASH);
+}
+
+static const cJSON *jget(const cJSON *o, const char *k)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = jget(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool jnum(const cJSON *o, const char *k, double *out)
+{
+	const cJSON *v = jget(o, k);
+
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return false;
+	*out = v->valuedouble;
+	return true;
+}
+
+/* x with dec decimals, U+2212 for negatives. */
+static void add_fixed(struct buf *b, double x, int dec)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), "%.*f", dec, fabs(x));
+	if (x < 0 && strspn(tmp, "0.") != strlen(tmp))
+		buf_adds(b, MINUS);
+	buf_adds(b, tmp);
+}
+
+/* 4 significant digits, at most 3 decimals. */
+static void add_real(struct buf *b, double x)
+{
+	double a = fabs(x);
+	int dec = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+
+	add_fixed(b, x, dec);
+}
+
+static void add_count(struct buf *b, double x)
+{
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%.0f", fabs(x));
+
+	if (x < 0)
+		buf_adds(b, MINUS);
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf_addch(b, ',');
+		buf_addch(b, tmp[i]);
+	}
+}
+
+static void cell_rate(struct buf *b, const cJSON *o, const char *k)
+{
+	double x;
+
+	buf_adds(b, "<td>");
+	if (jnum(o, k, &x))
+		add_fixed(b, x, 3);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, "</td>");
+}
+
+static void cell_count(struct buf *b, const cJSON *o, const char *k)
+{
+	double x;
+
+	buf_adds(b, "<td>");
+	if (jnum(o, k, &x))
+		add_count(b, x);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, "</td>");
+}
+
+static void cell_real(struct buf *b, const cJSON *o, const char *k)
+{
+	double x;
+
+	buf_adds(b, "<td>");
+	if (jnum(o, k, &x))
+		add_real(b, x);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, "</td>");
+}
+
+static const char *metric_label(const char *m)
+{
+	if (!m)
+		return "metric";
+	if (!strcmp(m, "error_rate"))
+		return "error rate";
+	if (!strcmp(m, "fpr"))
+		return "false positive rate";
+	if (!strcmp(m, "fnr"))
+		return "false negative rate";
+	if (!strcmp(m, "wer"))
+		return "word error rate";
+	return m;
+}
+
+/* ---- sections ---- */
+
+static void page_begin(struct buf *b, const char *title)
+{
+	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		 "<meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width, "
+		 "initial-scale=1\">\n"
+		 "<meta http-equiv=\"Content-Security-Policy\" content=\""
+		 "default-src 'none'; style-src 'unsafe-inline'; "
+		 "img-src data:; base-uri 'none'; form-action 'none'\">\n"
+		 "<meta name=\"referrer\" content=\"no-referrer\">\n"
+		 "<meta name=\"generator\" content=\"fairaudit\">\n<title>");
+	esc(b, title);
+	buf_adds(b, "</title>\n<style>\n");
+	buf_add(b, page_css, sizeof(page_css) - 1);
+	buf_adds(b, "</style>\n</head>\n<body>\n<main>\n");
+}
+
+static void header(struct buf *b, const cJSON *bounty,
+		   const struct bounty_html_meta *meta, const char *title)
+{
+	double x;
+
+	buf_adds(b, "<header>\n<p class=\"kicker\">fairaudit " MIDDOT
+		 " bias bounty</p>\n<h1>");
+	esc(b, title);
+	buf_adds(b, "</h1>\n<p class=\"meta\">Metric: <b>");
+	esc(b, metric_label(jstr(bounty, "metric")));
+	buf_adds(b, "</b> " MIDDOT " status: <b>");
+	esc(b, jstr(bounty, "status"));
+	buf_adds(b, "</b> " MIDDOT " opens ");
+	esc(b, jstr(bounty, "opens_at"));
+	buf_adds(b, " " MIDDOT " closes ");
+	esc(b, jstr(bounty, "closes_at") ? jstr(bounty, "closes_at") :
+	    "never");
+	buf_adds(b, "</p>\n<p class=\"meta\">Dataset ");
+	esc(b, meta && meta->dataset_name ? meta->dataset_name : NULL);
+	if (jnum(bounty, "discovery_rows", &x)) {
+		buf_adds(b, ": ");
+		add_count(b, x);
+		buf_adds(b, " discovery examples (downloadable) and ");
+		if (jnum(bounty, "holdout_rows", &x))
+			add_count(b, x);
+		buf_adds(b, " holdout examples (never shown)");
+	}
+	buf_adds(b, ".</p>\n</header>\n");
+}
+
+static void summary(struct buf *b, const cJSON *board)
+{
+	const cJSON *hist = jget(board, "history");
+	const cJSON *first = cJSON_GetArrayItem(hist, 0);
+	const cJSON *last = cJSON_GetArrayItem(hist, cJSON_GetArraySize(hist) - 1);
+	int nf = cJSON_GetArraySize(jget(board, "findings"));
+	int nh = cJSON_GetArraySize(jget(board, "hunters"));
+	double a, z;
+
+	buf_adds(b, "<section class=\"summary\" aria-label=\"Summary\">\n<p>");
+	buf_addf(b, "<b>%d accepted finding%s</b> from %d hunter%s.", nf,
+		 nf == 1 ? "" : "s", nh, nh == 1 ? "" : "s");
+	buf_adds(b, "</p>\n<p>");
+	if (jnum(first, "overall_error", &a) && jnum(last, "overall_error", &z)) {
+		if (cJSON_GetArraySize(hist) > 1) {
+			buf_adds(b, "The patched model's overall holdout metric "
+				 "went from ");
+			add_fixed(b, a, 3);
+			buf_adds(b, " to ");
+			add_fixed(b, z, 3);
+			buf_addf(b, " over %d update%s.",
+				 cJSON_GetArraySize(hist) - 1,
+				 cJSON_GetArraySize(hist) == 2 ? "" : "s");
+		} else {
+			buf_adds(b, "The model's overall holdout metric is ");
+			add_fixed(b, a, 3);
+			buf_adds(b, "; no finding has updated it yet.");
+		}
+	}
+	buf_adds(b, "</p>\n</section>\n");
+}
+
+static void leaderboard(struct buf *b, const cJSON *board)
+{
+	const cJSON *hs = jget(board, "hunters"), *h;
+
+	buf_adds(b, "<h2 id=\"leaderboard\">Leaderboard</h2>\n");
+	if (!cJSON_GetArraySize(hs)) {
+		buf_adds(b, "<p class=\"empty\">No submissions yet.</p>\n");
+		return;
+	}
+	buf_adds(b, "<div class=\"table-wrap\">\n<table>\n<caption>Hunters by "
+		 "points (group weight " TIMES " gap, or " TIMES
+		 " improvement for a better model on the group)</caption>\n"
+		 "<thead><tr><th>Rank</th><th class=\"t\">Hunter</th>"
+		 "<th>Points</th><th>Accepted</th><th>Duplicates credited</th>"
+		 "<th>Submissions</th></tr></thead>\n<tbody>\n");
+	cJSON_ArrayForEach(h, hs) {
+		buf_adds(b, "<tr>");
+		cell_count(b, h, "rank");
+		buf_adds(b, "<th scope=\"row\">");
+		esc(b, jstr(h, "hunter"));
+		buf_adds(b, "</th>");
+		cell_real(b, h, "points");
+		cell_count(b, h, "accepted");
+		cell_count(b, h, "duplicates_credited");
+		cell_count(b, h, "submissions");
+		buf_adds(b, "</tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table>\n</div>\n");
+}
+
+static void findings(struct buf *b, const cJSON *board)
+{
+	const cJSON *fs = jget(board, "findings"), *f;
+
+	buf_adds(b, "<h2 id=\"findings\">Accepted findings</h2>\n");
+	if (!cJSON_GetArraySize(fs)) {
+		buf_adds(b, "<p class=\"empty\">No accepted findings yet.</p>\n");
+		return;
+	}
+	buf_adds(b, "<div class=\"table-wrap\">\n<table>\n<caption>Groups, "
+		 "in order of acceptance; numbers as released to the hunter "
+		 "through the reusable holdout</caption>\n<thead><tr>"
+		 "<th>#</th><th class=\"t\">Group</th><th class=\"t\">Hunter"
+		 "</th><th class=\"t\">Kind</th><th>Holdout support</th>"
+		 "<th>Weight</th><th>Gap</th><th>Improvement</th>"
+		 "<th>Points</th><th>Duplicates credited</th></tr></thead>\n"
+		 "<tbody>\n");
+	cJSON_ArrayForEach(f, fs) {
+		const char *h = jstr(f, "h");
+
+		buf_adds(b, "<tr>");
+		cell_count(b, f, "ordinal");
+		buf_adds(b, "<td class=\"g\"><code>");
+		esc(b, jstr(f, "group"));
+		buf_adds(b, "</code></td><td class=\"t\">");
+		esc(b, jstr(f, "hunter"));
+		buf_adds(b, "</td><td class=\"t\">");
+		buf_adds(b, h && strcmp(h, "none") ? "better model on the group"
+			 : "underperforming group");
+		buf_adds(b, "</td>");
+		cell_count(b, f, "support");
+		cell_rate(b, f, "weight");
+		cell_rate(b, f, "gap");
+		cell_rate(b, f, "improvement");
+		cell_real(b, f, "points");
+		cell_count(b, f, "duplicates_credited");
+		buf_adds(b, "</tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table>\n</div>\n");
+}
+
+/* The overall metric per version: a line with a point per version. */
+static void history_chart(struct buf *b, const cJSON *board)
+{
+	const cJSON *hist = jget(board, "history"), *v;
+	int n = cJSON_GetArraySize(hist), i = 0;
+	const double W = 640, H = 240, L = 56, R = 16, T = 16, B = 36;
+	double lo = INFINITY, hi = -INFINITY, x, pad;
+
+	buf_adds(b, "<h2 id=\"history\">Patched model over time</h2>\n");
+	cJSON_ArrayForEach(v, hist) {
+		if (jnum(v, "overall_error", &x)) {
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+	}
+	if (!n || !isfinite(lo)) {
+		buf_adds(b, "<p class=\"empty\">No overall metric recorded.</p>\n");
+		return;
+	}
+	pad = hi > lo ? (hi - lo) * 0.15 : (lo > 0 ? lo * 0.1 : 0.01);
+	lo = lo - pad < 0 ? 0 : lo - pad;
+	hi += pad;
+	buf_adds(b, "<figure class=\"chart\">\n<figcaption>Overall holdout "
+		 "metric of the patched model after each accepted update "
+		 "(version 0 is the model alone)</figcaption>\n");
+	buf_addf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+		 "aria-label=\"overall metric by version\">\n", W, H);
+	for (int k = 0; k <= 4; k++) {
+		double yv = lo + (hi - lo) * k / 4;
+		double y = T + (H - T - B) * (1 - (double)k / 4);
+
+		buf_addf(b, "<path class=\"grid\" d=\"M%.1f %.1fH%.1f\"/>"
+			 "<text class=\"yl\" x=\"%.1f\" y=\"%.1f\">", L, y,
+			 W - R, L - 6, y);
+		add_fixed(b, yv, 3);
+		buf_adds(b, "</text>\n");
+	}
+	buf_adds(b, "<path class=\"ln\" d=\"");
+	cJSON_ArrayForEach(v, hist) {
+		double px = n > 1 ? L + (W - L - R) * i / (n - 1) : (L + W - R) / 2;
+
+		if (jnum(v, "overall_error", &x))
+			buf_addf(b, "%s%.1f %.1f", i ? "L" : "M", px,
+				 T + (H - T - B) * (1 - (x - lo) / (hi - lo)));
+		i++;
+	}
+	buf_adds(b, "\"/>\n");
+	i = 0;
+	cJSON_ArrayForEach(v, hist) {
+		double px = n > 1 ? L + (W - L - R) * i / (n - 1) : (L + W - R) / 2;
+		double ver = 0;
+
+		jnum(v, "version", &ver);
+		if (jnum(v, "overall_error", &x)) {
+			buf_addf(b, "<g><circle class=\"pt%s\" cx=\"%.1f\" "
+				 "cy=\"%.1f\" r=\"4\"/><title>version %.0f: ",
+				 i ? "" : " base", px,
+				 T + (H - T - B) * (1 - (x - lo) / (hi - lo)),
+				 ver);
+			add_fixed(b, x, 3);
+			buf_adds(b, "</title></g>\n");
+		}
+		buf_addf(b, "<text class=\"tk\" x=\"%.1f\" y=\"%.1f\">v%.0f"
+			 "</text>\n", px, H - B + 14, ver);
+		i++;
+	}
+	buf_adds(b, "</svg>\n</figure>\n");
+	buf_adds(b, "<div class=\"table-wrap\">\n<table>\n<thead><tr>"
+		 "<th>Version</th><th>Submission</th><th>Overall</th>"
+		 "<th class=\"t\">When</th></tr></thead>\n<tbody>\n");
+	cJSON_ArrayForEach(v, hist) {
+		buf_adds(b, "<tr>");
+		cell_count(b, v, "version");
+		cell_count(b, v, "submission_id");
+		cell_rate(b, v, "overall_error");
+		buf_adds(b, "<td class=\"t\">");
+		esc(b, jstr(v, "created_at"));
+		buf_adds(b, "</td></tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table>\n</div>\n");
+}
+
+static void decision_list(struct buf *b, const cJSON *board)
+{
+	const cJSON *nodes = jget(board, "decision_list"), *nd;
+	double x;
+
+	buf_adds(b, "<h2 id=\"list\">Decision list</h2>\n");
+	if (!cJSON_GetArraySize(nodes)) {
+		buf_adds(b, "<p class=\"empty\">The model has not been patched "
+			 "yet.</p>\n");
+		return;
+	}
+	buf_adds(b, "<p>A row is answered by the last node whose group "
+		 "contains it, or by the bounty's model when none does.</p>\n"
+		 "<ol class=\"pdl\">\n");
+	cJSON_ArrayForEach(nd, nodes) {
+		const char *kind = jstr(nd, "kind");
+
+		buf_adds(b, "<li><code>");
+		esc(b, jstr(nd, "group"));
+		buf_adds(b, "</code> " ARROW " ");
+		if (kind && !strcmp(kind, "repair")) {
+			buf_adds(b, "answered as version ");
+			if (jnum(nd, "target", &x))
+				add_count(b, x);
+			buf_adds(b, " answers it (repair)");
+		} else {
+			buf_adds(b, "the model of finding ");
+			if (jnum(nd, "finding", &x))
+				add_count(b, x);
+		}
+		buf_adds(b, "</li>\n");
+	}
+	buf_adds(b, "</ol>\n");
+}
+
+/* A rule's value as written: up to 6 significant digits. */
+static void add_shortest_number(struct buf *b, double x)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), "%.6g", fabs(x));
+	if (x < 0)
+		buf_adds(b, MINUS);
+	buf_adds(b, tmp);
+}
+
+static void rule(struct buf *b, const char *name, const cJSON *bounty,
+		 const char *key, const char *what)
+{
+	double x;
+
+	buf_adds(b, "<dt>");
+	buf_adds(b, name);
+	buf_adds(b, "</dt><dd>");
+	if (jnum(bounty, key, &x))
+		add_shortest_number(b, x);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, " ");
+	buf_adds(b, MIDDOT);
+	buf_adds(b, " ");
+	buf_adds(b, what);
+	buf_adds(b, "</dd>\n");
+}
+
+static void rules(struct buf *b, const cJSON *bounty)
+{
+	buf_adds(b, "<h2 id=\"rules\">Rules</h2>\n<p>Hunters download the "
+		 "discovery part, name a group with a predicate over the "
+		 "attributes (optionally with better predictions for it), and "
+		 "the service judges it on the holdout, which nobody outside "
+		 "the service sees. Every holdout number a hunter is told "
+		 "passes through a reusable holdout (Thresholdout) with a "
+		 "per-hunter budget, and each hunter's significance level is "
+		 "divided by the number of submissions they made (Bonferroni). "
+		 "A group "
+		 "whose holdout members overlap an earlier accepted finding "
+		 "too much is a duplicate, credited to the earlier hunter.</p>\n"
+		 "<dl class=\"kv\">\n");
+	rule(b, "Holdout fraction", bounty, "holdout_fraction",
+	     "share of the examples held out");
+	rule(b, "Minimum support", bounty, "min_support",
+	     "holdout examples a group needs; smaller groups are refused "
+	     "without any statistic");
+	rule(b, "Minimum gap", bounty, "min_gap",
+	     "how much worse the model must be on a group than on the rest");
+	rule(b, "Alpha", bounty, "alpha",
+	     "group weight " TIMES " improvement a better model must reach");
+	rule(b, "Significance", bounty, "significance",
+	     "one-sided level, before each hunter's adjustment");
+	rule(b, "Budget", bounty, "budget",
+	     "holdout answers per hunter");
+	rule(b, "Duplicate overlap", bounty, "duplicate_jaccard",
+	     "Jaccard similarity of holdout members that makes a duplicate");
+	rule(b, "Holdout threshold", bounty, "holdout_threshold",
+	     "Thresholdout threshold T");
+	rule(b, "Holdout noise", bounty, "holdout_noise",
+	     "Thresholdout noise scale");
+	buf_adds(b, "</dl>\n");
+}
+
+int bounty_html_render(struct buf *out, const cJSON *bounty,
+		       const cJSON *board, const struct bounty_html_meta *meta,
+		       struct buf *err)
+{
+	struct buf title = BUF_INIT;
+	double id = 0;
+
+	if (!cJSON_IsObject(bounty) || !cJSON_IsObject(board)) {
+		buf_adds(err, "cannot render a bounty page: the bounty or its "
+			 "leaderboard is not a JSON object");
+		return -1;
+	}
+	jnum(bounty, "id", &id);
+	buf_addf(&title, "Bias bounty %.0f: ", id);
+	buf_adds(&title, meta && meta->model_name ? meta->model_name : "model");
+	if (meta && meta->model_version) {
+		buf_addch(&title, ' ');
+		buf_adds(&title, meta->model_version);
+	}
+	page_begin(out, title.s);
+	header(out, bounty, meta, title.s);
+	summary(out, board);
+	leaderboard(out, board);
+	findings(out, board);
+	history_chart(out, board);
+	decision_list(out, board);
+	rules(out, bounty);
+	buf_adds(out, "<footer><p>Rendered by fairaudit. Overall metrics are "
+		 "rounded to 3 decimals; this page contains no scripts and "
+		 "loads nothing from elsewhere.</p></footer>\n</main>\n"
+		 "</body>\n</html>\n");
+	buf_release(&title);
+	if (out->toobig) {
+		buf_addf(err, "rendering the bounty page exceeded the output "
+			 "limit of %zu bytes", out->cap);
+		return -1;
+	}
+	return 0;
+}
