@@ -501,6 +501,30 @@ else
 	fi
 	row "asr: counts = sclite (total, per speaker)" "$AGREE" "" "" "identical" "$AGREE"
 
+	# The same work as sclite's sum report: per-speaker word counts, no CER,
+	# no bootstrap.  The full evaluation above does both on top.
+	walls=()
+	for i in $(seq "$RUNS"); do
+		run_timed "asr_sum_$i" "$FA" score --task asr --truth "$A/ref.trn" --predictions "$A/hyp.trn" --summary
+		[ "$T_RC" -eq 0 ] || { say "fairaudit score --summary failed (exit $T_RC): $(first_error "$W/asr_sum_$i.err")"; FAILED=1; break; }
+		walls+=("$T_WALL")
+	done
+	if [ ${#walls[@]} -eq "$RUNS" ] && [ "$SC_WALL" != nan ]; then
+		SUM_WALL=$(median "${walls[@]}")
+		rows_of() { grep '^ *| [A-Za-z/ .]' "$1" | sed 's/[|]/ /g' | awk '{$1=$1; print}' | grep '[0-9]' | sort; }
+		if [ "$(rows_of "$W/sclite.out" | grep -v '^SPKR')" = "$(rows_of "$W/asr_sum_1.out" | grep -v '^SPKR')" ]; then
+			SUM_AGREE=yes
+		else
+			SUM_AGREE=no
+			FAILED=1
+		fi
+		sp=$(calc %.1f "$SC_WALL / $SUM_WALL")
+		sayf "fairaudit score --summary (sclite's sum report: word counts per speaker): median %s s; every row equal to sclite's: %s; %sx faster" \
+			"$SUM_WALL" "$SUM_AGREE" "$sp"
+		row "asr: sclite sum report, $ASR_H (s)" "$SUM_WALL" "$SC_WALL (sclite)" "${sp}x faster" ">= 50x faster" "$(met "$sp >= 50")"
+		row "asr: sum report rows = sclite's" "$SUM_AGREE" "" "" "identical" "$SUM_AGREE"
+	fi
+
 	# Upload with alignment: a two-utterance probe first (the sample above,
 	# as CSV examples with an accent and trn or CSV predictions), evaluated
 	# to see that the server aligned it as sclite does.
