@@ -571,3 +571,9 @@ int upload_finish(struct upload *u)
 	buf_release(&q);
 	return u->errs->total ? -1 : 0;
 }
+
+void upload_take_ids(struct upload *u, struct strmap *out)
+{
+	*out = u->ids;
+	strmap_init(&u->ids);
+}

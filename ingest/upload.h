@@ -136,6 +136,12 @@ size_t upload_nattrs(const struct upload *u);
 const char *upload_attr(const struct upload *u, size_t i);
 /* Whether the asr examples upload has a "speaker" column. */
 bool upload_has_speaker(const struct upload *u);
+/*
+ * After a successful upload_finish() of examples: move the example ids
+ * (index = example ordinal) into *out, which the caller then owns; the
+ * upload keeps an empty map.
+ */
+void upload_take_ids(struct upload *u, struct strmap *out);
 /* Data rows seen so far, valid or not. */
 uint64_t upload_rows(const struct upload *u);
 

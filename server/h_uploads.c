@@ -22,6 +22,7 @@
 #include "server/log.h"
 #include "server/reqjson.h"
 #include "ingest/upload.h"
+#include "server/idcache.h"
 #include "metrics/alignment.h"
 
 #define COPY_BATCH (64u << 10)	/* small enough that parsing and PostgreSQL overlap */
@@ -33,7 +34,8 @@ struct upload_state {
 	struct dataset ds;
 	struct upload *u;
 	struct ingest_errors errs;
-	struct strmap known;		/* predictions: example ids */
+	struct strmap known;		/* predictions: example ids, read */
+	const struct strmap *cached;	/* predictions: example ids, cached */
 	struct ref_texts refs;		/* asr predictions: references by ord */
 	struct aligner *al;		/* asr predictions */
 	char *normalize;		/* asr: the normalisation, described */
@@ -55,6 +57,7 @@ static void upload_state_free(struct upload_state *s)
 	upload_free(s->u);
 	ingest_errors_release(&s->errs);
 	strmap_release(&s->known);
+	idcache_release(s->cached);
 	ref_texts_release(&s->refs);
 	aligner_free(s->al);
 	free(s->normalize);
@@ -229,7 +232,8 @@ static void start_upload(struct request *r, struct upload_state *s)
 	p.task = task;
 	p.kind = s->kind;
 	p.positive_label = s->ds.positive_label;
-	p.known = s->kind == UPLOAD_PREDICTIONS ? &s->known : NULL;
+	p.known = s->kind != UPLOAD_PREDICTIONS ? NULL :
+		  s->cached ? s->cached : &s->known;
 	p.header = on_header;
 	p.row = on_row;
 	p.ctx = s;
@@ -335,8 +339,11 @@ void h_predictions_begin(struct request *r)
 			return;
 	}
 	s->db = req_db(r);
+	if (!s->al)
+		s->cached = idcache_get(s->ds.id, s->ds.example_count);
 	rc = store_predictions_begin(s->db, s->owner, s->ds.id,
-				     arg_true(r, "replace"), &s->known,
+				     arg_true(r, "replace"),
+				     s->cached ? NULL : &s->known,
 				     s->al ? &s->refs : NULL);
 	if (rc == 2) {
 		respond_problem(r, 409, "Conflict",
@@ -418,6 +425,16 @@ void h_upload_end(struct request *r)
 	if (rc) {
 		respond_internal(r);
 		return;
+	}
+	/* The ids are known now; the next prediction upload need not read them. */
+	if (s->kind == UPLOAD_EXAMPLES) {
+		struct strmap ids;
+
+		upload_take_ids(s->u, &ids);
+		idcache_put(s->ds.id, (int64_t)s->rows, &ids);
+		strmap_release(&ids);
+	} else if (!s->cached && !s->al) {
+		idcache_put(s->ds.id, s->ds.example_count, &s->known);
 	}
 	metrics_add_rows(s->kind == UPLOAD_EXAMPLES ? "examples" : "predictions",
 			 s->rows);

@@ -126,8 +126,9 @@ void ref_texts_release(struct ref_texts *r);
 /*
  * Predictions: BEGIN, lock the model row, refuse (2) if it already has
  * predictions unless replace (then delete them first), load the dataset's
- * example ids into ids (index = ord) and, when refs is not NULL, the
- * reference transcripts, then COPY predictions FROM STDIN with columns
+ * example ids into ids (index = ord; NULL: the caller has them) and, when
+ * refs is not NULL, the reference transcripts, then COPY predictions FROM
+ * STDIN with columns
  * (model_id, ord, prediction, prediction_num), or for asr (refs given)
  * (model_id, ord, hypothesis, hits, sub, del, ins, ref_words, ref_chars,
  * char_errors).

@@ -332,7 +332,7 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 	if (r)
 		goto fail;
 
-	if (load_ids(db, dataset_id, ids, refs)) {
+	if (ids && load_ids(db, dataset_id, ids, refs)) {
 		r = -1;
 		goto fail;
 	}
