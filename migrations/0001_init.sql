@@ -44,18 +44,19 @@ CREATE TABLE attribute_values (
 
 -- One row per example; ord is the 0-based position in the upload.
 --
--- No primary key, foreign key or unique index here, on purpose: a B-tree
--- and a per-row foreign-key trigger cost PostgreSQL four to six times as
--- long as the COPY itself, and these rows are only ever read whole, per
--- dataset.  The invariants are kept by the only writer, the upload
--- (server/store_uploads.c): it locks the dataset row FOR UPDATE, refuses a
--- dataset that already has examples, numbers rows 0..n-1 itself, checks
--- every id for uniqueness before COPY, and commits or rolls back the whole
--- upload in one transaction.  A BRIN index finds one dataset's rows, which
--- an upload writes contiguously, at almost no cost per row.  attrs holds one
+-- Partitioned by dataset: each examples upload creates its dataset's
+-- partition in its own transaction and copies straight into it.  No primary
+-- key, foreign key or index, on purpose: a B-tree, a per-row foreign-key
+-- trigger or even a BRIN index costs PostgreSQL a large share of the COPY
+-- itself, and these rows are only ever read whole, per dataset, which the
+-- partition gives for free.  The invariants are kept by the only writer,
+-- the upload (server/store_uploads.c): it locks the dataset row FOR UPDATE,
+-- refuses a dataset that already has examples, numbers rows 0..n-1 itself,
+-- checks every id for uniqueness before COPY, and commits or rolls back the
+-- whole upload, partition included, in one transaction.  attrs holds one
 -- code per dataset attribute, in order, as "3,0,12" (text is cheaper for
--- COPY to parse than int[]; string_to_array(attrs, ',')::int[] gives
--- the array in SQL).
+-- COPY to parse than int[]; string_to_array(attrs, ',')::int[] gives the
+-- array in SQL).
 CREATE TABLE examples (
 	dataset_id  bigint NOT NULL,
 	ord         int NOT NULL CHECK (ord >= 0),
@@ -65,8 +66,7 @@ CREATE TABLE examples (
 	reference   text,
 	speaker     text,
 	attrs       text NOT NULL	-- attribute codes, comma-separated
-);
-CREATE INDEX examples_dataset ON examples USING brin (dataset_id);
+) PARTITION BY LIST (dataset_id);
 
 CREATE TABLE models (
 	id                bigserial PRIMARY KEY,
@@ -82,8 +82,9 @@ CREATE TABLE models (
 CREATE INDEX models_dataset ON models (dataset_id);
 
 -- Predictions share the example's ord.  For asr the alignment counts are
--- computed once at upload and stored beside the hypothesis.  Keyed and
--- indexed like examples, for the same reason, by the same single writer.
+-- computed once at upload and stored beside the hypothesis.  Partitioned
+-- by model and kept by the single writer like examples; replacing a
+-- model's predictions truncates its partition.
 CREATE TABLE predictions (
 	model_id        bigint NOT NULL,
 	ord             int NOT NULL CHECK (ord >= 0),
@@ -97,8 +98,7 @@ CREATE TABLE predictions (
 	ref_words       int,
 	ref_chars       int,
 	char_errors     int
-);
-CREATE INDEX predictions_model ON predictions USING brin (model_id);
+) PARTITION BY LIST (model_id);
 
 CREATE TABLE evaluations (
 	id          bigserial PRIMARY KEY,

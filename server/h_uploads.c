@@ -95,9 +95,26 @@ static void field(struct buf *b, const char *s, size_t n)
 	buf_addch(b, '\t');
 }
 
-static void field_num(struct buf *b, double v)
+/*
+ * A validated number as COPY text: its source text, which PostgreSQL reads
+ * with strtod as we did - except a text that underflowed to zero
+ * ("1e-400"), which PostgreSQL refuses, so zero is written as "0".
+ */
+static void number(struct buf *b, const char *src, size_t n, double v)
 {
-	buf_addf(b, "%.17g\t", v);
+	if (v == 0)
+		buf_addch(b, '0');
+	else
+		buf_add(b, src, n);
+}
+
+/* The row's leading "owner\tord\t" columns. */
+static void row_start(struct buf *b, const char *owner, size_t ord)
+{
+	buf_adds(b, owner);
+	buf_addch(b, '\t');
+	buf_add_u64(b, ord);
+	buf_addch(b, '\t');
 }
 
 static void on_header(void *ctx, const struct upload *u)
@@ -126,19 +143,16 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 {
 	struct buf *b = &s->copy;
 
-	buf_addf(b, "%s\t%zu\t", s->owner_text, row->example);
+	/* the columns of store_examples_begin for the task */
+	row_start(b, s->owner_text, row->example);
 	field(b, row->id, row->id_len);
 	if (row->label) {
 		field(b, row->label, row->label_len);
-		if (!strcmp(s->ds.task, "regression"))
-			field_num(b, row->label_num);
-		else
-			field(b, NULL, 0);
-		field(b, NULL, 0);
-		field(b, NULL, 0);
+		if (!strcmp(s->ds.task, "regression")) {
+			number(b, row->label, row->label_len, row->label_num);
+			buf_addch(b, '\t');
+		}
 	} else {
-		field(b, NULL, 0);
-		field(b, NULL, 0);
 		field(b, row->text ? row->text : "", row->text_len);
 		field(b, row->speaker, row->speaker_len);
 	}
@@ -153,7 +167,9 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 			code = strmap_intern(&s->dicts[a], v->s, v->null ? 0 : v->len,
 					     NULL);
 		}
-		buf_addf(b, a ? ",%u" : "%u", code);
+		if (a)
+			buf_addch(b, ',');
+		buf_add_u64(b, code);
 	}
 	buf_addch(b, '\n');
 }
@@ -177,14 +193,15 @@ static void on_prediction(struct upload_state *s, const struct upload_row *row)
 			return;
 		}
 	}
-	buf_addf(b, "%s\t%zu\t", s->owner_text, row->example);
+	row_start(b, s->owner_text, row->example);
 	if (row->pred) {
 		/* (model_id, ord, prediction, prediction_num) */
 		field(b, row->pred, row->pred_len);
 		if (!strcmp(s->ds.task, "classification"))
-			buf_adds(b, "\\N\n");
+			buf_adds(b, "\\N");
 		else
-			buf_addf(b, "%.17g\n", row->pred_num);
+			number(b, row->pred, row->pred_len, row->pred_num);
+		buf_addch(b, '\n');
 	} else {
 		/* (model_id, ord, hypothesis, hits, sub, del, ins, ref_words,
 		   ref_chars, char_errors) */
@@ -273,7 +290,12 @@ void h_examples_begin(struct request *r)
 		return;
 	}
 	s->db = req_db(r);
-	rc = store_examples_begin(s->db, s->owner);
+	{
+		enum task task = TASK_CLASSIFICATION;
+
+		task_parse(s->ds.task, &task);
+		rc = store_examples_begin(s->db, s->owner, task);
+	}
 	if (rc == 2) {
 		respond_problem(r, 409, "Conflict",
 				"dataset %lld already has its examples; an"

@@ -101,12 +101,15 @@ int store_model_list(struct db *db, int64_t dataset_id, struct model **out,
 
 /*
  * Examples: BEGIN, lock the dataset row, refuse (2) if it already has
- * examples, then COPY examples FROM STDIN.  The caller streams rows in COPY
- * text format with store_copy_put (dataset_id, ord, ext_id, label, label_num,
- * reference, speaker, attrs) and ends with store_examples_commit, which also
- * stores the attribute dictionaries, or store_upload_abort.
+ * examples, then COPY examples FROM STDIN with the columns the task fills:
+ *   classification, score  (dataset_id, ord, ext_id, label, attrs)
+ *   regression             (dataset_id, ord, ext_id, label, label_num, attrs)
+ *   asr                    (dataset_id, ord, ext_id, reference, speaker, attrs)
+ * The caller streams rows in COPY text format with store_copy_put and ends
+ * with store_examples_commit, which also stores the attribute
+ * dictionaries, or store_upload_abort.
  */
-int store_examples_begin(struct db *db, int64_t dataset_id);
+int store_examples_begin(struct db *db, int64_t dataset_id, enum task task);
 int store_copy_put(struct db *db, const char *data, size_t n);
 int store_examples_commit(struct db *db, int64_t dataset_id,
 			  const char *const *attrs, size_t nattrs,

@@ -66,8 +66,16 @@ static int lock_owner(struct db *db, const char *sql, const char *id,
 	return ret;
 }
 
-int store_examples_begin(struct db *db, int64_t dataset_id)
+int store_examples_begin(struct db *db, int64_t dataset_id, enum task task)
 {
+	/* Only the columns the task fills: fewer fields for COPY to parse. */
+	static const char *const cols[] = {
+		[TASK_CLASSIFICATION] = "dataset_id, ord, ext_id, label, attrs",
+		[TASK_SCORE] = "dataset_id, ord, ext_id, label, attrs",
+		[TASK_REGRESSION] = "dataset_id, ord, ext_id, label, label_num, attrs",
+		[TASK_ASR] = "dataset_id, ord, ext_id, reference, speaker, attrs",
+	};
+	char sql[200];
 	char id[24];
 	int64_t count;
 	int r;
@@ -80,9 +88,17 @@ int store_examples_begin(struct db *db, int64_t dataset_id)
 		       " FOR UPDATE", id, &count);
 	if (r == 0 && count > 0)
 		r = 2;
+	/* The dataset's own partition, made in this transaction; identifiers
+	   and COPY take no parameters, and dataset_id is an integer. */
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS examples_%lld"
+		 " PARTITION OF examples FOR VALUES IN (%lld)",
+		 (long long)dataset_id, (long long)dataset_id);
+	if (r == 0 && db_cmd(db, "create examples partition", sql, 0, NULL))
+		r = -1;
+	snprintf(sql, sizeof(sql), "COPY examples_%lld (%s) FROM STDIN",
+		 (long long)dataset_id, cols[task]);
 	if (r == 0)
-		r = copy_start(db, "COPY examples (dataset_id, ord, ext_id, label,"
-			       " label_num, reference, speaker, attrs) FROM STDIN");
+		r = copy_start(db, sql);
 	if (r)
 		store_upload_abort(db);
 	return r;
@@ -310,8 +326,7 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
 			    struct strmap *ids, struct ref_texts *refs)
 {
-	char id[24];
-	const char *params[1] = { id };
+	char id[24], sql[200];
 	int64_t count;
 	int r;
 
@@ -321,12 +336,19 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 	db->in_tx = true;
 	r = lock_owner(db, "SELECT prediction_count FROM models WHERE id = $1"
 		       " FOR UPDATE", id, &count);
+	/* The model's own partition; replacing empties it.  Identifiers take
+	   no parameters, and model_id is an integer. */
+	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS predictions_%lld"
+		 " PARTITION OF predictions FOR VALUES IN (%lld)",
+		 (long long)model_id, (long long)model_id);
+	if (r == 0 && db_cmd(db, "create predictions partition", sql, 0, NULL))
+		r = -1;
 	if (r == 0 && count > 0) {
+		snprintf(sql, sizeof(sql), "TRUNCATE predictions_%lld",
+			 (long long)model_id);
 		if (!replace)
 			r = 2;
-		else if (db_cmd(db, "replace predictions",
-				"DELETE FROM predictions WHERE model_id = $1",
-				1, params))
+		else if (db_cmd(db, "replace predictions", sql, 0, NULL))
 			r = -1;
 	}
 	if (r)
@@ -337,10 +359,11 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 		goto fail;
 	}
 	/* Only the columns the task fills: fewer fields for COPY to parse. */
-	r = copy_start(db, refs ? "COPY predictions (model_id, ord, hypothesis,"
-		       " hits, sub, del, ins, ref_words, ref_chars, char_errors)"
-		       " FROM STDIN" : "COPY predictions (model_id, ord, prediction,"
-		       " prediction_num) FROM STDIN");
+	snprintf(sql, sizeof(sql), "COPY predictions_%lld (%s) FROM STDIN",
+		 (long long)model_id, refs ? "model_id, ord, hypothesis, hits, sub,"
+		 " del, ins, ref_words, ref_chars, char_errors" :
+		 "model_id, ord, prediction, prediction_num");
+	r = copy_start(db, sql);
 	if (r == 0)
 		return 0;
 fail:

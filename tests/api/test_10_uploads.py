@@ -183,3 +183,13 @@ def test_large_upload_streams(ctx):
     eq(upload(ctx, f"/v1/models/{m}/predictions", body).status, 201, "large predictions")
     metrics = ctx["srv"].request("GET", "/metrics").body
     expect(f'fairaudit_rows_ingested_total{{kind="examples"}}' in metrics, "rows metric")
+
+
+def test_numbers_stored_as_parsed(ctx):
+    ds = dataset(ctx, task="score")
+    eq(upload(ctx, f"/v1/datasets/{ds}/examples", "id,label\na,1\nb,0\nc,1\n").status, 201, "truth")
+    m = model(ctx, ds)
+    r = upload(ctx, f"/v1/models/{m}/predictions", "id,prediction\na,1e-400\nb,.25\nc,1.0E0\n")
+    eq(r.status, 201, f"underflow, leading dot and exponent accepted {r}")
+    eq(psql(f"SELECT prediction_num FROM predictions WHERE model_id = {m} ORDER BY ord",
+            db=ctx["srv"].dbname).split(), ["0", "0.25", "1"], "values as parsed")
