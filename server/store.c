@@ -9,6 +9,7 @@
  */
 #include "common/fa.h"
 #include "server/store_internal.h"
+#include "server/pgcopy.h"
 #include <dirent.h>
 #include <pthread.h>
 
@@ -211,6 +212,59 @@ int db_copy_out(struct db *db, const char *what, const char *sql,
 		PQclear(res);
 	}
 	return ret;
+}
+
+size_t db_split_fields(char *line, size_t n, char **f, size_t *len,
+		       bool *null, size_t max)
+{
+	size_t k = 0, start = 0;
+
+	for (size_t i = 0; i <= n && k < max; i++) {
+		if (i == n || line[i] == '\t') {
+			char *s = line + start;
+			size_t l = i - start;
+
+			null[k] = l == 2 && s[0] == '\\' && s[1] == 'N';
+			len[k] = null[k] ? 0 : copy_unescape(s, l);
+			f[k] = s;
+			k++;
+			start = i + 1;
+		}
+	}
+	return k;
+}
+
+int db_load_dicts(struct db *db, int64_t dataset_id, struct strmap *const *dicts,
+		  size_t n)
+{
+	char id[24];
+	const char *params[1] = { id };
+	PGresult *r;
+
+	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
+	r = db_exec(db, "load attribute values", PGRES_TUPLES_OK,
+		    "SELECT attr, code, value FROM attribute_values"
+		    " WHERE dataset_id = $1 ORDER BY attr, code", 1, params);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int64_t a = db_i64(r, i, 0), code = db_i64(r, i, 1);
+		uint32_t got;
+
+		if (a < 0 || (size_t)a >= n)
+			continue;
+		got = strmap_intern(dicts[a], PQgetvalue(r, i, 2),
+				    (size_t)PQgetlength(r, i, 2), NULL);
+		if (got != (uint32_t)code) {
+			log_error("attribute dictionary of dataset %s is not dense"
+				  " (attr %lld code %lld)", id, (long long)a,
+				  (long long)code);
+			PQclear(r);
+			return -1;
+		}
+	}
+	PQclear(r);
+	return 0;
 }
 
 int store_ping(struct db *db)

@@ -267,56 +267,16 @@ int store_bounty_close(struct db *db, int64_t id)
 int store_bounty_dicts(struct db *db, const struct dataset *d,
 		       struct strmap *dicts)
 {
-	char id[24];
-	const char *params[1] = { id };
-	PGresult *r;
+	struct strmap **p = xcalloc(d->nattrs ? d->nattrs : 1, sizeof(*p));
+	int rc;
 
-	fmt_i64(id, sizeof(id), d->id);
-	r = db_exec(db, "load attribute values", PGRES_TUPLES_OK,
-		    "SELECT attr, code, value FROM attribute_values"
-		    " WHERE dataset_id = $1 ORDER BY attr, code", 1, params);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t a = db_i64(r, i, 0), code = db_i64(r, i, 1);
-		uint32_t got;
-
-		if (a < 0 || (size_t)a >= d->nattrs)
-			continue;
-		got = strmap_intern(&dicts[a], PQgetvalue(r, i, 2),
-				    (size_t)PQgetlength(r, i, 2), NULL);
-		if (got != (uint32_t)code) {
-			log_error("attribute dictionary of dataset %s is not"
-				  " dense (attr %lld code %lld)", id,
-				  (long long)a, (long long)code);
-			PQclear(r);
-			return -1;
-		}
-	}
-	PQclear(r);
-	return 0;
+	for (size_t a = 0; a < d->nattrs; a++)
+		p[a] = &dicts[a];
+	rc = db_load_dicts(db, d->id, p, d->nattrs);
+	free(p);
+	return rc;
 }
 
-/* Split a COPY text line into at most max fields, unescaping each. */
-static size_t split_fields(char *line, size_t n, char **f, size_t *len,
-			   bool *null, size_t max)
-{
-	size_t k = 0, start = 0;
-
-	for (size_t i = 0; i <= n && k < max; i++) {
-		if (i == n || line[i] == '\t') {
-			char *s = line + start;
-			size_t l = i - start;
-
-			null[k] = l == 2 && s[0] == '\\' && s[1] == 'N';
-			len[k] = null[k] ? 0 : copy_unescape(s, l);
-			f[k] = s;
-			k++;
-			start = i + 1;
-		}
-	}
-	return k;
-}
 
 static uint32_t u32_field(const char *s, size_t n, bool null)
 {
@@ -349,7 +309,7 @@ static int rows_line(void *vctx, char *line, size_t n)
 	int64_t ord;
 
 	memset(&row, 0, sizeof(row));
-	if (split_fields(line, n, f, len, null, want) != want ||
+	if (db_split_fields(line, n, f, len, null, want) != want ||
 	    parse_i64(f[F_ORD], len[F_ORD], &ord))
 		return -1;
 	row.ord = ord;
@@ -447,7 +407,7 @@ static int hrows_line(void *vctx, char *line, size_t n)
 	bool null[NF];
 
 	memset(&row, 0, sizeof(row));
-	if (split_fields(line, n, f, len, null, NF) != NF)
+	if (db_split_fields(line, n, f, len, null, NF) != NF)
 		return -1;
 	row.id = f[F_ID];
 	row.id_len = len[F_ID];

@@ -13,61 +13,20 @@
 #include "server/store_internal.h"
 #include "server/pgcopy.h"
 
-/* Load attribute_values of the dataset into the table's dictionaries. */
+/* The dataset's attributes and their dictionaries into the table. */
 static int load_dicts(struct db *db, const struct dataset *d, struct table *t)
 {
-	char id[24];
-	const char *params[1] = { id };
-	PGresult *r;
+	struct strmap **dicts = xcalloc(d->nattrs ? d->nattrs : 1, sizeof(*dicts));
+	int rc;
 
 	for (size_t a = 0; a < d->nattrs; a++)
 		table_add_attr(t, d->attrs[a]);
-	snprintf(id, sizeof(id), "%lld", (long long)d->id);
-	r = db_exec(db, "load attribute values", PGRES_TUPLES_OK,
-		    "SELECT attr, code, value FROM attribute_values"
-		    " WHERE dataset_id = $1 ORDER BY attr, code", 1, params);
-	if (!r)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t a = db_i64(r, i, 0), code = db_i64(r, i, 1);
-		const char *v = PQgetvalue(r, i, 2);
-		uint32_t got;
-
-		if (a < 0 || (size_t)a >= t->nattrs)
-			continue;
-		got = strmap_intern(&t->attrs[a].dict, v,
-				    (size_t)PQgetlength(r, i, 2), NULL);
-		if (got != (uint32_t)code) {
-			log_error("attribute dictionary of dataset %s is not dense"
-				  " (attr %lld code %lld)", id, (long long)a,
-				  (long long)code);
-			PQclear(r);
-			return -1;
-		}
-	}
-	PQclear(r);
-	return 0;
-}
-
-/* Split a COPY text line into at most max fields, unescaping each. */
-static size_t split_fields(char *line, size_t n, char **f, size_t *len,
-			   bool *null, size_t max)
-{
-	size_t k = 0, start = 0;
-
-	for (size_t i = 0; i <= n && k < max; i++) {
-		if (i == n || line[i] == '\t') {
-			char *s = line + start;
-			size_t l = i - start;
-
-			null[k] = l == 2 && s[0] == '\\' && s[1] == 'N';
-			len[k] = null[k] ? 0 : copy_unescape(s, l);
-			f[k] = s;
-			k++;
-			start = i + 1;
-		}
-	}
-	return k;
+	/* after the last add: adding moves the columns */
+	for (size_t a = 0; a < d->nattrs; a++)
+		dicts[a] = &t->attrs[a].dict;
+	rc = db_load_dicts(db, d->id, dicts, d->nattrs);
+	free(dicts);
+	return rc;
 }
 
 static uint32_t u32_field(const char *s, size_t n)
@@ -111,7 +70,7 @@ static int load_example(void *ctx, char *line, size_t n)
 	int64_t ord, row;
 	const char *p, *end;
 
-	if (split_fields(line, n, f, len, null, NF) != NF)
+	if (db_split_fields(line, n, f, len, null, NF) != NF)
 		return -1;
 	ord = ord_field(l, f[F_ORD], len[F_ORD]);
 	if (ord < 0 || l->ord2row[ord] >= 0)
@@ -163,7 +122,7 @@ static int load_prediction(void *ctx, char *line, size_t n)
 	bool null[NF];
 	int64_t ord, row;
 
-	if (split_fields(line, n, f, len, null, NF) != NF)
+	if (db_split_fields(line, n, f, len, null, NF) != NF)
 		return -1;
 	ord = ord_field(l, f[F_ORD], len[F_ORD]);
 	if (ord < 0 || l->ord2row[ord] < 0)

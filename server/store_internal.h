@@ -36,4 +36,16 @@ int64_t db_i64(const PGresult *r, int row, int col);
 int db_copy_out(struct db *db, const char *what, const char *sql,
 		int (*fn)(void *ctx, char *line, size_t n), void *ctx);
 
+/* Split a COPY text line into at most max fields, unescaping each in place;
+   null[k] tells \N.  Returns the number of fields. */
+size_t db_split_fields(char *line, size_t n, char **f, size_t *len,
+		       bool *null, size_t max);
+/*
+ * Intern the attribute values of a dataset into dicts[0..n) in code order,
+ * so stored codes index them directly.  0, or -1 (logged) if a dictionary
+ * is not dense.
+ */
+int db_load_dicts(struct db *db, int64_t dataset_id, struct strmap *const *dicts,
+		  size_t n);
+
 #endif
