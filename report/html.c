@@ -1216,7 +1216,8 @@ static void grp_release(struct grp *g)
 
 /* ---- page skeleton ---- */
 
-static void page_begin(struct buf *b, const char *title)
+void html_page_head(struct buf *b, const char *title, const char *css,
+		    size_t css_len)
 {
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 		 "<meta charset=\"utf-8\">\n"
@@ -1229,8 +1230,13 @@ static void page_begin(struct buf *b, const char *title)
 		 "<meta name=\"generator\" content=\"fairaudit\">\n<title>");
 	esc(b, title);
 	buf_adds(b, "</title>\n<style>\n");
-	buf_add(b, page_css, sizeof(page_css) - 1);
+	buf_add(b, css, css_len);
 	buf_adds(b, "</style>\n</head>\n<body>\n");
+}
+
+static void page_begin(struct buf *b, const char *title)
+{
+	html_page_head(b, title, page_css, sizeof(page_css) - 1);
 	buf_adds(b, "<svg class=\"defs\" width=\"0\" height=\"0\" "
 		 "aria-hidden=\"true\" focusable=\"false\"><defs>"
 		 "<pattern id=\"fa-hatch\" width=\"6\" height=\"6\" "

@@ -74,6 +74,14 @@ struct html_options {
  */
 int html_sort_parse(const char *s, enum html_sort *out, struct buf *err);
 
+/*
+ * The start of every page up to and including <body>: doctype, a strict
+ * Content-Security-Policy, viewport, the escaped title and the given style
+ * sheet.  For other pages drawn in the same style (the bounty pages).
+ */
+void html_page_head(struct buf *b, const char *title, const char *css,
+		    size_t css_len);
+
 /* The name html_sort_parse accepts for a sort order. */
 const char *html_sort_name(enum html_sort s);
 

@@ -13,6 +13,7 @@
 #include "common/fa.h"
 #include "common/util.h"
 #include "server/bounty_html.h"
+#include "report/html.h"
 
 #define MINUS "\xe2\x88\x92"
 #define EMDASH "\xe2\x80\x94"
@@ -223,19 +224,8 @@ static const char *metric_label(const char *m)
 
 static void page_begin(struct buf *b, const char *title)
 {
-	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-		 "<meta charset=\"utf-8\">\n"
-		 "<meta name=\"viewport\" content=\"width=device-width, "
-		 "initial-scale=1\">\n"
-		 "<meta http-equiv=\"Content-Security-Policy\" content=\""
-		 "default-src 'none'; style-src 'unsafe-inline'; "
-		 "img-src data:; base-uri 'none'; form-action 'none'\">\n"
-		 "<meta name=\"referrer\" content=\"no-referrer\">\n"
-		 "<meta name=\"generator\" content=\"fairaudit\">\n<title>");
-	esc(b, title);
-	buf_adds(b, "</title>\n<style>\n");
-	buf_add(b, page_css, sizeof(page_css) - 1);
-	buf_adds(b, "</style>\n</head>\n<body>\n<main>\n");
+	html_page_head(b, title, page_css, sizeof(page_css) - 1);
+	buf_adds(b, "<main>\n");
 }
 
 static void header(struct buf *b, const cJSON *bounty,
