@@ -511,7 +511,9 @@ else
 	done
 	if [ ${#walls[@]} -eq "$RUNS" ] && [ "$SC_WALL" != nan ]; then
 		SUM_WALL=$(median "${walls[@]}")
-		rows_of() { grep '^ *| [A-Za-z/ .]' "$1" | sed 's/[|]/ /g' | awk '{$1=$1; print}' | grep '[0-9]' | sort; }
+		# the first report only (sclite printed sum, then rsum)
+		rows_of() { awk '{ print } /Median/ { exit }' "$1" | grep '^ *| [A-Za-z/ .]' |
+			    sed 's/[|]/ /g' | awk '{$1=$1; print}' | grep '[0-9]' | sort; }
 		if [ "$(rows_of "$W/sclite.out" | grep -v '^SPKR')" = "$(rows_of "$W/asr_sum_1.out" | grep -v '^SPKR')" ]; then
 			SUM_AGREE=yes
 		else
