@@ -3233,6 +3233,29 @@ int html_render_index(struct buf *out, const struct html_index *ix,
 	esc(out, title);
 	buf_addf(out, "</h1>\n<p class=\"meta\">%d %s</p>\n</header>\n", n,
 		 nouns[kind][n == 1 ? 0 : 1]);
+	if (ix->nav_query) {
+		static const char *const pages[] = { "datasets", "models",
+						     "evaluations", "bounties" };
+
+		buf_adds(out, "<nav class=\"links\" aria-label=\"Lists\">");
+		for (int i = 0; i < 4; i++) {
+			struct buf href = BUF_INIT;
+
+			buf_addf(&href, "/v1/pages/%s%s", pages[i], ix->nav_query);
+			buf_adds(out, i ? " " MIDDOT " " : "");
+			if (i == kind) {
+				esc(out, titles[i]);
+			} else {
+				buf_adds(out, "<a href=\"");
+				add_href(out, href.s);
+				buf_adds(out, "\">");
+				esc(out, titles[i]);
+				buf_adds(out, "</a>");
+			}
+			buf_release(&href);
+		}
+		buf_adds(out, "</nav>\n");
+	}
 	if (!n) {
 		buf_addf(out, "<p class=\"empty\">No %s yet.</p>\n",
 			 nouns[kind][1]);

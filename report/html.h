@@ -153,6 +153,12 @@ struct html_index {
 	 */
 	const char *href_prefix;
 	const char *href_suffix;
+	/*
+	 * When not NULL, a navigation bar links the four list pages
+	 * (/v1/pages/datasets, models, evaluations, bounties), each followed
+	 * by nav_query (e.g. "" or "?share=TOKEN").
+	 */
+	const char *nav_query;
 };
 
 /*

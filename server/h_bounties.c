@@ -494,6 +494,35 @@ out:
 
 /* ---- GET /v1/bounties, /v1/bounties/{id}, POST .../close ---- */
 
+/* The bounty list as an HTML page, linked like the other list pages. */
+static void bounties_page(struct request *r, cJSON *arr)
+{
+	struct html_index ix = { HTML_INDEX_BOUNTIES, NULL, NULL, NULL, NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	cJSON *it;
+	char *body;
+	size_t len;
+
+	ix.nav_query = share_query(r, '?');
+	cJSON_ArrayForEach(it, arr) {
+		char href[160];
+
+		snprintf(href, sizeof(href), "/v1/bounties/%lld/report%s",
+			 (long long)cJSON_GetObjectItem(it, "id")->valuedouble,
+			 share_query(r, '?'));
+		cJSON_AddStringToObject(it, "href", href);
+	}
+	if (html_render_index(&out, &ix, arr, &err)) {
+		log_error("bounty index: %s", err.s);
+		respond_internal(r);
+	} else {
+		body = buf_detach(&out, &len);
+		respond(r, 200, "text/html; charset=utf-8", body, len);
+	}
+	buf_release(&out);
+	buf_release(&err);
+}
+
 void h_bounties_list(struct request *r)
 {
 	const char *format = req_arg(r, "format");
@@ -518,28 +547,7 @@ void h_bounties_list(struct request *r)
 	}
 	free(bs);
 	if (format && !strcmp(format, "html")) {
-		struct html_index ix = { HTML_INDEX_BOUNTIES, NULL, NULL, NULL };
-		struct buf out = BUF_INIT, err = BUF_INIT;
-		cJSON *it;
-		char *body;
-		size_t len;
-
-		cJSON_ArrayForEach(it, arr) {
-			char href[64];
-
-			snprintf(href, sizeof(href), "/v1/bounties/%lld/report",
-				 (long long)cJSON_GetObjectItem(it, "id")->valuedouble);
-			cJSON_AddStringToObject(it, "href", href);
-		}
-		if (html_render_index(&out, &ix, arr, &err)) {
-			log_error("bounty index: %s", err.s);
-			respond_internal(r);
-		} else {
-			body = buf_detach(&out, &len);
-			respond(r, 200, "text/html; charset=utf-8", body, len);
-		}
-		buf_release(&out);
-		buf_release(&err);
+		bounties_page(r, arr);
 		cJSON_Delete(doc);
 		return;
 	}
@@ -1783,4 +1791,25 @@ out:
 	bounty_release(&b);
 	buf_release(&out);
 	buf_release(&err);
+}
+
+/* GET /v1/pages/bounties: the bounty list page (a key or an "all" link). */
+void h_pages_bounties(struct request *r)
+{
+	struct bounty *bs = NULL;
+	size_t n = 0;
+	cJSON *arr;
+
+	if (store_bounty_list(req_db(r), &bs, &n)) {
+		respond_internal(r);
+		return;
+	}
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToArray(arr, bounty_json(r, &bs[i]));
+		bounty_release(&bs[i]);
+	}
+	free(bs);
+	bounties_page(r, arr);
+	cJSON_Delete(arr);
 }

@@ -236,11 +236,12 @@ void h_evaluations_list(struct request *r)
 static void respond_index(struct request *r, enum html_index_kind kind,
 			  cJSON *items)
 {
-	struct html_index ix = { kind, NULL, NULL, NULL };
+	struct html_index ix = { kind, NULL, NULL, NULL, NULL };
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	size_t len;
 	char *body;
 
+	ix.nav_query = share_query(r, '?');
 	if (html_render_index(&out, &ix, items, &err)) {
 		respond_problem(r, 500, "Internal error", "%s", err.s);
 	} else {

@@ -54,6 +54,7 @@ void h_evaluations_list(struct request *r);
 void h_pages_datasets(struct request *r);
 void h_pages_models(struct request *r);
 void h_pages_evaluations(struct request *r);
+void h_pages_bounties(struct request *r);
 /* "?share=TOKEN" or "" (static per thread), to carry into page links. */
 const char *share_query(struct request *r, char sep);
 

@@ -45,6 +45,7 @@ const struct route routes[] = {
 	{ "GET", "/v1/pages/datasets", READ, BODY_NONE, h_pages_datasets, NULL, NULL, NULL, SHARE_ALL },
 	{ "GET", "/v1/pages/models", READ, BODY_NONE, h_pages_models, NULL, NULL, NULL, SHARE_ALL },
 	{ "GET", "/v1/pages/evaluations", READ, BODY_NONE, h_pages_evaluations, NULL, NULL, NULL, SHARE_ALL },
+	{ "GET", "/v1/pages/bounties", ROLE_ANY, BODY_NONE, h_pages_bounties, NULL, NULL, NULL, SHARE_ALL },
 
 	/* Bias bounties: hunters read the public part and submit. */
 	{ "POST", "/v1/bounties", RW, BODY_JSON, h_bounties_create, NULL, NULL, NULL },

@@ -32,6 +32,7 @@ ROUTES = [
     ("GET", "/v1/pages/datasets", READ),
     ("GET", "/v1/pages/models", READ),
     ("GET", "/v1/pages/evaluations", READ),
+    ("GET", "/v1/pages/bounties", READ | {"hunter"}),
 ]
 
 

@@ -103,6 +103,10 @@ def test_browse_pages_with_an_all_link(ctx):
         expect(f"/v1/evaluations/{e}/report?share={tok}" in page.body, f"evaluation {e} linked")
     eq(s.request("GET", f"/v1/evaluations/{ctx['evals'][1]}/report?share={tok}").status, 200,
        "an all link opens every report")
+    for name in ("datasets", "models", "evaluations", "bounties"):
+        expect(f'href="/v1/pages/{name}?share={tok}"' in page.body or name == "evaluations",
+               f"navigation to the {name} page keeps the token")
+    eq(s.request("GET", f"/v1/pages/bounties?share={tok}").status, 200, "bounties page")
     eq(s.request("GET", "/v1/pages/models", key=ctx["viewer"]).status, 200, "pages with a key")
     lst = s.request("GET", "/v1/evaluations", key=ctx["viewer"]).json()["evaluations"]
     eq(sorted(x["id"] for x in lst)[-2:], sorted(ctx["evals"]), "evaluation list")
