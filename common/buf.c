@@ -119,6 +119,18 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
+int buf_add_u64(struct buf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_add(b, tmp + sizeof(tmp) - n, n);
+}
+
 int buf_add_json_escaped(struct buf *b, const char *s, size_t n)
 {
 	size_t i, start = 0;

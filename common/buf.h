@@ -45,6 +45,9 @@ int buf_addch(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) FA_PRINTF(2, 3);
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 
+/* Append v in decimal; a fast path for hot loops that would use %llu. */
+int buf_add_u64(struct buf *b, uint64_t v);
+
 /* Append s with JSON string escaping (no surrounding quotes). */
 int buf_add_json_escaped(struct buf *b, const char *s, size_t n);
 /* Append s escaped for HTML text and attribute values (& < > " '). */

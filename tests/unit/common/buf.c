@@ -24,6 +24,20 @@ static void test_buf__append_and_cap(void **state)
 	assert_string_equal(b.s, "");
 }
 
+static void test_buf__u64(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_add_u64(&b, 0);
+	buf_addch(&b, ' ');
+	buf_add_u64(&b, 42);
+	buf_addch(&b, ' ');
+	buf_add_u64(&b, UINT64_MAX);
+	assert_string_equal(b.s, "0 42 18446744073709551615");
+	buf_release(&b);
+}
+
 static void test_buf__escaping(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -92,6 +106,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf__append_and_cap),
+		cmocka_unit_test(test_buf__u64),
 		cmocka_unit_test(test_buf__escaping),
 		cmocka_unit_test(test_strmap__intern_many),
 		cmocka_unit_test(test_util__parse_numbers),
