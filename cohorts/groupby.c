@@ -520,3 +520,29 @@ int64_t groupby_find(const struct groupby *g, const uint32_t *levels)
 	}
 	return -1;
 }
+
+void groupby_cohort_key(const struct table *t, const struct groupby *g,
+			size_t c, struct buf *key)
+{
+	const char *names[FA_MAX_COHORT_ATTRS];
+	size_t idx[FA_MAX_COHORT_ATTRS];
+
+	for (size_t a = 0; a < g->nattrs; a++) {
+		size_t j = a;
+
+		names[a] = t->attrs[g->map[a].attr].name;
+		for (; j > 0 && strcmp(names[idx[j - 1]], names[a]) > 0; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = a;
+	}
+	for (size_t i = 0; i < g->nattrs; i++) {
+		size_t a = idx[i], len;
+		const char *v = groupby_label(g, c, a, &len);
+		uint64_t nl = strlen(names[a]), vl = len;
+
+		buf_add(key, &nl, sizeof(nl));
+		buf_adds(key, names[a]);
+		buf_add(key, &vl, sizeof(vl));
+		buf_add(key, v, len);
+	}
+}

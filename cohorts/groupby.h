@@ -127,4 +127,13 @@ void groupby_bin_label(struct buf *out, const double *edges, size_t n,
 /* Append v in the shortest "%.*g" form that reads back exactly. */
 void groupby_format_number(struct buf *out, double v);
 
+/*
+ * Append a key that names cohort c of g whatever the grouping's attribute
+ * order: its (attribute name, value label) pairs in name order, each string
+ * preceded by its length as 8 bytes.  Used to seed a cohort's random
+ * stream so that results do not depend on what else is evaluated.
+ */
+void groupby_cohort_key(const struct table *t, const struct groupby *g,
+			size_t c, struct buf *key);
+
 #endif

@@ -318,33 +318,13 @@ static int metrics_or_respond(struct request *r, const struct cmp_req *q,
  */
 static uint64_t set_stream(const struct cmp_run *run, size_t c, uint64_t seed)
 {
-	const struct groupby *g = &run->g;
-	const char *names[FA_MAX_COHORT_ATTRS];
-	size_t idx[FA_MAX_COHORT_ATTRS];
 	struct buf key = BUF_INIT;
 	uint64_t h;
 
 	if (c == run->nc)
 		return boot_stream_seed(seed, "compare-overall", 15);
 	buf_adds(&key, "compare");
-	for (size_t a = 0; a < g->nattrs; a++) {
-		size_t j = a;
-
-		names[a] = run->ta->attrs[g->map[a].attr].name;
-		for (; j > 0 && strcmp(names[idx[j - 1]], names[a]) > 0; j--)
-			idx[j] = idx[j - 1];
-		idx[j] = a;
-	}
-	for (size_t i = 0; i < g->nattrs; i++) {
-		size_t a = idx[i], len;
-		const char *v = groupby_label(g, c, a, &len);
-		uint64_t nl = strlen(names[a]), vl = len;
-
-		buf_add(&key, &nl, sizeof(nl));
-		buf_adds(&key, names[a]);
-		buf_add(&key, &vl, sizeof(vl));
-		buf_add(&key, v, len);
-	}
+	groupby_cohort_key(run->ta, &run->g, c, &key);
 	h = boot_stream_seed(seed, key.s, key.len);
 	buf_release(&key);
 	return h;
