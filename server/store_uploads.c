@@ -66,6 +66,24 @@ static int lock_owner(struct db *db, const char *sql, const char *id,
 	return ret;
 }
 
+/*
+ * Open an upload's transaction and lock its owner row with lock_sql
+ * (SELECT count ... WHERE id = $1 FOR UPDATE), so uploads to one owner
+ * serialise.  0 with *count, 1 if the owner does not exist, -1 on error;
+ * the transaction stays open either way (store_upload_abort ends it).
+ */
+static int begin_locked(struct db *db, const char *lock_sql, int64_t owner,
+			int64_t *count)
+{
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)owner);
+	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
+		return -1;
+	db->in_tx = true;
+	return lock_owner(db, lock_sql, id, count);
+}
+
 int store_examples_begin(struct db *db, int64_t dataset_id, enum task task)
 {
 	/* Only the columns the task fills: fewer fields for COPY to parse. */
@@ -76,16 +94,11 @@ int store_examples_begin(struct db *db, int64_t dataset_id, enum task task)
 		[TASK_ASR] = "dataset_id, ord, ext_id, reference, speaker, attrs",
 	};
 	char sql[200];
-	char id[24];
 	int64_t count;
 	int r;
 
-	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
-	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
-		return -1;
-	db->in_tx = true;
-	r = lock_owner(db, "SELECT example_count FROM datasets WHERE id = $1"
-		       " FOR UPDATE", id, &count);
+	r = begin_locked(db, "SELECT example_count FROM datasets WHERE id = $1"
+			 " FOR UPDATE", dataset_id, &count);
 	if (r == 0 && count > 0)
 		r = 2;
 	/* The dataset's own partition, made in this transaction; identifiers
@@ -326,16 +339,12 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
 			    struct strmap *ids, struct ref_texts *refs)
 {
-	char id[24], sql[200];
+	char sql[200];
 	int64_t count;
 	int r;
 
-	snprintf(id, sizeof(id), "%lld", (long long)model_id);
-	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
-		return -1;
-	db->in_tx = true;
-	r = lock_owner(db, "SELECT prediction_count FROM models WHERE id = $1"
-		       " FOR UPDATE", id, &count);
+	r = begin_locked(db, "SELECT prediction_count FROM models WHERE id = $1"
+			 " FOR UPDATE", model_id, &count);
 	/* The model's own partition; replacing empties it.  Identifiers take
 	   no parameters, and model_id is an integer. */
 	snprintf(sql, sizeof(sql), "CREATE TABLE IF NOT EXISTS predictions_%lld"
@@ -399,16 +408,11 @@ out:
 int store_attributes_begin(struct db *db, int64_t dataset_id,
 			   struct strmap *ids)
 {
-	char id[24];
 	int64_t count;
 	int r;
 
-	snprintf(id, sizeof(id), "%lld", (long long)dataset_id);
-	if (db_cmd(db, "begin upload", "BEGIN", 0, NULL))
-		return -1;
-	db->in_tx = true;
-	r = lock_owner(db, "SELECT example_count FROM datasets WHERE id = $1"
-		       " FOR UPDATE", id, &count);
+	r = begin_locked(db, "SELECT example_count FROM datasets WHERE id = $1"
+			 " FOR UPDATE", dataset_id, &count);
 	if (r == 0 && load_ids(db, dataset_id, ids, NULL))
 		r = -1;
 	if (r)
