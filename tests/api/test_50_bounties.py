@@ -36,7 +36,7 @@ def gen_classification(seed=11, n=8000):
         r = {"id": f"x{i}", "accent": rng.choice(ACCENTS), "gender": rng.choice("fm"),
              "age": rng.randint(18, 79), "region": f"r{rng.randint(0, 9)}",
              "label": "1" if rng.random() < 0.4 else "0"}
-        wrong = rng.random() < (0.45 if planted(r) else 0.08)
+        wrong = rng.random() < (0.45 if planted(r) else 0.15)
         r["pred"] = ("0" if r["label"] == "1" else "1") if wrong else r["label"]
         r["u"] = rng.random()   # for building h's
         rows.append(r)
@@ -294,7 +294,7 @@ def test_planted_subgroup_is_accepted(ctx):
         expect(k not in v, f"hunter verdict has no {k}")
     close(v["significance_level"], 0.05, 1e-15, "first submission: unadjusted level")
     expect("p-value" not in v["reason"], v["reason"])
-    expect(v["gap"] > 0.25 and "significant" in v["reason"], f"released gap {v}")
+    expect(v["gap"] > 0.15 and "significant" in v["reason"], f"released gap {v}")
     close(v["points"], v["weight"] * v["gap"], 1e-12, "points = weight x gap")
     # The exact holdout verdict, for administrators, from the definitions.
     a = admin_submission(ctx, v["id"])["holdout"]["holdout"]
