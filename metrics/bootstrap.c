@@ -3,7 +3,7 @@
  * conventions (streams, quantiles, p-value rule) are in bootstrap.h.
  *
  * The inner loop of boot_replicates() is the whole cost of an evaluation's
- * intervals: one gsl_rng_uniform_int() and nv additions per drawn cluster.
+ * intervals: one draw and nv additions per drawn cluster.
  * Vectors are summed in the order the clusters are drawn, so a replicate is
  * bit-for-bit reproducible.
  */
@@ -24,6 +24,84 @@ uint64_t boot_stream_seed(uint64_t seed, const void *key, size_t n)
 	return splitmix64(seed ^ splitmix64(hash_bytes(key, n)));
 }
 
+/*
+ * MT19937 (Matsumoto and Nishimura 1998) as GSL's mt.c has it: the same
+ * seeding (Knuth's recurrence), twist and tempering, so the same outputs.
+ */
+#define MT_N 624
+#define MT_M 397
+#define MT_UPPER 0x80000000u
+#define MT_LOWER 0x7fffffffu
+#define MT_MATRIX 0x9908b0dfu
+
+struct mt {
+	uint32_t w[MT_N];
+	size_t i;		/* next word; MT_N: twist first */
+};
+
+static void mt_set(void *state, unsigned long seed)
+{
+	struct mt *s = state;
+
+	if (!seed)
+		seed = 4357;	/* as GSL */
+	s->w[0] = (uint32_t)seed;
+	for (uint32_t i = 1; i < MT_N; i++)
+		s->w[i] = 1812433253u * (s->w[i - 1] ^ (s->w[i - 1] >> 30)) +
+			  i;
+	s->i = MT_N;
+}
+
+static inline uint32_t mt_mix(uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t y = (a & MT_UPPER) | (b & MT_LOWER);
+
+	return c ^ (y >> 1) ^ (-(y & 1u) & MT_MATRIX);
+}
+
+static void mt_twist(struct mt *s)
+{
+	uint32_t *w = s->w;
+	size_t k;
+
+	for (k = 0; k < MT_N - MT_M; k++)
+		w[k] = mt_mix(w[k], w[k + 1], w[k + MT_M]);
+	for (; k < MT_N - 1; k++)
+		w[k] = mt_mix(w[k], w[k + 1], w[k + MT_M - MT_N]);
+	w[MT_N - 1] = mt_mix(w[MT_N - 1], w[0], w[MT_M - 1]);
+	s->i = 0;
+}
+
+static inline uint32_t mt_next(struct mt *s)
+{
+	uint32_t y;
+
+	if (s->i >= MT_N)
+		mt_twist(s);
+	y = s->w[s->i++];
+	y ^= y >> 11;
+	y ^= (y << 7) & 0x9d2c5680u;
+	y ^= (y << 15) & 0xefc60000u;
+	return y ^ (y >> 18);
+}
+
+static unsigned long mt_get(void *state)
+{
+	return mt_next(state);
+}
+
+static double mt_get_double(void *state)
+{
+	return mt_next(state) / 4294967296.0;
+}
+
+static const gsl_rng_type mt_type = {
+	"fairaudit-mt19937", 0xffffffffUL, 0, sizeof(struct mt),
+	mt_set, mt_get, mt_get_double
+};
+
+const gsl_rng_type *boot_rng_mt19937 = &mt_type;
+
 void boot_rng_reset(gsl_rng *r, uint64_t stream)
 {
 	gsl_rng_set(r, (unsigned long)((stream ^ (stream >> 32)) &
@@ -32,7 +110,7 @@ void boot_rng_reset(gsl_rng *r, uint64_t stream)
 
 gsl_rng *boot_rng_new(uint64_t stream)
 {
-	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng *r = gsl_rng_alloc(boot_rng_mt19937);
 
 	if (!r)
 		die("out of memory allocating a random number generator");
@@ -40,23 +118,116 @@ gsl_rng *boot_rng_new(uint64_t stream)
 	return r;
 }
 
+/*
+ * gsl_rng_uniform_int(r, n) for a 32-bit generator is x / scale with
+ * scale = 0xffffffff / n, redrawn while that is n or more.  The quotient
+ * of a 32-bit x by a fixed scale is the high word of x times
+ * ceil(2^64 / scale) (Lemire, Kaser and Kurz 2019: exact for every
+ * 32-bit numerator and divisor), one multiplication instead of a division.
+ */
+struct below {
+	uint32_t n;
+	uint64_t inv;		/* ceil(2^64 / scale); 0 when scale == 1 */
+};
+
+static struct below below_init(uint32_t n)
+{
+	uint32_t scale = 0xffffffffu / n;
+
+	return (struct below){ n, scale > 1 ? UINT64_MAX / scale + 1 : 0 };
+}
+
+static inline uint32_t below_draw(struct mt *s, const struct below *d)
+{
+	for (;;) {
+		uint32_t x = mt_next(s);
+		uint32_t k = d->inv ? (uint32_t)(((unsigned __int128)d->inv *
+						   x) >> 64) : x;
+
+		if (k < d->n)
+			return k;
+	}
+}
+
+static struct mt *mt_of(gsl_rng *r, const char *who)
+{
+	if (r->type != boot_rng_mt19937)
+		die("%s: a generator not from boot_rng_new()", who);
+	return r->state;
+}
+
+uint32_t boot_rng_below(gsl_rng *r, uint32_t n)
+{
+	struct below d;
+
+	if (!n)
+		die("boot_rng_below: n is 0");
+	d = below_init(n);
+	return below_draw(mt_of(r, "boot_rng_below"), &d);
+}
+
+/*
+ * One replicate's sums, for any nv: through memory, each addition to
+ * sum[j] waits for the store of the one before.
+ */
+static void draw_sums(struct mt *s, const struct below *d,
+		      const double *clusters, size_t ncl, size_t nv,
+		      double *sum)
+{
+	memset(sum, 0, nv * sizeof(*sum));
+	for (size_t i = 0; i < ncl; i++) {
+		const double *c = clusters + (size_t)below_draw(s, d) * nv;
+
+		for (size_t j = 0; j < nv; j++)
+			sum[j] += c[j];
+	}
+}
+
+/*
+ * The same for the six sums of a WER vector (metrics/wer.h), kept in
+ * registers: three times faster, and the same additions in the same
+ * order, so the same sums.
+ */
+static void draw_sums6(struct mt *s, const struct below *d,
+		       const double *clusters, size_t ncl, double *sum)
+{
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
+
+	for (size_t i = 0; i < ncl; i++) {
+		const double *c = clusters + (size_t)below_draw(s, d) * 6;
+
+		s0 += c[0];
+		s1 += c[1];
+		s2 += c[2];
+		s3 += c[3];
+		s4 += c[4];
+		s5 += c[5];
+	}
+	sum[0] = s0;
+	sum[1] = s1;
+	sum[2] = s2;
+	sum[3] = s3;
+	sum[4] = s4;
+	sum[5] = s5;
+}
+
 void boot_replicates(gsl_rng *r, const double *clusters, size_t ncl,
 		     size_t nv, size_t nboot, boot_stat_fn *stat, void *arg,
 		     size_t nstat, double *out)
 {
 	double sum[BOOT_MAX_SUMS];
+	struct below d;
+	struct mt *s;
 
-	if (nv > BOOT_MAX_SUMS || !ncl)
+	if (nv > BOOT_MAX_SUMS || !ncl || ncl > UINT32_MAX - 1)
 		die("boot_replicates: %zu clusters of %zu sums", ncl, nv);
+	s = mt_of(r, "boot_replicates");
+	d = below_init((uint32_t)ncl);
 	for (size_t b = 0; b < nboot; b++) {
-		memset(sum, 0, nv * sizeof(*sum));
-		for (size_t i = 0; i < ncl; i++) {
-			const double *c = clusters +
-				gsl_rng_uniform_int(r, (unsigned long)ncl) * nv;
-
-			for (size_t j = 0; j < nv; j++)
-				sum[j] += c[j];
-		}
+		if (nv == 6)
+			draw_sums6(s, &d, clusters, ncl, sum);
+		else
+			draw_sums(s, &d, clusters, ncl, nv, sum);
 		stat(sum, out + b * nstat, arg);
 	}
 }

@@ -151,6 +151,112 @@ static void ratio_stat(const double *sums, double *out, void *arg)
 	out[0] = sums[1] > 0 ? sums[0] / sums[1] : NAN;
 }
 
+/* One cluster per value 0..n-1: the replicate sums count the draws. */
+static void count_stat(const double *sums, double *out, void *arg)
+{
+	size_t n = *(const size_t *)arg;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = sums[i];
+}
+
+static void first_stat(const double *sums, double *out, void *arg)
+{
+	(void)arg;
+	out[0] = sums[0];
+}
+
+/*
+ * boot_rng_mt19937 is GSL's gsl_rng_mt19937, output for output: raw
+ * words, doubles, and draws by gsl_rng_uniform_int()'s rule for counts
+ * with every kind of scale (0xffffffff / n: 1, 2, powers of two, odd).
+ */
+static void test_bootstrap__generator_equals_gsl(void **state)
+{
+	static const unsigned long seeds[] = { 0, 1, 4357, 5489, 20240101,
+					       0xffffffffUL };
+	static const uint32_t ns[] = { 1, 2, 3, 7, 8, 40, 1000, 2500, 65536,
+				       99991, 2147483647u, 2147483648u,
+				       2147483649u, 4294967294u };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(seeds); i++) {
+		gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *b = gsl_rng_alloc(boot_rng_mt19937);
+
+		gsl_rng_set(a, seeds[i]);
+		gsl_rng_set(b, seeds[i]);
+		for (int k = 0; k < 3000; k++)
+			assert_true(gsl_rng_get(a) == gsl_rng_get(b));
+		for (int k = 0; k < 1000; k++)
+			assert_true(gsl_rng_uniform(a) == gsl_rng_uniform(b));
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+		gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *b = boot_rng_new(77 + i);
+
+		boot_rng_reset(a, 77 + i);
+		for (int k = 0; k < 5000; k++)
+			assert_true(boot_rng_below(b, ns[i]) ==
+				    gsl_rng_uniform_int(a, ns[i]));
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
+}
+
+/* boot_replicates() draws its clusters as gsl_rng_uniform_int() would. */
+static void test_bootstrap__replicate_draws_equal_gsl(void **state)
+{
+	static const size_t small[] = { 1, 2, 3, 7, 8, 31 };
+	static const size_t large[] = { 2500, 99991, 1000003 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(small); i++) {
+		size_t n = small[i], nboot = 50;
+		double *cl = calloc(n * n, sizeof(*cl));
+		double *out = calloc(nboot * n, sizeof(*out));
+		gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *b = boot_rng_new(5 + i);
+
+		for (size_t c = 0; c < n; c++)
+			cl[c * n + c] = 1;
+		boot_rng_reset(a, 5 + i);
+		boot_replicates(b, cl, n, n, nboot, count_stat, &n, n, out);
+		for (size_t r = 0; r < nboot; r++) {
+			double want[32] = { 0 };
+
+			for (size_t c = 0; c < n; c++)
+				want[gsl_rng_uniform_int(a, n)] += 1;
+			for (size_t c = 0; c < n; c++)
+				assert_true(out[r * n + c] == want[c]);
+		}
+		free(cl);
+		free(out);
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(large); i++) {
+		size_t n = large[i];
+		double *cl = malloc(n * sizeof(*cl)), out[2], want[2] = { 0 };
+		gsl_rng *a = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *b = boot_rng_new(99 + i);
+
+		for (size_t c = 0; c < n; c++)
+			cl[c] = (double)c;	/* sums stay exact */
+		boot_rng_reset(a, 99 + i);
+		boot_replicates(b, cl, n, 1, 2, first_stat, NULL, 1, out);
+		for (size_t r = 0; r < 2; r++)
+			for (size_t c = 0; c < n; c++)
+				want[r] += (double)gsl_rng_uniform_int(a, n);
+		assert_true(out[0] == want[0] && out[1] == want[1]);
+		free(cl);
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
+}
+
 static void test_bootstrap__replicates_match_reference(void **state)
 {
 	static const double cl[] = { 1, 10, 100 };
@@ -252,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_bootstrap__percentile_leaves_out_nan),
 		cmocka_unit_test(test_bootstrap__p_value_rule),
 		cmocka_unit_test(test_bootstrap__streams),
+		cmocka_unit_test(test_bootstrap__generator_equals_gsl),
+		cmocka_unit_test(test_bootstrap__replicate_draws_equal_gsl),
 		cmocka_unit_test(test_bootstrap__replicates_match_reference),
 		cmocka_unit_test(test_bootstrap__draws_uniform_with_replacement),
 		cmocka_unit_test(test_bootstrap__cluster_coverage),
