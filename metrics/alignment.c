@@ -72,6 +72,9 @@ struct aligner {
 	size_t row_cap;
 	uint64_t *band;			/* counts: packed cells */
 	size_t band_cap;
+	uint32_t *diag;			/* counts, anti-diagonal: see dp_diag */
+	size_t diag_cap;
+	bool simd;			/* dp_diag() may be used */
 	uint8_t *dir;			/* 2 bits per cell, ALIGN_OPS */
 	size_t dir_cap;
 
@@ -80,6 +83,8 @@ struct aligner {
 
 	struct align_tally chars;
 };
+
+static bool simd_ok(void);
 
 struct aligner *aligner_new(const struct norm_opts *o, struct buf *err)
 {
@@ -90,6 +95,7 @@ struct aligner *aligner_new(const struct norm_opts *o, struct buf *err)
 		return NULL;
 	al = xcalloc(1, sizeof(*al));
 	al->nz = nz;
+	al->simd = simd_ok();
 	wordlist_init(&al->ref);
 	wordlist_init(&al->hyp);
 	return al;
@@ -109,6 +115,7 @@ void aligner_free(struct aligner *al)
 	free(al->slots);
 	free(al->row);
 	free(al->band);
+	free(al->diag);
 	free(al->dir);
 	free(al->ops);
 	free(al);
@@ -274,6 +281,152 @@ static bool dp_band(const uint32_t *r, size_t n, const uint32_t *h,
 	return COST(*last) <= limit || (k >= n && k >= m);
 }
 
+/*
+ * The same band, eight cells at a time (AVX2), along anti-diagonals.
+ *
+ * Along a row, each cell waits for its left neighbour; along an
+ * anti-diagonal (a + b = d) no cell depends on another, since (a, b)
+ * reads (a-1, b) and (a, b-1) of anti-diagonal d-1 and (a-1, b-1) of
+ * d-2.  Three anti-diagonals are kept, indexed by a (at position a + 1,
+ * so that a = -1 is a cell too), and the band's cells of each are filled
+ * in lanes of eight: the same additions, comparisons and tie-break as
+ * dp_band(), on cells of 32 bits (cost in the high 16, deletions in the
+ * low 16), so the same numbers.  Unreachable cells hold INF32, kept at
+ * both ends of every anti-diagonal's interval and at a = -1.  The
+ * hypothesis is read backwards (h[d - a - 1] rises with a), so each lane
+ * loads its reference and hypothesis symbols with one load each.
+ *
+ * Costs never exceed 3 (n + m), so texts up to DIAG_MAX_LEN symbols in
+ * all fit 16 bits with INF32 above every cost; longer ones take
+ * dp_band().  Lanes past the interval compute garbage that is never read:
+ * every buffer has DIAG_PAD spare cells.
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_DIAG 1
+
+#define P32(cost, del) (((uint32_t)(cost) << 16) | (uint32_t)(del))
+#define INF32 P32(0x7000, 0)
+#define DIAG_MAX_LEN 7000	/* 3 * 7000 < 0x7000 */
+#define DIAG_PAD 10
+#define DIAG_PAD_SYM 0xfffffff0u	/* matches no reference symbol */
+
+static bool diag_usable = true;	/* cleared by align_set_simd() */
+
+__attribute__((target("avx2")))
+static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
+		    const uint32_t *h, size_t m, size_t k, uint64_t *last)
+{
+	ptrdiff_t span = (ptrdiff_t)m - (ptrdiff_t)n;
+	ptrdiff_t dlo = (span < 0 ? span : 0) - (ptrdiff_t)k;
+	ptrdiff_t dhi = (span > 0 ? span : 0) + (ptrdiff_t)k;
+	uint64_t limit = 3 * ((uint64_t)(span < 0 ? -span : span) + 2 * k);
+	size_t w = n + DIAG_PAD, need = 3 * w + (n + DIAG_PAD) + (m + DIAG_PAD);
+	uint32_t *buf, *p2, *p1, *cur, *rp, *hr;
+	const __m256i sub = _mm256_set1_epi32((int)P32(COST_SUB, 0));
+	const __m256i del = _mm256_set1_epi32((int)P32(COST_DEL, 1));
+	const __m256i ins = _mm256_set1_epi32((int)P32(COST_INS, 0));
+	uint32_t fin;
+
+	al->diag = xgrow(al->diag, &al->diag_cap, need, sizeof(*al->diag));
+	buf = al->diag;
+	p2 = buf;
+	p1 = buf + w;
+	cur = buf + 2 * w;
+	rp = buf + 3 * w;	/* rp[a] = r[a - 1] */
+	hr = rp + n + DIAG_PAD;	/* hr[i] = h[m - 1 - i] */
+	for (size_t i = 0; i < 3 * w; i++)
+		buf[i] = INF32;
+	rp[0] = DIAG_PAD_SYM;
+	memcpy(rp + 1, r, n * sizeof(*r));
+	for (size_t i = n + 1; i < n + DIAG_PAD; i++)
+		rp[i] = DIAG_PAD_SYM;
+	for (size_t i = 0; i < m; i++)
+		hr[i] = h[m - 1 - i];
+	for (size_t i = m; i < m + DIAG_PAD; i++)
+		hr[i] = DIAG_PAD_SYM + 1;
+	p1[1] = P32(0, 0);	/* anti-diagonal 0: the cell (0, 0) */
+
+	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
+		/* a in [lo, hi]: 0 <= a <= n, 0 <= d - a <= m, in the band */
+		ptrdiff_t lo = d - dhi <= 0 ? 0 : (d - dhi + 1) / 2;
+		ptrdiff_t hi = (d - dlo) / 2;
+		uint32_t *t;
+
+		if (lo < d - (ptrdiff_t)m)
+			lo = d - (ptrdiff_t)m;
+		if (hi > (ptrdiff_t)n)
+			hi = (ptrdiff_t)n;
+		if (hi > d)
+			hi = d;
+		for (ptrdiff_t a = lo; a <= hi; a += 8) {
+			__m256i up = _mm256_loadu_si256((const void *)(p1 + a));
+			__m256i left = _mm256_loadu_si256(
+				(const void *)(p1 + a + 1));
+			__m256i dg = _mm256_loadu_si256((const void *)(p2 + a));
+			__m256i rv = _mm256_loadu_si256((const void *)(rp + a));
+			__m256i hv = _mm256_loadu_si256(
+				(const void *)(hr + (ptrdiff_t)m - d + a));
+			__m256i sv = _mm256_add_epi32(dg, sub);
+			__m256i dl = _mm256_add_epi32(up, del);
+			__m256i in = _mm256_add_epi32(left, ins);
+			/* t = COST(dl) < COST(in) ? dl : in */
+			__m256i lt = _mm256_cmpgt_epi32(_mm256_srli_epi32(in, 16),
+							_mm256_srli_epi32(dl, 16));
+			__m256i tv = _mm256_blendv_epi8(in, dl, lt);
+			/* c = COST(s) <= COST(t) ? s : t; a match takes diag */
+			__m256i gt = _mm256_cmpgt_epi32(_mm256_srli_epi32(sv, 16),
+							_mm256_srli_epi32(tv, 16));
+			__m256i c = _mm256_blendv_epi8(sv, tv, gt);
+
+			c = _mm256_blendv_epi8(c, dg, _mm256_cmpeq_epi32(rv, hv));
+			_mm256_storeu_si256((void *)(cur + a + 1), c);
+		}
+		cur[lo] = INF32;	/* a = lo - 1 */
+		cur[hi + 2] = INF32;	/* a = hi + 1 */
+		t = p2;
+		p2 = p1;
+		p1 = cur;
+		cur = t;
+	}
+	fin = p1[n + 1];
+	*last = PACK(fin >> 16, fin & 0xffff);
+	return COST(*last) <= limit || (k >= n && k >= m);
+}
+
+static bool simd_ok(void)
+{
+	return diag_usable && __builtin_cpu_supports("avx2");
+}
+
+void align_set_simd(bool on)
+{
+	diag_usable = on;
+}
+#else
+static bool simd_ok(void)
+{
+	return false;
+}
+
+void align_set_simd(bool on)
+{
+	(void)on;
+}
+#endif
+
+/* The band by whichever of dp_diag() and dp_band() applies. */
+static bool band_counts(struct aligner *al, const uint32_t *r, size_t n,
+			const uint32_t *h, size_t m, size_t k, uint64_t *last)
+{
+#ifdef HAVE_DIAG
+	if (al->simd && n && m && n + m <= DIAG_MAX_LEN)
+		return dp_diag(al, r, n, h, m, k, last);
+#endif
+	al->band = xgrow(al->band, &al->band_cap, m + 1, sizeof(*al->band));
+	return dp_band(r, n, h, m, k, al->band, last);
+}
+
 /* First band half-width tried for words; a second pass, if needed, is sized. */
 #define BAND_START 8
 
@@ -293,12 +446,11 @@ static void align_counts(struct aligner *al, const uint32_t *ref, size_t n,
 	n -= tail;
 	m -= tail;
 	span = n > m ? n - m : m - n;
-	al->band = xgrow(al->band, &al->band_cap, m + 1, sizeof(*al->band));
-	if (!dp_band(ref, n, hyp, m, k, al->band, &last)) {
+	if (!band_counts(al, ref, n, hyp, m, k, &last)) {
 		/* The optimum is at most COST(last): a band that admits every
 		 * path of that cost passes the test. */
 		k = ((size_t)COST(last) / 3 - span + 1) / 2 + 1;
-		if (!dp_band(ref, n, hyp, m, k, al->band, &last))
+		if (!band_counts(al, ref, n, hyp, m, k, &last))
 			abort();	/* cannot happen, see dp_band() */
 	}
 	c.cost = (uint32_t)COST(last);

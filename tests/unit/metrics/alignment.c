@@ -510,6 +510,109 @@ static void test_alignment__band_equals_full_table(void **state)
 	aligner_free(al);
 }
 
+/*
+ * The AVX2 anti-diagonal fill (where the processor has it) and the plain
+ * C band give the same counts: random id sequences of every length up to
+ * a few hundred (lanes of eight cut everywhere), alphabets from two
+ * symbols (ties everywhere) to many, texts sharing long stretches, and
+ * lengths at the limit of the 16-bit cells.  On a processor without AVX2
+ * both aligners take the plain path and the test still holds.
+ */
+static void test_alignment__simd_equals_plain(void **state)
+{
+	struct aligner *plain, *fast;
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	uint32_t *r = malloc(7000 * sizeof(*r)), *h = malloc(7000 * sizeof(*h));
+
+	(void)state;
+	align_set_simd(false);
+	plain = new_aligner("sclite");
+	align_set_simd(true);
+	fast = new_aligner("sclite");
+	for (int it = 0; it < 4000; it++) {
+		size_t n = rng_next(&s) % (it < 3000 ? 70 : 400);
+		size_t m = rng_next(&s) % (it < 3000 ? 70 : 400);
+		uint32_t alpha = 2 + (uint32_t)(rng_next(&s) % (it % 3 ? 4 : 40));
+		struct align_tally a, b;
+
+		for (size_t i = 0; i < n; i++)
+			r[i] = (uint32_t)(rng_next(&s) % alpha);
+		for (size_t i = 0; i < m; i++)
+			h[i] = it % 2 && i < n && rng_next(&s) % 8 ?
+			       r[i] : (uint32_t)(rng_next(&s) % alpha);
+		aligner_align_ids(plain, r, n, h, m, &a);
+		aligner_align_ids(fast, r, n, h, m, &b);
+		if (memcmp(&a, &b, sizeof(a)))
+			fail_msg("n %zu m %zu alphabet %u: plain %u %u %u %u, "
+				 "simd %u %u %u %u", n, m, alpha, a.hits, a.sub,
+				 a.del, a.ins, b.hits, b.sub, b.del, b.ins);
+	}
+	/* The longest texts the 16-bit cells take (7000 symbols in all)
+	 * and some past them, with nothing in common. */
+	for (size_t n = 3499; n <= 3501; n++) {
+		struct align_tally a, b;
+
+		for (size_t i = 0; i < n; i++) {
+			r[i] = (uint32_t)i;
+			h[i] = (uint32_t)(i + 100000);
+		}
+		aligner_align_ids(plain, r, n, h, n, &a);
+		aligner_align_ids(fast, r, n, h, n, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
+		assert_true(a.hits == 0 && a.sub == n && !a.del && !a.ins);
+		/* all insertions and deletions: the largest costs */
+		aligner_align_ids(plain, r, n, h, 0, &a);
+		aligner_align_ids(fast, r, n, h, 0, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
+		assert_true(a.del == n);
+	}
+	free(r);
+	free(h);
+	aligner_free(plain);
+	aligner_free(fast);
+}
+
+/* Character error counts, through aligner_score, the same both ways. */
+static void test_alignment__simd_equals_plain_chars(void **state)
+{
+	static const char *const words[] = { "the", "then", "than", "a", "an",
+					     "and", "nd", "hand", "handed",
+					     "é", "ée", "straße", "ab" };
+	struct aligner *plain, *fast;
+	uint64_t s = 0x853c49e6748fea9bULL;
+
+	(void)state;
+	align_set_simd(false);
+	plain = new_aligner("sclite");
+	align_set_simd(true);
+	fast = new_aligner("sclite");
+	for (int it = 0; it < 2000; it++) {
+		struct buf r = BUF_INIT, h = BUF_INIT, err = BUF_INIT;
+		size_t nr = rng_next(&s) % 40, nh = rng_next(&s) % 40;
+		struct asr_counts a, b;
+
+		for (size_t i = 0; i < nr; i++)
+			buf_addf(&r, "%s ", words[rng_next(&s) % ARRAY_SIZE(words)]);
+		for (size_t i = 0; i < nh; i++)
+			buf_addf(&h, "%s ", words[rng_next(&s) % ARRAY_SIZE(words)]);
+		assert_int_equal(aligner_score(plain, r.s ? r.s : "", r.len,
+					       h.s ? h.s : "", h.len, 0, &a,
+					       &err), 0);
+		assert_int_equal(aligner_score(fast, r.s ? r.s : "", r.len,
+					       h.s ? h.s : "", h.len, 0, &b,
+					       &err), 0);
+		if (memcmp(&a, &b, sizeof(a)))
+			fail_msg("\"%s\" / \"%s\": characters plain %u/%u, "
+				 "simd %u/%u", r.s, h.s, a.char_errors,
+				 a.ref_chars, b.char_errors, b.ref_chars);
+		buf_release(&r);
+		buf_release(&h);
+		buf_release(&err);
+	}
+	aligner_free(plain);
+	aligner_free(fast);
+}
+
 static void test_alignment__align_ids(void **state)
 {
 	struct aligner *al = new_aligner("sclite");
@@ -589,6 +692,8 @@ int main(void)
 		cmocka_unit_test(test_alignment__invalid_utf8),
 		cmocka_unit_test(test_alignment__ops_cap),
 		cmocka_unit_test(test_alignment__band_equals_full_table),
+		cmocka_unit_test(test_alignment__simd_equals_plain),
+		cmocka_unit_test(test_alignment__simd_equals_plain_chars),
 		cmocka_unit_test(test_alignment__align_ids),
 		cmocka_unit_test(test_alignment__reuse),
 		cmocka_unit_test(test_alignment__bad_options),
