@@ -31,7 +31,8 @@
  * zero-width one.  With few clusters percentile intervals still run
  * short (the simulations of tests/unit/report/eval_asr.c: a 0.05 test
  * rejects a true null 12 % of the time with 5 speakers per cohort, 8 %
- * with 15, 6 % with 40); params.methods.few_speakers says so.
+ * with 15, 6 % with 40); params.methods.few_speakers says so, and cohorts
+ * with fewer than min_speakers speakers are too small (asr_too_small).
  *
  * Metric list (positions fixed by enum asr_metric below):
  *   wer mean_utterance_wer cer          rates with bootstrap intervals,
@@ -640,6 +641,26 @@ static void asr_params(const struct eval_task *et, cJSON *o)
 	cJSON_AddNumberToObject(o, "bootstrap", (double)et->p->bootstrap);
 	cJSON_AddStringToObject(o, "resample",
 				s->has_speakers ? "speaker" : "utterance");
+	cJSON_AddNumberToObject(o, "min_speakers",
+				(double)et->p->min_speakers);
+}
+
+/*
+ * Where speakers are resampled, a speaker is the unit of the sample: a
+ * cohort of nine speakers is nine observations however many utterances
+ * they read, and its percentile intervals run short (see the top of this
+ * file).  Such a cohort is too small, as one with few rows is.
+ */
+static void asr_too_small(const struct eval_task *et, size_t nc,
+			  uint8_t *small)
+{
+	const struct asr_state *s = et->state;
+
+	if (!s->has_speakers || s->by_utterance)
+		return;
+	for (size_t c = 0; c < nc; c++)
+		if (!small[c] && s->speakers[c] < et->p->min_speakers)
+			small[c] = EVAL_SMALL_SPEAKERS;
 }
 
 static void asr_methods(const struct eval_task *et, cJSON *m)
@@ -667,7 +688,11 @@ static void asr_methods(const struct eval_task *et, cJSON *m)
 		"the pooled S, D and I over reference words and add up to "
 		"wer; no interval, not compared");
 	cJSON_AddStringToObject(m, "cohort_size",
-		"n, utterances and min_cohort_size count utterances");
+		"n, utterances and min_cohort_size count utterances; where "
+		"speakers are resampled (params.resample \"speaker\" and "
+		"cohorts of two or more speakers), a cohort with fewer than "
+		"params.min_speakers speakers is too small as well: its "
+		"speakers, not its utterances, are the sample");
 	cJSON_AddStringToObject(m, "interval",
 		"percentile bootstrap: the (1 - confidence) / 2 and "
 		"1 - (1 - confidence) / 2 quantiles (R quantile type 7) of "
@@ -713,7 +738,9 @@ static void asr_methods(const struct eval_task *et, cJSON *m)
 		"simulations (speaker WERs from a beta distribution) the "
 		"two-sided 0.05 test rejected a true null in 12 % of data "
 		"sets with 5 speakers per cohort, 8 % with 15, 6 % with 40; "
-		"read intervals of cohorts with few speakers as too narrow");
+		"cohorts with fewer than params.min_speakers speakers are "
+		"therefore too small (never flagged), and intervals of "
+		"cohorts with a few more should be read as too narrow");
 	(void)et;
 }
 
@@ -739,4 +766,5 @@ const struct eval_engine eval_engine_asr = {
 	.release = asr_release,
 	.compare = asr_compare,
 	.params = asr_params,
+	.too_small = asr_too_small,
 };

@@ -63,6 +63,13 @@ struct eval_task {
 	void *state;
 };
 
+/* Why a cohort is too small (shown, never flagged, out of spreads). */
+enum eval_small {
+	EVAL_SMALL_NO,
+	EVAL_SMALL_ROWS,	/* n < min_cohort_size */
+	EVAL_SMALL_SPEAKERS,	/* speakers < min_speakers (asr) */
+};
+
 struct eval_engine {
 	int (*prepare)(struct eval_task *et, struct buf *err);
 	void (*compute)(struct eval_task *et, const uint32_t *cohort,
@@ -73,6 +80,12 @@ struct eval_engine {
 			size_t ncohorts, const struct mval *vals, size_t ref,
 			struct disparity *disp);
 	void (*params)(const struct eval_task *et, cJSON *params);
+	/*
+	 * Optional, after compute(): mark further cohorts too small
+	 * (small[c] is EVAL_SMALL_ROWS or EVAL_SMALL_NO on entry).
+	 */
+	void (*too_small)(const struct eval_task *et, size_t ncohorts,
+			  uint8_t *small);
 };
 
 extern const struct eval_engine eval_engine_classification;

@@ -17,6 +17,7 @@
  *
  * Per cohort the JSON is
  *   {"attributes": {attr: value}, "n": N, "too_small": bool,
+ *    "too_small_reason": "n < min_cohort_size" (only when too small),
  *    "reference": bool,
  *    "metrics": {key: metric, ..., "per_class": {label: {key: metric}}},
  *    "disparity": {key: {"difference", "diff_low", "diff_high", "ratio",
@@ -52,6 +53,7 @@ void eval_params_init(struct eval_params *p)
 	memset(p, 0, sizeof(*p));
 	p->confidence = 0.95;
 	p->min_cohort_size = 30;
+	p->min_speakers = EVAL_DEFAULT_MIN_SPEAKERS;
 	p->tolerance = 0.8;
 	p->significance = 0.05;
 	p->threshold = 0.5;
@@ -243,14 +245,25 @@ static int scalar_set(struct eval_params *p, const struct scalar *s,
 	return 0;
 }
 
-static int min_size_set(struct eval_params *p, double v, struct buf *err)
+/* The whole-number sizes: min_cohort_size and min_speakers. */
+static uint64_t *size_field(struct eval_params *p, const char *name)
+{
+	if (!strcmp(name, "min_cohort_size"))
+		return &p->min_cohort_size;
+	if (!strcmp(name, "min_speakers"))
+		return &p->min_speakers;
+	return NULL;
+}
+
+static int size_set(struct eval_params *p, const char *name, double v,
+		    struct buf *err)
 {
 	if (!(v >= 0 && v <= 9007199254740992.0 && v == floor(v))) {
-		buf_addf(err, "min_cohort_size must be a whole number of at "
-			 "least 0, got %.17g", v);
+		buf_addf(err, "%s must be a whole number of at least 0, got "
+			 "%.17g", name, v);
 		return -1;
 	}
-	p->min_cohort_size = (uint64_t)v;
+	*size_field(p, name) = (uint64_t)v;
 	return 0;
 }
 
@@ -400,8 +413,8 @@ static int check_table(const struct eval_params *p, const struct table *t,
 
 static const char *const known_fields[] = {
 	"by", "reference", "bins", "confidence", "min_cohort_size",
-	"tolerance", "significance", "adjust", "threshold", "normalize",
-	"seed", "bootstrap",
+	"min_speakers", "tolerance", "significance", "adjust", "threshold",
+	"normalize", "seed", "bootstrap",
 };
 
 static int parse_by(struct eval_params *p, const cJSON *by, struct buf *err)
@@ -594,13 +607,17 @@ int eval_params_parse(struct eval_params *p, const cJSON *req,
 		if (scalar_set(p, &scalars[i], it->valuedouble, err))
 			return -1;
 	}
-	it = cJSON_GetObjectItemCaseSensitive(req, "min_cohort_size");
-	if (it && !cJSON_IsNull(it)) {
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "min_speakers" : "min_cohort_size";
+
+		it = cJSON_GetObjectItemCaseSensitive(req, name);
+		if (!it || cJSON_IsNull(it))
+			continue;
 		if (!cJSON_IsNumber(it)) {
-			buf_addf(err, "min_cohort_size must be a number");
+			buf_addf(err, "%s must be a number", name);
 			return -1;
 		}
-		if (min_size_set(p, it->valuedouble, err))
+		if (size_set(p, name, it->valuedouble, err))
 			return -1;
 	}
 	it = cJSON_GetObjectItemCaseSensitive(req, "seed");
@@ -750,15 +767,15 @@ int eval_params_set(struct eval_params *p, const char *name,
 		return eval_params_add_bins(p, value, err);
 	if (!strcmp(key, "adjust"))
 		return adjust_set(p, value, err);
-	if (!strcmp(key, "min_cohort_size")) {
+	if (size_field(p, key)) {
 		int64_t i;
 
 		if (parse_i64(value, strlen(value), &i) || i < 0) {
-			buf_addf(err, "min_cohort_size must be a whole number "
-				 "of at least 0, got \"%s\"", value);
+			buf_addf(err, "%s must be a whole number of at least "
+				 "0, got \"%s\"", key, value);
 			return -1;
 		}
-		return min_size_set(p, (double)i, err);
+		return size_set(p, key, (double)i, err);
 	}
 	if (!strcmp(key, "seed") || !strcmp(key, "bootstrap")) {
 		int64_t i;
@@ -787,6 +804,21 @@ int eval_params_set(struct eval_params *p, const char *name,
 
 /* ---- the run ---- */
 
+/* The words for each enum eval_small. */
+static const struct {
+	const char *cohort, *padj, *padj_ref;
+} small_reason[] = {
+	[EVAL_SMALL_NO] = { NULL, NULL, NULL },
+	[EVAL_SMALL_ROWS] = { "n < min_cohort_size",
+			      "cohort smaller than min_cohort_size",
+			      "reference cohort smaller than min_cohort_size" },
+	[EVAL_SMALL_SPEAKERS] = { "speakers < min_speakers",
+				  "cohort with fewer speakers than "
+				  "min_speakers",
+				  "reference cohort with fewer speakers than "
+				  "min_speakers" },
+};
+
 struct grp {
 	size_t nattrs;
 	int attrs[FA_MAX_COHORT_ATTRS];
@@ -797,7 +829,7 @@ struct grp {
 	struct disparity *disp;		/* ncohorts x nmetrics */
 	double *padj;			/* ncohorts x nmetrics */
 	const char **padj_reason;	/* ncohorts x nmetrics */
-	bool *small;			/* ncohorts */
+	uint8_t *small;			/* ncohorts, enum eval_small */
 };
 
 static void grp_release(struct grp *r)
@@ -998,7 +1030,10 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 
 	cJSON_AddItemToObject(o, "attributes", attributes_json(et->t, r, c));
 	cJSON_AddNumberToObject(o, "n", (double)r->g.size[c]);
-	cJSON_AddBoolToObject(o, "too_small", r->small[c]);
+	cJSON_AddBoolToObject(o, "too_small", r->small[c] != EVAL_SMALL_NO);
+	if (r->small[c])
+		cJSON_AddStringToObject(o, "too_small_reason",
+					small_reason[r->small[c]].cohort);
 	cJSON_AddBoolToObject(o, "reference", is_ref);
 	cJSON_AddItemToObject(o, "metrics", metrics_json(et, &r->vals[c * nm]));
 	disp = cJSON_AddObjectToObject(o, "disparity");
@@ -1175,8 +1210,10 @@ static cJSON *params_json(const struct eval_task *et,
 		"grouping, else the largest cohort (ties: first in cohort "
 		"order)");
 	cJSON_AddStringToObject(m, "too_small",
-		"n < min_cohort_size: shown, never flagged, left out of "
-		"spreads and adjustment families");
+		"n < min_cohort_size (or, for asr cohorts whose speakers are "
+		"resampled, speakers < min_speakers; too_small_reason says "
+		"which): shown, never flagged, left out of spreads and "
+		"adjustment families");
 	cJSON_AddStringToObject(m, "flag",
 		"ratio outside [tolerance, 1/tolerance] and p_adjusted < "
 		"significance, neither cohort too small");
@@ -1221,14 +1258,14 @@ static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 				if (c == r->ref || d->reason || isnan(d->p))
 					continue;
 				if (r->small[c]) {
-					r->padj_reason[i] = "cohort smaller than "
-							    "min_cohort_size";
+					r->padj_reason[i] =
+						small_reason[r->small[c]].padj;
 					continue;
 				}
 				if (r->small[r->ref]) {
-					r->padj_reason[i] = "reference cohort "
-							    "smaller than "
-							    "min_cohort_size";
+					r->padj_reason[i] =
+						small_reason[r->small[r->ref]]
+							.padj_ref;
 					continue;
 				}
 				p[n] = d->p;
@@ -1288,7 +1325,10 @@ static int run_grouping(struct grp *r, struct eval_task *et,
 	if (choose_reference(r, p, t, err))
 		return -1;
 	for (size_t c = 0; c < nc; c++)
-		r->small[c] = r->g.size[c] < p->min_cohort_size;
+		r->small[c] = r->g.size[c] < p->min_cohort_size ?
+			      EVAL_SMALL_ROWS : EVAL_SMALL_NO;
+	if (eng->too_small)
+		eng->too_small(et, nc, r->small);
 	if (eng->compare) {
 		eng->compare(et, r->g.cohort, nc, r->vals, r->ref, r->disp);
 		return 0;

@@ -21,6 +21,9 @@
  *   confidence       0.95, in (0, 1)
  *   min_cohort_size  30; cohorts with fewer rows are "too_small": shown,
  *                    never flagged, left out of spreads and of adjustment
+ *   min_speakers     (asr) EVAL_DEFAULT_MIN_SPEAKERS; where the bootstrap
+ *                    resamples speakers, cohorts with fewer speakers are
+ *                    "too_small" as well (the engine's too_small hook)
  *   tolerance        0.8, in (0, 1]; flag band [tolerance, 1/tolerance]
  *   significance     0.05, in (0, 1)
  *   adjust           "holm" (default) or "bh" (Benjamini-Hochberg)
@@ -79,6 +82,7 @@
 
 #define EVAL_DEFAULT_SEED 20240101
 #define EVAL_DEFAULT_BOOTSTRAP 1000
+#define EVAL_DEFAULT_MIN_SPEAKERS 10
 
 enum eval_adjust {
 	EVAL_ADJUST_HOLM,
@@ -113,6 +117,7 @@ struct eval_params {
 	size_t nbins;
 	double confidence;
 	uint64_t min_cohort_size;
+	uint64_t min_speakers;
 	double tolerance;
 	double significance;
 	double threshold;

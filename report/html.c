@@ -1800,9 +1800,19 @@ static void cohort_table(const struct rctx *x, const struct grp *g,
 		if (r->ref)
 			buf_adds(b, "<span class=\"badge ref\">reference"
 				 "</span>");
-		if (r->small)
-			buf_adds(b, "<span class=\"badge small\">too small"
-				 "</span>");
+		if (r->small) {
+			const char *why = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(r->c,
+					"too_small_reason"));
+
+			buf_adds(b, "<span class=\"badge small\"");
+			if (why) {
+				buf_adds(b, " title=\"");
+				esc(b, why);
+				buf_adds(b, "\"");
+			}
+			buf_adds(b, ">too small</span>");
+		}
 		buf_adds(b, "</td>");
 		for (j = 0; j < g->table.n; j++) {
 			const char *key = g->table.k[j];

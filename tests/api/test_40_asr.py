@@ -163,7 +163,7 @@ def corpus(n_spk=12, per=15, seed=5):
 
 
 def test_wer_evaluation_and_alignments(ctx):
-    truth, hyp, attrs = corpus()
+    truth, hyp, attrs = corpus(n_spk=36)   # 12 speakers an accent
     ds, m = asr_dataset(ctx, truth, "text/x-trn")
     eq(post(ctx, f"/v1/datasets/{ds}/attributes", attrs, "text/csv").status, 201, "attributes")
     eq(post(ctx, f"/v1/models/{m}/predictions", hyp, "text/x-trn").status, 201, "hypotheses")
@@ -199,6 +199,23 @@ def test_wer_evaluation_and_alignments(ctx):
     eq(g["reference"], {"accent": "us"}, "named reference")
     eq(sc["disparity"]["wer"]["test"], "bootstrap", "bootstrap test")
     expect(sc["disparity"]["wer"]["ratio"] > 1.25 and "wer" in sc["flags"], "planted WER gap flagged")
+    eq(ev["params"]["min_speakers"], 10, "default min_speakers")
+    expect(not any(c["too_small"] for c in g["cohorts"]), "12 speakers are enough")
+    # Speakers are the sample: with min_speakers above 12 nothing is flagged.
+    r = post(ctx, f"/v1/models/{m}/evaluations",
+             json.dumps({"by": [["accent"]], "reference": {"accent": "us"}, "min_cohort_size": 10,
+                         "min_speakers": 13, "seed": 7}), "application/json")
+    eq(r.status, 201, f"evaluation {r}")
+    for c in r.json()["groupings"][0]["cohorts"]:
+        eq((c["too_small"], c["too_small_reason"], c["flags"]),
+           (True, "speakers < min_speakers", []), f"{c['attributes']} with 12 speakers")
+        if not c["reference"]:
+            eq(c["disparity"]["wer"]["p_adjusted_reason"], "cohort with fewer speakers than min_speakers",
+               "left out of the Holm family")
+    r = post(ctx, f"/v1/models/{m}/evaluations", json.dumps({"by": ["accent"], "min_speakers": -2}),
+             "application/json")
+    eq(r.status, 422, "bad min_speakers")
+    expect("min_speakers" in r.json()["detail"], r.json()["detail"])
     r = ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/alignments?limit=5", key=ctx["key"])
     eq(r.status, 200, f"alignments {r}")
     al = r.json()

@@ -184,7 +184,7 @@ static void test_eval_asr__known_counts(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 		add_utt(&t, &known[i], true);
 	table_finish(&t);
-	res = run_ok(&t, "{\"min_cohort_size\": 1}");
+	res = run_ok(&t, "{\"min_cohort_size\": 1, \"min_speakers\": 0}");
 	assert_string_equal(str(res, "task"), "asr");
 
 	m = get(get(res, "overall"), "metrics");
@@ -423,7 +423,8 @@ static void build_reference(struct table *t)
 }
 
 #define REF_REQUEST "{\"by\": [[\"accent\"], [\"gender\"], " \
-		    "[\"accent\", \"gender\"]], \"min_cohort_size\": 20}"
+		    "[\"accent\", \"gender\"]], \"min_cohort_size\": 20, " \
+		    "\"min_speakers\": 0}"
 
 struct ref_expect {
 	int g, c, k;
@@ -688,6 +689,7 @@ static void test_eval_asr__flags_and_holm(void **state)
 	(void)state;
 	build_flags(&t);
 	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10, "
+		     "\"min_speakers\": 0, "
 		     "\"reference\": {\"accent\": \"ref\"}}");
 	/* Cohorts by name: close noisy ref tiny worse. */
 	c = cohort(res, 0, 2);
@@ -745,6 +747,109 @@ static void test_eval_asr__flags_and_holm(void **state)
 }
 
 /* ---- parameters ---- */
+
+/*
+ * Where speakers are resampled, a cohort with fewer than min_speakers
+ * speakers (default 10) is too small: shown, never flagged, out of the
+ * Holm family, with its reason; a grouping by speaker (utterances
+ * resampled) is not affected.
+ */
+static void test_eval_asr__min_speakers(void **state)
+{
+	struct table t;
+	struct eval_params p;
+	struct buf err = BUF_INIT;
+	cJSON *res;
+	const cJSON *c, *d;
+	double pv[2], want[2];
+
+	(void)state;
+	build_flags(&t);
+	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10, "
+		     "\"reference\": {\"accent\": \"ref\"}}");
+	expect_num(get(res, "params"), "min_speakers", 10, 0);
+	/* Cohorts by name: close noisy ref tiny worse. */
+	c = cohort(res, 0, 1);	/* noisy: 20 utterances, 2 speakers */
+	assert_true(cJSON_IsTrue(get(c, "too_small")));
+	assert_string_equal(str(c, "too_small_reason"),
+			    "speakers < min_speakers");
+	d = get(get(c, "disparity"), "wer");
+	assert_true(cJSON_IsNull(get(d, "p_adjusted")));
+	assert_string_equal(str(d, "p_adjusted_reason"),
+			    "cohort with fewer speakers than min_speakers");
+	assert_int_equal(cJSON_GetArraySize(get(c, "flags")), 0);
+	c = cohort(res, 0, 3);	/* tiny: 2 utterances: rows come first */
+	assert_string_equal(str(c, "too_small_reason"), "n < min_cohort_size");
+	c = cohort(res, 0, 2);	/* ref: 20 speakers */
+	assert_false(cJSON_IsTrue(get(c, "too_small")));
+	assert_null(cJSON_GetObjectItem(c, "too_small_reason"));
+	c = cohort(res, 0, 4);	/* worse: 20 speakers, flagged */
+	assert_true(has_flag(c, "wer"));
+	/* Holm over close and worse only. */
+	pv[0] = num(get(get(cohort(res, 0, 0), "disparity"), "wer"),
+		    "p_value");
+	pv[1] = num(get(get(c, "disparity"), "wer"), "p_value");
+	holm_ref(pv, 2, want);
+	expect_num(get(get(cohort(res, 0, 0), "disparity"), "wer"),
+		   "p_adjusted", want[0], 1e-15);
+	expect_num(get(get(c, "disparity"), "wer"), "p_adjusted", want[1],
+		   1e-15);
+	assert_non_null(strstr(str(get(get(res, "params"), "methods"),
+				   "cohort_size"), "min_speakers"));
+	cJSON_Delete(res);
+
+	/* A reference with too few speakers: nothing is compared. */
+	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10, "
+		     "\"min_speakers\": 21, \"reference\": {\"accent\": "
+		     "\"ref\"}}");
+	c = cohort(res, 0, 4);
+	assert_string_equal(str(get(get(c, "disparity"), "wer"),
+				"p_adjusted_reason"),
+			    "cohort with fewer speakers than min_speakers");
+	c = cohort(res, 0, 2);
+	assert_string_equal(str(c, "too_small_reason"),
+			    "speakers < min_speakers");
+	cJSON_Delete(res);
+	res = run_ok(&t, "{\"by\": [[\"accent\"]], \"min_cohort_size\": 10, "
+		     "\"min_speakers\": 20, \"reference\": {\"accent\": "
+		     "\"close\"}}");
+	c = cohort(res, 0, 4);
+	assert_false(cJSON_IsTrue(get(c, "too_small")));
+	c = cohort(res, 0, 1);
+	assert_string_equal(str(get(get(c, "disparity"), "wer"),
+				"p_adjusted_reason"),
+			    "cohort with fewer speakers than min_speakers");
+	cJSON_Delete(res);
+
+	table_release(&t);
+
+	/* By speaker the utterances are the sample: no speaker count. */
+	build_resample(&t, true);
+	res = run_ok(&t, "{\"by\": [[\"accent\"], [\"speaker\"]], "
+		     "\"min_cohort_size\": 5}");
+	assert_string_equal(str(cohort(res, 0, 0), "too_small_reason"),
+			    "speakers < min_speakers");
+	assert_false(cJSON_IsTrue(get(cohort(res, 1, 0), "too_small")));
+	cJSON_Delete(res);
+
+	/* Bad values, and the command line's setter. */
+	assert_null(run_json(&t, "{\"min_speakers\": -1}", &err));
+	assert_string_equal(err.s, "min_speakers must be a whole number of "
+			    "at least 0, got -1");
+	buf_reset(&err);
+	assert_null(run_json(&t, "{\"min_speakers\": \"x\"}", &err));
+	assert_string_equal(err.s, "min_speakers must be a number");
+	eval_params_init(&p);
+	assert_int_equal(eval_params_set(&p, "min-speakers", "3", &err), 0);
+	assert_int_equal((int)p.min_speakers, 3);
+	buf_reset(&err);
+	assert_int_equal(eval_params_set(&p, "min_speakers", "x", &err), -1);
+	assert_string_equal(err.s, "min_speakers must be a whole number of at "
+			    "least 0, got \"x\"");
+	eval_params_release(&p);
+	buf_release(&err);
+	table_release(&t);
+}
 
 static void test_eval_asr__params_and_bootstrap_off(void **state)
 {
@@ -889,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_eval_asr__matches_reference_bootstrap),
 		cmocka_unit_test(test_eval_asr__reproducible_and_order_free),
 		cmocka_unit_test(test_eval_asr__flags_and_holm),
+		cmocka_unit_test(test_eval_asr__min_speakers),
 		cmocka_unit_test(test_eval_asr__params_and_bootstrap_off),
 		cmocka_unit_test(test_eval_asr__null_coverage),
 	};

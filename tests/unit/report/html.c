@@ -668,6 +668,19 @@ static void test_html__sort_orders(void **state)
 		assert_string_equal(got, cases[i].want);
 		free(html);
 	}
+	/* The badge of a too-small cohort says why, escaped. */
+	{
+		cJSON *d = cJSON_GetArrayItem(cs, 3);
+		char *html;
+
+		cJSON_AddStringToObject(d, "too_small_reason",
+					"speakers < min_speakers");
+		html = render(e, NULL, HTML_SORT_N);
+		assert_non_null(strstr(html, "<span class=\"badge small\" "
+				       "title=\"speakers &lt; min_speakers\">"
+				       "too small</span>"));
+		free(html);
+	}
 	cJSON_Delete(e);
 }
 
