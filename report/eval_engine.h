@@ -63,13 +63,6 @@ struct eval_task {
 	void *state;
 };
 
-/* Why a cohort is too small (shown, never flagged, out of spreads). */
-enum eval_small {
-	EVAL_SMALL_NO,
-	EVAL_SMALL_ROWS,	/* n < min_cohort_size */
-	EVAL_SMALL_SPEAKERS,	/* speakers < min_speakers (asr) */
-};
-
 struct eval_engine {
 	int (*prepare)(struct eval_task *et, struct buf *err);
 	void (*compute)(struct eval_task *et, const uint32_t *cohort,

@@ -106,6 +106,13 @@ struct eval_bins {
 	double *edges;
 };
 
+/* Why a cohort is too small (shown, never flagged, out of spreads). */
+enum eval_small {
+	EVAL_SMALL_NO,
+	EVAL_SMALL_ROWS,	/* n < min_cohort_size */
+	EVAL_SMALL_SPEAKERS,	/* speakers < min_speakers (asr) */
+};
+
 struct eval_params {
 	struct eval_grouping *groupings;
 	size_t ngroupings;

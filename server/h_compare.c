@@ -57,6 +57,7 @@ struct cmp_req {
 	bool json;
 	double conf;
 	uint64_t min_size;
+	uint64_t min_speakers;		/* asr, speakers resampled */
 	uint32_t nboot;
 	uint64_t seed;
 	double threshold;
@@ -79,6 +80,7 @@ struct cmp_run {
 	int code[CMP_MAX_METRICS];	/* confusion rate, or catalogue index */
 	struct paired_change *ch;	/* (nc + 1) x nm */
 	uint64_t *n;			/* rows per set */
+	uint8_t *small;			/* per cohort, enum eval_small */
 	double *p_adj;			/* nc x nm */
 	bool by_utterance[2];		/* asr: cohorts, overall */
 	gsl_rng *rng;
@@ -155,6 +157,7 @@ static int req_parse_or_respond(struct request *r, struct cmp_req *q)
 
 	q->conf = 0.95;
 	q->min_size = 30;
+	q->min_speakers = EVAL_DEFAULT_MIN_SPEAKERS;
 	q->nboot = PAIRED_DEFAULT_BOOTSTRAP;
 	q->seed = EVAL_DEFAULT_SEED;
 	q->threshold = 0.5;
@@ -170,6 +173,10 @@ static int req_parse_or_respond(struct request *r, struct cmp_req *q)
 	if (number_arg_or_respond(r, "min_cohort_size", 0, 1e15, false, true, &v))
 		return -1;
 	q->min_size = (uint64_t)v;
+	v = (double)q->min_speakers;
+	if (number_arg_or_respond(r, "min_speakers", 0, 1e15, false, true, &v))
+		return -1;
+	q->min_speakers = (uint64_t)v;
 	v = q->nboot;
 	if (number_arg_or_respond(r, "bootstrap", 0, EVAL_MAX_BOOTSTRAP, false,
 				  true, &v))
@@ -510,6 +517,7 @@ static void compute_asr(struct cmp_run *run, const struct cmp_req *q)
 	uint32_t *stamp = xcalloc(nspk ? nspk : 1, sizeof(*stamp));
 	size_t *slot = xmalloc((nspk ? nspk : 1) * sizeof(*slot));
 	uint64_t most = 0, overall_spk = 0;
+	uint64_t *spk = xmalloc((nc ? nc : 1) * sizeof(*spk));
 	double *v = NULL;
 	size_t cap = 0;
 
@@ -540,6 +548,7 @@ static void compute_asr(struct cmp_run *run, const struct cmp_req *q)
 				s++;
 			}
 		}
+		spk[c] = s;
 		if (s > most)
 			most = s;
 	}
@@ -553,6 +562,12 @@ static void compute_asr(struct cmp_run *run, const struct cmp_req *q)
 	}
 	run->by_utterance[0] = most < 2;
 	run->by_utterance[1] = overall_spk < 2;
+	/* Where speakers are resampled they are the sample, as in
+	 * evaluations (report/eval_asr.c). */
+	for (size_t c = 0; c < nc && !run->by_utterance[0]; c++)
+		if (!run->small[c] && spk[c] < q->min_speakers)
+			run->small[c] = EVAL_SMALL_SPEAKERS;
+	free(spk);
 
 	/* Each set marks the speakers it has seen with its own number. */
 	memset(stamp, 0, (nspk ? nspk : 1) * sizeof(*stamp));
@@ -595,7 +610,7 @@ static void adjust(struct cmp_run *run, const struct cmp_req *q)
 		for (size_t j = 0; j < run->nm; j++) {
 			const struct paired_change *ch = &run->ch[c * run->nm + j];
 
-			p[c * run->nm + j] = run->n[c] < q->min_size ? NAN : ch->p;
+			p[c * run->nm + j] = run->small[c] ? NAN : ch->p;
 		}
 	run->p_adj = xmalloc((m ? m : 1) * sizeof(*run->p_adj));
 	stats_holm(p, m, run->p_adj);
@@ -780,7 +795,7 @@ static void add_spread(cJSON *doc, const struct cmp_run *run,
 			const struct paired_change *ch = &run->ch[c * run->nm + j];
 			const double v[2] = { ch->a.value, ch->b.value };
 
-			if (run->n[c] < q->min_size)
+			if (run->small[c])
 				continue;
 			for (size_t i = 0; i < 2; i++)
 				if (!isnan(v[i])) {
@@ -830,6 +845,9 @@ static cJSON *comparison_json(const struct request *r,
 				      doc, "metrics"), 1));
 	cJSON_AddNumberToObject(params, "confidence", q->conf);
 	cJSON_AddNumberToObject(params, "min_cohort_size", (double)q->min_size);
+	if (run->kind == K_ASR)
+		cJSON_AddNumberToObject(params, "min_speakers",
+					(double)q->min_speakers);
 	cJSON_AddNumberToObject(params, "bootstrap", q->nboot);
 	cJSON_AddNumberToObject(params, "seed", (double)q->seed);
 	if (run->ta->task == TASK_SCORE)
@@ -848,7 +866,8 @@ static cJSON *comparison_json(const struct request *r,
 	arr = cJSON_AddArrayToObject(doc, "cohorts");
 	for (size_t c = 0; c < run->nc; c++) {
 		cJSON *co = cJSON_CreateObject(), *at, *mo;
-		bool small = run->n[c] < q->min_size;
+		bool small = run->small[c] != EVAL_SMALL_NO;
+		bool spk = run->small[c] == EVAL_SMALL_SPEAKERS;
 
 		at = cJSON_AddObjectToObject(co, "attributes");
 		for (size_t a = 0; a < g->nattrs; a++)
@@ -858,13 +877,20 @@ static cJSON *comparison_json(const struct request *r,
 		cJSON_AddNumberToObject(co, "n_a", (double)run->n[c]);
 		cJSON_AddNumberToObject(co, "n_b", (double)run->n[c]);
 		cJSON_AddBoolToObject(co, "too_small", small);
+		if (small)
+			cJSON_AddStringToObject(co, "too_small_reason", spk ?
+				"speakers < min_speakers" :
+				"n < min_cohort_size");
 		mo = cJSON_AddObjectToObject(co, "metrics");
 		for (size_t j = 0; j < nm; j++)
 			cJSON_AddItemToObject(mo, run->metric[j],
 				change_json(&run->ch[c * nm + j],
-					    run->p_adj[c * nm + j], small ?
+					    run->p_adj[c * nm + j], !small ?
+					    NULL : spk ?
+					    "cohort with fewer speakers than "
+					    "min_speakers; not adjusted" :
 					    "cohort below min_cohort_size; not"
-					    " adjusted" : NULL));
+					    " adjusted"));
 		cJSON_AddItemToArray(arr, co);
 	}
 	add_spread(doc, run, q);
@@ -1021,8 +1047,12 @@ void h_compare_report(struct request *r)
 	}
 	run.ch = xcalloc((run.nc + 1) * run.nm, sizeof(*run.ch));
 	run.n = xcalloc(run.nc + 1, sizeof(*run.n));
-	for (size_t c = 0; c < run.nc; c++)
+	run.small = xcalloc(run.nc + 1, sizeof(*run.small));
+	for (size_t c = 0; c < run.nc; c++) {
 		run.n[c] = run.g.size[c];
+		run.small[c] = run.n[c] < q.min_size ? EVAL_SMALL_ROWS
+						       : EVAL_SMALL_NO;
+	}
 	run.n[run.nc] = ta.nrows;
 	run.rng = boot_rng_new(0);
 	switch (run.kind) {
@@ -1062,6 +1092,7 @@ out:
 		gsl_rng_free(run.rng);
 	free(run.ch);
 	free(run.n);
+	free(run.small);
 	free(run.p_adj);
 	free(run.bmap);
 	groupby_release(&run.g);

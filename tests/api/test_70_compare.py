@@ -369,6 +369,19 @@ def test_asr_wer_bootstrap_by_speaker(ctx):
     us = cohort(doc, accent="us")["metrics"]["wer"]["change"]
     eq(us["difference"], 0, "us unchanged")
     eq((us["diff_low"], us["diff_high"], us["p_value"]), (0, 0, 1), "identical on us")
+    # 6 speakers an accent: too few for the default min_speakers of 10.
+    eq(doc["params"]["min_speakers"], 10, "default min_speakers")
+    c = cohort(doc, accent="scottish")
+    eq((c["too_small"], c["too_small_reason"]), (True, "speakers < min_speakers"), "6 speakers")
+    eq(c["metrics"]["wer"]["change"].get("p_adjusted"), None, "not in the Holm family")
+    r = ctx["srv"].request("GET", f"/v1/models/{a}/compare/{b}/report?format=json&by=accent"
+                           "&min_speakers=6", key=ctx["viewer"])
+    c = cohort(r.json(), accent="scottish")
+    eq(c["too_small"], False, "6 speakers with min_speakers=6")
+    expect(c["metrics"]["wer"]["change"]["p_adjusted"] is not None, "adjusted")
+    r = ctx["srv"].request("GET", f"/v1/models/{a}/compare/{b}/report?format=json&by=accent"
+                           "&min_speakers=-1", key=ctx["viewer"])
+    eq(r.status, 400, f"bad min_speakers {r}")
     page = ctx["srv"].request("GET", f"/v1/models/{a}/compare/{b}/report?by=accent", key=ctx["viewer"])
     eq(page.status, 200, "asr page")
     expect("scottish" in page.body, "cohort on the page")
