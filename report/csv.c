@@ -3,7 +3,8 @@
  *
  * A straight walk over the cJSON tree: for every cohort of every grouping,
  * every key of its "metrics" object becomes one record, joined with the
- * same key of its "disparity" object and of its "flags" list.  Labels come
+ * same key of its "disparity" object and of its "flags" list (per-class
+ * metrics of multi-class evaluations as "<key>[<label>]").  Labels come
  * from html_cohort_label() so that the CSV and the HTML report name a
  * cohort identically.
  */
@@ -119,45 +120,82 @@ static void grouping_name(struct buf *b, const cJSON *g)
 	}
 }
 
+/* The cohort's columns up to "too_small", shared by its records. */
+struct cohort_cols {
+	const char *gname, *label, *attrs_json;
+	const cJSON *n, *c, *flags;
+};
+
+/* One record: metric m named name, its disparity d (or NULL). */
+static void metric_record(struct buf *out, const struct cohort_cols *cc,
+			  const char *name, const cJSON *m, const cJSON *d)
+{
+	const cJSON *val = cJSON_IsObject(m) ? get(m, "value") : m;
+	size_t i;
+
+	csv_add_field(out, cc->gname, strlen(cc->gname), true);
+	add_text(out, cc->label);
+	add_text(out, cc->attrs_json);
+	add_number(out, cc->n);
+	buf_adds(out, cJSON_IsTrue(get(cc->c, "too_small")) ? ",true"
+		 : ",false");
+	add_text(out, name);
+	add_number(out, val);
+	add_number(out, get(m, "low"));
+	add_number(out, get(m, "high"));
+	add_text(out, get_str(m, "reason"));
+	for (i = 0; i < ARRAY_SIZE(disparity_num); i++)
+		add_number(out, get(d, disparity_num[i]));
+	add_text(out, get_str(d, "test"));
+	add_text(out, get_str(d, "reason"));
+	buf_adds(out, has_flag(cc->flags, name) ? ",true\r\n" : ",false\r\n");
+}
+
+/*
+ * Every metric of the cohort, one record each; the per-class metrics of
+ * multi-class evaluations (metrics.per_class.<label>.<key>) are named
+ * "<key>[<label>]", as their flags are.
+ */
 static void cohort_records(struct buf *out, const char *gname,
 			   const cJSON *g, const cJSON *c)
 {
 	const cJSON *metrics = get(c, "metrics"), *disp = get(c, "disparity");
-	const cJSON *flags = get(c, "flags"), *m, *attrs = get(c, "attributes");
-	const cJSON *n = get(c, "n");
-	struct buf label = BUF_INIT;
+	const cJSON *m, *attrs = get(c, "attributes");
+	struct buf label = BUF_INIT, name = BUF_INIT;
+	struct cohort_cols cc = { gname, NULL, NULL, get(c, "n"), c,
+				  get(c, "flags") };
 	char *attrs_json = NULL;
-	size_t i;
 
 	html_cohort_label(&label, g, c);
+	cc.label = label.s;
 	if (attrs)
-		attrs_json = cJSON_PrintUnformatted(attrs);
-	if (!cJSON_IsNumber(n))
-		n = get(get(metrics, "n"), "value");
+		cc.attrs_json = attrs_json = cJSON_PrintUnformatted(attrs);
+	if (!cJSON_IsNumber(cc.n))
+		cc.n = get(get(metrics, "n"), "value");
 	cJSON_ArrayForEach(m, metrics) {
-		const cJSON *d = get(disp, m->string);
-		const cJSON *val = cJSON_IsObject(m) ? get(m, "value") : m;
+		const cJSON *cls, *k;
 
-		csv_add_field(out, gname, strlen(gname), true);
-		add_text(out, label.s);
-		add_text(out, attrs_json);
-		add_number(out, n);
-		buf_adds(out, cJSON_IsTrue(get(c, "too_small")) ? ",true"
-			 : ",false");
-		add_text(out, m->string);
-		add_number(out, val);
-		add_number(out, get(m, "low"));
-		add_number(out, get(m, "high"));
-		add_text(out, get_str(m, "reason"));
-		for (i = 0; i < ARRAY_SIZE(disparity_num); i++)
-			add_number(out, get(d, disparity_num[i]));
-		add_text(out, get_str(d, "test"));
-		add_text(out, get_str(d, "reason"));
-		buf_adds(out, has_flag(flags, m->string) ? ",true\r\n"
-			 : ",false\r\n");
+		if (strcmp(m->string, "per_class")) {
+			metric_record(out, &cc, m->string, m,
+				      get(disp, m->string));
+			continue;
+		}
+		cJSON_ArrayForEach(cls, m) {
+			const cJSON *dc = get(get(disp, "per_class"),
+					      cls->string);
+
+			cJSON_ArrayForEach(k, cls) {
+				buf_reset(&name);
+				buf_addf(&name, "%s[%s]", k->string,
+					 cls->string);
+				metric_record(out, &cc, name.s, k,
+					      get(dc, k->string));
+			}
+		}
 	}
 	free(attrs_json);
 	buf_release(&label);
+	buf_release(&name);
 }
 
 int csv_render_evaluation(struct buf *out, const cJSON *eval,

@@ -527,6 +527,7 @@ static const struct metric_info metric_table[] = {
 	{ "fdr", "False discovery rate", "FDR", K_RATE },
 	{ "for", "False omission rate", "FOR", K_RATE },
 	{ "accuracy", "Accuracy", "Accuracy", K_RATE },
+	{ "recall", "Recall", "Recall", K_RATE },
 	{ "error_rate", "Error rate", "Error rate", K_RATE },
 	{ "selection_rate", "Selection rate", "Selection rate", K_RATE },
 	{ "prevalence", "Prevalence", "Prevalence", K_RATE },
@@ -549,14 +550,48 @@ static const struct metric_info metric_table[] = {
 	{ "speakers", "Speakers", "Speakers", K_COUNT },
 };
 
+static bool pc_split(const char *key, const char **name, size_t *name_len,
+		     const char **label, size_t *label_len);
+
+/* The metric of key; for a per-class key ("recall[x]"), of its name. */
 static const struct metric_info *metric_find(const char *key)
 {
-	size_t i;
+	const char *name = key, *label = NULL;
+	size_t i, n = strlen(key), ln = 0;
 
+	pc_split(key, &name, &n, &label, &ln);
 	for (i = 0; i < ARRAY_SIZE(metric_table); i++)
-		if (!strcmp(metric_table[i].key, key))
+		if (strlen(metric_table[i].key) == n &&
+		    !memcmp(metric_table[i].key, name, n))
 			return &metric_table[i];
 	return NULL;
+}
+
+/* A per-class key's class, escaped: " (class x)"; nothing for others. */
+static void add_class_suffix(struct buf *b, const char *key, bool abbr)
+{
+	const char *name = NULL, *label = NULL;
+	size_t nn = 0, ln = 0;
+
+	if (!pc_split(key, &name, &nn, &label, &ln))
+		return;
+	buf_adds(b, abbr ? " " : " (class ");
+	esc_n(b, label, ln);
+	if (!abbr)
+		buf_addch(b, ')');
+}
+
+/* The metric's name (abbr: its short name), escaped, per-class too. */
+static void add_metric(struct buf *b, const char *key, bool abbr)
+{
+	const struct metric_info *m = metric_find(key);
+
+	if (!m) {
+		esc(b, key);
+		return;
+	}
+	esc(b, abbr ? m->abbr : m->name);
+	add_class_suffix(b, key, abbr);
 }
 
 static const char *metric_name(const char *key)
@@ -564,13 +599,6 @@ static const char *metric_name(const char *key)
 	const struct metric_info *m = metric_find(key);
 
 	return m ? m->name : key;
-}
-
-static const char *metric_abbr(const char *key)
-{
-	const struct metric_info *m = metric_find(key);
-
-	return m ? m->abbr : key;
 }
 
 static enum kind metric_kind(const char *key)
@@ -590,8 +618,9 @@ static void add_name_lower(struct buf *b, const char *key)
 	    name[1] >= 'a' && name[1] <= 'z') {
 		buf_addch(b, (char)(name[0] - 'A' + 'a'));
 		esc(b, name + 1);
+		add_class_suffix(b, key, false);
 	} else {
-		esc(b, name);
+		add_metric(b, key, false);
 	}
 }
 
@@ -649,6 +678,51 @@ static const cJSON *jget(const cJSON *o, const char *k)
 {
 	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k)
 				 : NULL;
+}
+
+/*
+ * Per-class metrics of multi-class evaluations live in
+ * metrics.per_class.<label>.<name> (and so do their disparities); the
+ * report names them "<name>[<label>]", as the evaluation names their
+ * flags.  pc_split() finds the two parts of such a key.
+ */
+static bool pc_split(const char *key, const char **name, size_t *name_len,
+		     const char **label, size_t *label_len)
+{
+	const char *open = strchr(key, '[');
+	size_t n = strlen(key);
+
+	if (!open || open == key || n < 2 || key[n - 1] != ']')
+		return false;
+	*name = key;
+	*name_len = (size_t)(open - key);
+	*label = open + 1;
+	*label_len = (size_t)(key + n - 1 - *label);
+	return true;
+}
+
+/* The member key of a metrics or disparity object, per-class keys too. */
+static const cJSON *jmetric(const cJSON *o, const char *key)
+{
+	const char *name = NULL, *label = NULL;
+	size_t nn = 0, ln = 0;
+	const cJSON *it, *pc;
+
+	if (!pc_split(key, &name, &nn, &label, &ln))
+		return jget(o, key);
+	pc = jget(o, "per_class");
+	cJSON_ArrayForEach(it, pc) {
+		const cJSON *m;
+
+		if (!it->string || strlen(it->string) != ln ||
+		    memcmp(it->string, label, ln))
+			continue;
+		cJSON_ArrayForEach(m, it)
+			if (m->string && strlen(m->string) == nn &&
+			    !memcmp(m->string, name, nn))
+				return m;
+	}
+	return NULL;
 }
 
 static bool jnum(const cJSON *o, const char *k, double *out)
@@ -746,7 +820,7 @@ struct mval {
 static struct mval mget(const cJSON *metrics, const char *key)
 {
 	struct mval m;
-	const cJSON *o = jget(metrics, key);
+	const cJSON *o = jmetric(metrics, key);
 
 	memset(&m, 0, sizeof(m));
 	if (cJSON_IsNumber(o) && isfinite(o->valuedouble)) {
@@ -769,7 +843,7 @@ struct dval {
 static struct dval dget(const cJSON *disparity, const char *key)
 {
 	struct dval d;
-	const cJSON *o = jget(disparity, key);
+	const cJSON *o = jmetric(disparity, key);
 
 	memset(&d, 0, sizeof(d));
 	d.has_d = jnum(o, "difference", &d.d);
@@ -903,6 +977,8 @@ struct grp {
 	bool all_wide;
 	int nflagged, nsmall;
 	char *by_label;		/* "race × sex", raw */
+	char **own;		/* per-class keys the lists point to */
+	size_t nown, owncap;
 };
 
 struct rctx {
@@ -993,9 +1069,37 @@ static bool grp_has_metric(const struct grp *g, const char *key)
 	size_t i;
 
 	for (i = 0; i < g->nrows; i++)
-		if (jget(g->rows[i].metrics, key))
+		if (jmetric(g->rows[i].metrics, key))
 			return true;
 	return false;
+}
+
+/*
+ * Multi-class: a column of recall per class, "recall[<label>]", in the
+ * order the classes first appear (the evaluation's order), so a class the
+ * model fails is as visible as the overall error rate.
+ */
+static void add_class_keys(struct grp *g)
+{
+	struct buf k = BUF_INIT;
+
+	for (size_t i = 0; i < g->nrows; i++) {
+		const cJSON *it;
+
+		cJSON_ArrayForEach(it, jget(g->rows[i].metrics, "per_class")) {
+			if (!it->string || !jget(it, "recall"))
+				continue;
+			buf_reset(&k);
+			buf_addf(&k, "recall[%s]", it->string);
+			if (keys_has(&g->table, k.s))
+				continue;
+			g->own = xgrow(g->own, &g->owncap, g->nown + 1,
+				       sizeof(*g->own));
+			g->own[g->nown] = buf_detach(&k, NULL);
+			keys_add(&g->table, g->own[g->nown++]);
+		}
+	}
+	buf_release(&k);
 }
 
 /* True if every attribute of the reference object matches the cohort's. */
@@ -1155,6 +1259,8 @@ static void grp_build(struct rctx *x, struct grp *g, const cJSON *gj, int id)
 	for (base = extra_keys_for(x->task); *base; base++)
 		if (grp_has_metric(g, *base))
 			keys_add(&g->table, *base);
+	if (x->task == TK_MULTI)
+		add_class_keys(g);
 	for (i = 0; i < g->nrows; i++) {
 		cJSON_ArrayForEach(it, g->rows[i].flags) {
 			if (!cJSON_IsString(it))
@@ -1177,7 +1283,7 @@ static void grp_build(struct rctx *x, struct grp *g, const cJSON *gj, int id)
 	g->wide = xcalloc(g->table.n + 1, sizeof(*g->wide));
 	for (i = 0; i < g->nrows; i++)
 		for (j = 0; j < g->table.n; j++)
-			if (jget(g->rows[i].disparity, g->table.k[j]))
+			if (jmetric(g->rows[i].disparity, g->table.k[j]))
 				g->wide[j] = true;
 	g->all_wide = true;
 	for (j = 0; j < g->table.n; j++)
@@ -1212,6 +1318,9 @@ static void grp_release(struct grp *g)
 	free(g->wide);
 	keys_release(&g->table);
 	keys_release(&g->chart);
+	for (i = 0; i < g->nown; i++)
+		free(g->own[i]);
+	free(g->own);
 }
 
 /* ---- page skeleton ---- */
@@ -1404,7 +1513,7 @@ static void finding_sentence(const struct rctx *x, struct buf *b,
 	if (f->g->ref)
 		rm = mget(f->g->ref->metrics, f->key);
 	buf_adds(b, "<b>");
-	esc(b, metric_name(f->key));
+	add_metric(b, f->key, false);
 	buf_adds(b, "</b> for ");
 	esc(b, f->r->label);
 	if (d.has_r) {
@@ -1627,7 +1736,7 @@ static void report_overall(const struct rctx *x, struct buf *b)
 		struct mval m = mget(metrics, ks.k[i]);
 
 		buf_adds(b, "<div class=\"card\"><span class=\"k\">");
-		esc(b, metric_name(ks.k[i]));
+		add_metric(b, ks.k[i], false);
 		buf_adds(b, "</span><span class=\"v\">");
 		if (m.has)
 			add_value(b, metric_kind(ks.k[i]), m.v);
@@ -1754,7 +1863,7 @@ static void cohort_table(const struct rctx *x, const struct grp *g,
 	for (j = 0; j < g->table.n; j++) {
 		buf_addf(b, "<th scope=\"colgroup\" colspan=\"%d\">",
 			 g->wide[j] ? 4 : 1);
-		esc(b, metric_name(g->table.k[j]));
+		add_metric(b, g->table.k[j], false);
 		buf_adds(b, "</th>");
 	}
 	buf_adds(b, "</tr>\n<tr>");
@@ -1794,7 +1903,7 @@ static void cohort_table(const struct rctx *x, const struct grp *g,
 			if (!cJSON_IsString(it))
 				continue;
 			buf_adds(b, "<span class=\"badge flag\">");
-			esc(b, metric_abbr(it->valuestring));
+			add_metric(b, it->valuestring, true);
 			buf_adds(b, "</span>");
 		}
 		if (r->ref)
@@ -2091,7 +2200,7 @@ static void chart_bars(const struct rctx *x, const struct grp *g,
 	buf_addf(b, "\"><figcaption id=\"g%d-c-", g->id);
 	esc(b, key);
 	buf_adds(b, "\">");
-	esc(b, metric_name(key));
+	add_metric(b, key, false);
 	buf_adds(b, " by ");
 	esc(b, g->by_label);
 	buf_addf(b, "</figcaption>\n<svg viewBox=\"0 0 %.0f %.0f\" "
@@ -2263,7 +2372,7 @@ static void chart_heat(const struct grp *g, const char *key, struct buf *b)
 	buf_addf(b, "\"><figcaption id=\"g%d-h-", g->id);
 	esc(b, key);
 	buf_adds(b, "\">");
-	esc(b, metric_name(key));
+	add_metric(b, key, false);
 	buf_adds(b, ": ");
 	esc(b, g->attrs[0]);
 	buf_adds(b, " " TIMES " ");
@@ -2635,7 +2744,7 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 		 g->nrows == 1 ? "" : "s", g->nflagged, g->nsmall);
 	for (j = 0; j < g->chart.n; j++) {
 		const cJSON *s = jget(spread, g->chart.k[j]);
-		double d, r;
+		double d = 0, r = 0;
 		bool hd = jnum(s, "difference", &d), hr = jnum(s, "ratio", &r);
 
 		if (!hd && !hr)
@@ -2643,7 +2752,7 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 		buf_adds(b, any ? "; " : "<p class=\"gmeta\">Spread across "
 			 "cohorts (highest against lowest): ");
 		any = true;
-		esc(b, metric_abbr(g->chart.k[j]));
+		add_metric(b, g->chart.k[j], true);
 		if (hd) {
 			buf_adds(b, " difference ");
 			add_diff(b, metric_kind(g->chart.k[j]), d, false);
@@ -3413,7 +3522,7 @@ static void cmp_chart(const struct grp *g, const char *key, struct buf *b)
 	buf_adds(b, "\"><figcaption id=\"cmp-c-");
 	esc(b, key);
 	buf_adds(b, "\">");
-	esc(b, metric_name(key));
+	add_metric(b, key, false);
 	buf_adds(b, " by ");
 	esc(b, g->by_label);
 	buf_addf(b, ": A and B</figcaption>\n<svg viewBox=\"0 0 %.0f %.0f\" "
@@ -3562,7 +3671,7 @@ int html_render_comparison(struct buf *out, const cJSON *cmp,
 					continue;
 				shown++;
 				buf_adds(out, "<li>");
-				esc(out, metric_name(ks.k[j]));
+				add_metric(out, ks.k[j], false);
 				buf_adds(out, " for ");
 				esc(out, g.rows[i].label);
 				buf_adds(out, " changed by ");
@@ -3596,12 +3705,12 @@ int html_render_comparison(struct buf *out, const cJSON *cmp,
 		buf_addf(out, "<section class=\"grouping\" id=\"m%zu\" "
 			 "aria-labelledby=\"m%zu-h\">\n<h2 id=\"m%zu-h\">",
 			 j + 1, j + 1, j + 1);
-		esc(out, metric_name(key));
+		add_metric(out, key, false);
 		buf_addf(out, "</h2>\n<div class=\"table-wrap\" role=\"region\""
 			 " tabindex=\"0\" aria-labelledby=\"m%zu-cap\">\n"
 			 "<table class=\"nums\">\n<caption id=\"m%zu-cap\">",
 			 j + 1, j + 1);
-		esc(out, metric_name(key));
+		add_metric(out, key, false);
 		buf_adds(out, " by ");
 		esc(out, g.by_label);
 		buf_adds(out, " for A and B with ");

@@ -684,6 +684,74 @@ static void test_html__sort_orders(void **state)
 	cJSON_Delete(e);
 }
 
+/*
+ * Multi-class: per-class recall (metrics.per_class.<label>.recall) gets a
+ * column per class with its value, interval, disparity and flag, the class
+ * escaped, and a flagged class is named in the summary.
+ */
+static void test_html__multiclass_per_class(void **state)
+{
+	static const char *const labels[] = { "cat", "<b>bird</b>" };
+	cJSON *cs, *e = eval_new("classification", "g", NULL, &cs);
+	char *html;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		cJSON *c = cohort_add(cs, "g", i ? "b" : "a", NULL, NULL,
+				      i ? 800 : 1000);
+		cJSON *m = cJSON_GetObjectItem(c, "metrics");
+		cJSON *pm = cJSON_AddObjectToObject(m, "per_class");
+		cJSON *pd = cJSON_AddObjectToObject(
+			cJSON_GetObjectItem(c, "disparity"), "per_class");
+
+		if (!i)
+			cJSON_AddTrueToObject(c, "reference");
+		cJSON_AddItemToObject(m, "error_rate", rate(0.2, 0.18, 0.22));
+		for (int k = 0; k < 2; k++) {
+			cJSON *o = cJSON_AddObjectToObject(pm, labels[k]);
+
+			cJSON_AddItemToObject(o, "recall",
+					      rate(i && k ? 0.391 : 0.9, 0.3,
+						   0.95));
+			if (i)
+				cJSON_AddItemToObject(
+					cJSON_AddObjectToObject(pd, labels[k]),
+					"recall",
+					disparity(k ? -0.5 : 0, k ? 0.43 : 1,
+						  0.001, 0.002, "z"));
+		}
+		if (i)
+			cJSON_AddItemToArray(cJSON_GetObjectItem(c, "flags"),
+				cJSON_CreateString("recall[<b>bird</b>]"));
+	}
+	html = render(e, NULL, HTML_SORT_NAME);
+	assert_non_null(strstr(html, ">Recall (class cat)</th>"));
+	assert_non_null(strstr(html, ">Recall (class &lt;b&gt;bird&lt;/b&gt;)"
+			       "</th>"));
+	assert_null(strstr(html, "<b>bird"));
+	assert_non_null(strstr(html, "0.391"));
+	assert_non_null(strstr(html, "0.43" "\xc3\x97"));	/* ratio */
+	assert_non_null(strstr(html, "<li><b>Recall (class &lt;b&gt;bird&lt;/b&gt;)"
+			       "</b> for g = b is <b>0.43"));
+	free(html);
+	/* The CSV has a record per class, named as the flag. */
+	{
+		struct buf out = BUF_INIT, err = BUF_INIT;
+
+		assert_int_equal(csv_render_evaluation(&out, e, &err), 0);
+		assert_null(strstr(out.s, "per_class"));
+		assert_non_null(strstr(out.s, ",false,recall[<b>bird</b>],"
+				       "0.391,0.3,0.95,,-0.5,-0.55,-0.45,"
+				       "0.43,"));
+		assert_non_null(strstr(out.s, ",z,,true\r\n"));
+		assert_non_null(strstr(out.s, "g = a,\"{\"\"g\"\":\"\"a"
+				       "\"\"}\",1000,false,recall[cat],0.9,"));
+		buf_release(&out);
+		buf_release(&err);
+	}
+	cJSON_Delete(e);
+}
+
 static void test_html__sort_parse_and_links(void **state)
 {
 	struct buf err = BUF_INIT;
@@ -996,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_html__summary_sentence),
 		cmocka_unit_test(test_html__number_formats),
 		cmocka_unit_test(test_html__sort_orders),
+		cmocka_unit_test(test_html__multiclass_per_class),
 		cmocka_unit_test(test_html__sort_parse_and_links),
 		cmocka_unit_test(test_html__undefined_metrics),
 		cmocka_unit_test(test_html__missing_fields),
