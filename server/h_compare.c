@@ -64,6 +64,7 @@ struct cmp_req {
 	char *by_buf;			/* ?by, split in place */
 	const char *by[FA_MAX_COHORT_ATTRS];
 	size_t nby;
+	struct eval_params bins;	/* ?bins, parsed as --bins */
 	char *metrics_buf;		/* ?metrics, split in place */
 	const char *metrics[CMP_MAX_METRICS];
 	size_t nmetrics;
@@ -150,6 +151,34 @@ static int list_or_respond(struct request *r, const char *name, char *s,
 	}
 }
 
+/*
+ * ?bins=age=18,30,45;income=0,20000: edges per numeric attribute of ?by,
+ * as evaluations' "bins" and the command line's --bins take them.
+ */
+static int bins_or_respond(struct request *r, struct cmp_req *q)
+{
+	const char *bins = req_arg(r, "bins"), *s = bins;
+	struct buf one = BUF_INIT, err = BUF_INIT;
+	int rc = 0;
+
+	while (s && *s && !rc) {
+		const char *semi = strchr(s, ';');
+		size_t len = semi ? (size_t)(semi - s) : strlen(s);
+
+		buf_reset(&one);
+		buf_add(&one, s, len);
+		if (eval_params_add_bins(&q->bins, one.s ? one.s : "", &err)) {
+			respond_problem(r, 400, "Bad request", "bins: %s",
+					err.s);
+			rc = -1;
+		}
+		s = semi ? semi + 1 : NULL;
+	}
+	buf_release(&one);
+	buf_release(&err);
+	return rc;
+}
+
 static int req_parse_or_respond(struct request *r, struct cmp_req *q)
 {
 	const char *format = req_arg(r, "format"), *by, *metrics;
@@ -189,6 +218,8 @@ static int req_parse_or_respond(struct request *r, struct cmp_req *q)
 	q->seed = (uint64_t)v;
 	if (number_arg_or_respond(r, "threshold", 0, 1, false, false,
 				  &q->threshold))
+		return -1;
+	if (bins_or_respond(r, q))
 		return -1;
 	by = req_arg(r, "by");
 	if (by) {
@@ -238,6 +269,23 @@ static int grouping_or_respond(struct request *r, struct cmp_req *q,
 			return -1;
 		}
 		ga[i] = (struct groupby_attr){ a, NULL, 0 };
+		for (size_t k = 0; k < q->bins.nbins; k++)
+			if (!strcmp(q->bins.bins[k].attr, q->by[i])) {
+				ga[i].edges = q->bins.bins[k].edges;
+				ga[i].nedges = q->bins.bins[k].nedges;
+			}
+	}
+	for (size_t k = 0; k < q->bins.nbins; k++) {
+		size_t i = 0;
+
+		while (i < q->nby && strcmp(q->by[i], q->bins.bins[k].attr))
+			i++;
+		if (i == q->nby) {
+			respond_problem(r, 400, "Bad request",
+					"bins: \"%s\" is not in by",
+					q->bins.bins[k].attr);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -843,6 +891,14 @@ static cJSON *comparison_json(const struct request *r,
 	cJSON_AddItemToObject(params, "metrics",
 			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 				      doc, "metrics"), 1));
+	if (q->bins.nbins) {
+		cJSON *bo = cJSON_AddObjectToObject(params, "bins");
+
+		for (size_t i = 0; i < q->bins.nbins; i++)
+			cJSON_AddItemToObject(bo, q->bins.bins[i].attr,
+				cJSON_CreateDoubleArray(q->bins.bins[i].edges,
+					(int)q->bins.bins[i].nedges));
+	}
 	cJSON_AddNumberToObject(params, "confidence", q->conf);
 	cJSON_AddNumberToObject(params, "min_cohort_size", (double)q->min_size);
 	if (run->kind == K_ASR)
@@ -1100,6 +1156,7 @@ out:
 	table_release(&tb);
 	free(q.by_buf);
 	free(q.metrics_buf);
+	eval_params_release(&q.bins);
 	dataset_release(&d);
 	model_release(&ma);
 	model_release(&mb);

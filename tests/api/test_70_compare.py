@@ -244,6 +244,43 @@ def test_grouping_metrics_and_confidence_options(ctx):
            "the seed changes the bootstrap")
 
 
+def test_numeric_attribute_in_bins(ctx):
+    rows = []
+    for i in range(600):
+        age = 18 + i % 60
+        label = i % 2
+        pa = 1 - label if (age >= 50 and i % 3 == 0) or i % 17 == 0 else label
+        pb = 1 - label if i % 17 == 0 else label
+        rows.append((f"n{i}", age, label, pa, pb))
+    ds = dataset(ctx, "classification", "id,label,age\n" +
+                 "".join(f"{r[0]},{r[2]},{r[1]}\n" for r in rows), name="ages")
+    a = model(ctx, ds, "old", "id,prediction\n" + "".join(f"{r[0]},{r[3]}\n" for r in rows))
+    b = model(ctx, ds, "new", "id,prediction\n" + "".join(f"{r[0]},{r[4]}\n" for r in rows))
+    r = ctx["srv"].request("GET", url(ctx, "?by=age&bins=age=30,50&metrics=error_rate&format=json",
+                                      a=a, b=b), key=ctx["viewer"])
+    eq(r.status, 200, f"binned {r}")
+    doc = r.json()
+    eq(doc["params"]["bins"], {"age": [30, 50]}, "bins recorded")
+    eq(len(doc["cohorts"]), 3, f"three bins: {[c['attributes'] for c in doc['cohorts']]}")
+    # Counts from the definitions, bin by bin: <30, [30,50] (the last bin
+    # is closed), >50.
+    def in_bin(age, label):
+        return {"<30": age < 30, "[30,50]": 30 <= age <= 50, ">50": age > 50}[label]
+    for c in doc["cohorts"]:
+        lab = c["attributes"]["age"]
+        mine = [x for x in rows if in_bin(x[1], lab)]
+        eq(c["n"], len(mine), f"n of {lab}")
+        ch = c["metrics"]["error_rate"]
+        close(ch["a"]["value"], sum(x[3] != x[2] for x in mine) / len(mine), 1e-12, f"A on {lab}")
+        close(ch["b"]["value"], sum(x[4] != x[2] for x in mine) / len(mine), 1e-12, f"B on {lab}")
+    old = [c for c in doc["cohorts"] if in_bin(60, c["attributes"]["age"])][0]
+    expect(old["metrics"]["error_rate"]["change"]["diff_high"] < 0, "the gap closed for the old")
+    for q in ("&bins=age", "&bins=age=50,30", "&bins=gender=1,2", "&bins=age=x"):
+        r = ctx["srv"].request("GET", url(ctx, "?by=age" + q, a=a, b=b), key=ctx["viewer"])
+        eq(r.status, 400, f"{q}: {r}")
+        expect("bins" in r.json()["detail"], r.json()["detail"])
+
+
 def test_bad_requests(ctx):
     s = ctx["srv"]
     for q in ("?format=csv", "?by=nope", "?by=accent,accent", "?metrics=auc", "?confidence=1",
