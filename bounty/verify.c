@@ -440,6 +440,13 @@ static int release_one(struct thresholdout *t, double disc, double *val,
 	return src;
 }
 
+/* An estimate of no effect: 0, with an interval of 0 and no precision. */
+static void no_effect(double *x, double *low, double *high, double *se)
+{
+	*x = *low = *high = 0;
+	*se = INFINITY;
+}
+
 int verify_release(struct verdict *v, const struct verdict *disc,
 		   const struct verify_rules *rules, struct thresholdout *t,
 		   struct buf *err)
@@ -457,10 +464,25 @@ int verify_release(struct verdict *v, const struct verdict *disc,
 			 t->budget);
 		return -1;
 	}
+	/*
+	 * A metric undefined on the holdout (fpr of a group without holdout
+	 * negatives, say) must not show as undefined, nor skip a query and
+	 * leave the budget as it was: either would tell the hunter about
+	 * holdout labels.  It is released as no effect, 0, through the same
+	 * queries as any other answer.
+	 */
+	if (v->rest && !isfinite(v->gap))
+		no_effect(&v->gap, &v->gap_low, &v->gap_high, &v->gap_se);
+	if (v->has_h && !isfinite(v->improvement)) {
+		no_effect(&v->improvement, &v->impr_low, &v->impr_high,
+			  &v->impr_se);
+		v->metric_h = v->metric_group;
+	}
 	if (v->rest && isfinite(v->gap)) {
 		double rest = v->metric_rest;
 
-		src = release_one(t, disc->gap, &v->gap, &v->gap_low,
+		src = release_one(t, isfinite(disc->gap) ? disc->gap : 0,
+				  &v->gap, &v->gap_low,
 				  &v->gap_high, err);
 		if (src == THRESHOLDOUT_REFUSED)
 			return -1;
@@ -476,7 +498,8 @@ int verify_release(struct verdict *v, const struct verdict *disc,
 		v->p_adjusted = adjust(v->p_value, rules->prior);
 	}
 	if (v->has_h && isfinite(v->improvement)) {
-		src = release_one(t, disc->improvement, &v->improvement,
+		src = release_one(t, isfinite(disc->improvement) ?
+				  disc->improvement : 0, &v->improvement,
 				  &v->impr_low, &v->impr_high, err);
 		if (src == THRESHOLDOUT_REFUSED)
 			return -1;

@@ -560,10 +560,81 @@ static void test_verify__release(void **state)
 	buf_release(&e);
 }
 
+/*
+ * fpr of a group without holdout negatives is undefined: the exact verdict
+ * says so (for administrators), but the released one is an ordinary
+ * rejection of no effect, asked of the reusable holdout like any other
+ * (so the budget moves as for a defined metric), with nothing that tells
+ * the hunter the group had no negatives.  The same for h's improvement.
+ */
+static void test_verify__undefined_metric_is_released_as_no_effect(void **state)
+{
+	/* rows 0..39 the group: all positives (den 0); 40..79 the rest */
+	double err[80], den[80], h[80];
+	struct bitset g = BITSET_INIT, sp = BITSET_INIT;
+	struct verify_input in = { &g, &sp, err, den, NULL, NULL, 0 };
+	struct verify_rules r = rules_with(30);
+	struct verdict hold, v, disc;
+	struct thresholdout t;
+	struct buf e = BUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 80; i++) {
+		den[i] = i < 40 ? 0 : 1;
+		err[i] = i >= 40 && i % 4 == 0;
+		h[i] = 0;
+	}
+	bitset_reset(&g, 80);
+	bitset_reset(&sp, 80);
+	set_range(&g, 0, 40);
+	set_range(&sp, 0, 80);
+	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	assert_false(hold.too_small);
+	assert_true(isnan(hold.gap));
+	assert_non_null(strstr(hold.reason, "undefined"));
+
+	thresholdout_init(&t, 0.04, 0, 5, 1);
+	memset(&disc, 0, sizeof(disc));
+	disc.gap = disc.improvement = NAN;	/* undefined there too */
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.status, VERIFY_REJECTED);
+	assert_float_equal(v.gap, 0, 0);
+	assert_null(strstr(v.reason, "undefined"));
+	assert_string_equal(v.reason, "gap 0.0000 is below the minimum gap "
+			    "0.0200");
+	assert_int_equal(t.queries, 1);
+
+	/* Discovery saw a gap of 0.3: the holdout's no effect answers, and
+	 * the budget is charged, as for any answer that differs. */
+	disc.gap = 0.3;
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.status, VERIFY_REJECTED);
+	assert_float_equal(v.gap, 0, 0);
+	assert_int_equal(t.used, 1);
+
+	/* With h: the improvement is undefined too, released as 0. */
+	in.h_err = h;
+	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	assert_true(isnan(hold.improvement));
+	disc.improvement = 0.1;
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.status, VERIFY_REJECTED);
+	assert_float_equal(v.improvement, 0, 0);
+	assert_float_equal(v.value, 0, 0);
+	assert_null(strstr(v.reason, "undefined"));
+	bitset_release(&g);
+	bitset_release(&sp);
+	buf_release(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify__rules_defaults),
+		cmocka_unit_test(test_verify__undefined_metric_is_released_as_no_effect),
 		cmocka_unit_test(test_verify__newcombe_example),
 		cmocka_unit_test(test_verify__fisher_tea_tasting),
 		cmocka_unit_test(test_verify__delta_method_wer),
