@@ -747,6 +747,38 @@ def test_wer_bounty_on_asr(ctx):
 
 # ---- leaderboard, report and the leak scan ----
 
+def test_undefined_fpr_says_nothing_about_holdout_labels(ctx):
+    """An fpr bounty; every row of site z is a positive, so fpr is undefined
+    on that group.  The hunter gets an ordinary rejection with the same
+    fields as for any group, and the exact reason stays with the admin."""
+    s, key = ctx["srv"], ctx["keys"]["analyst"]
+    rng = random.Random(8)
+    rows = []
+    for i in range(900):
+        site = "zab"[i % 3]
+        label = "1" if site == "z" or rng.random() < 0.5 else "0"
+        pred = label if rng.random() < 0.8 else ("0" if label == "1" else "1")
+        rows.append((f"f{i}", label, site, pred))
+    ds, m = new_dataset(s, key, "classification",
+                        to_csv(["id", "label", "site"], [r[:3] for r in rows]),
+                        to_csv(["id", "prediction"], [(r[0], r[3]) for r in rows]), name="sites")
+    r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "fpr"}, key=key)
+    eq(r.status, 201, f"fpr bounty {r}")
+    b = r.json()["id"]
+    z = submit(ctx, "erin", "site = 'z'", bounty=b)
+    a = submit(ctx, "erin", "site = 'a'", bounty=b)
+    eq((z.status, a.status), (201, 201), f"submissions {z} {a}")
+    vz, va = z.json(), a.json()
+    eq(vz["status"], "rejected", f"no negatives: {vz}")
+    eq(sorted(vz), sorted(va), "the same fields as for any group")
+    for k in ("gap", "weight", "support"):
+        expect(isinstance(vz[k], (int, float)), f"{k} is a number: {vz}")
+    for word in ("undefined", "denominator", "negative"):
+        expect(word not in vz["reason"].lower(), f"reason says {word}: {vz['reason']}")
+    exact = admin_submission(ctx, vz["id"], bounty=b)["holdout"]["holdout"]
+    expect("undefined" in exact["reason"], f"the exact verdict keeps the truth: {exact}")
+
+
 def test_leaderboard_and_report(ctx):
     b = ctx["bounty"]["id"]
     r = submit(ctx, "<b>mallory</b>", "accent = 'us' AND \"gender\" = 'm'")
