@@ -51,6 +51,7 @@ const char *verify_method_name(enum verify_method m)
 /* Sums over one side (g's rows or the rest) of the split. */
 struct side {
 	size_t n;		/* rows */
+	size_t ncl;		/* clusters (rows when independent) */
 	double e, d, h;		/* sums of err, den (or 1), h_err */
 	double ss, ssd;		/* squared residuals: err, err - h_err */
 	uint64_t b, c;		/* McNemar: err 1 & h 0, err 0 & h 1 */
@@ -124,7 +125,11 @@ static void pass_residuals(const struct verify_input *in, struct side *g,
 			   bool rest)
 {
 	const struct bitset *gs = in->group, *sp = in->split;
+	size_t nk = in->cluster ? in->nclusters : 0;
+	double *cu = nk ? xcalloc(3 * nk, sizeof(*cu)) : NULL;
+	uint8_t *seen = nk ? xcalloc(nk, 1) : NULL;
 
+	g->ncl = r->ncl = 0;
 	for (size_t w = 0; w < sp->nwords; w++) {
 		uint64_t s = sp->w[w] & (rest ? ~(uint64_t)0 : gs->w[w]);
 
@@ -133,25 +138,52 @@ static void pass_residuals(const struct verify_input *in, struct side *g,
 			bool in_g = (gs->w[w] >> (row & 63)) & 1;
 			double e = in->err[row];
 			double d = in->den ? in->den[row] : 1.0;
-			double u;
+			uint32_t k = nk ? in->cluster[row] : UINT32_MAX;
+			double u, uh = 0;
 
 			s &= s - 1;
+			if (k != UINT32_MAX && k >= nk)
+				k = UINT32_MAX;	/* not a cluster: alone */
 			if (in_g) {
 				u = e - rg * d;
-				g->ss += u * u;
-				if (in->h_err) {
-					u = (e - in->h_err[row]) - ri * d;
-					g->ssd += u * u;
+				if (in->h_err)
+					uh = (e - in->h_err[row]) - ri * d;
+				if (k == UINT32_MAX) {
+					g->ss += u * u;
+					g->ssd += uh * uh;
+					g->ncl++;
+					continue;
 				}
+				cu[3 * k] += u;
+				cu[3 * k + 2] += uh;
+				g->ncl += !(seen[k] & 1);
+				seen[k] |= 1;
 			} else {
 				u = e - rr * d;
-				r->ss += u * u;
+				if (k == UINT32_MAX) {
+					r->ss += u * u;
+					r->ncl++;
+					continue;
+				}
+				cu[3 * k + 1] += u;
+				r->ncl += !(seen[k] & 2);
+				seen[k] |= 2;
 			}
 		}
 	}
+	for (size_t k = 0; k < nk; k++) {
+		g->ss += cu[3 * k] * cu[3 * k];
+		r->ss += cu[3 * k + 1] * cu[3 * k + 1];
+		g->ssd += cu[3 * k + 2] * cu[3 * k + 2];
+	}
+	free(cu);
+	free(seen);
 }
 
-/* Variance of a ratio of sums over n rows from its squared residuals. */
+/*
+ * Variance of a ratio of sums over n rows, or n clusters of rows, from its
+ * squared (cluster-summed) residuals.
+ */
 static double ratio_var(double ss, size_t n, double dsum)
 {
 	if (n < 2 || !(dsum > 0))
@@ -375,8 +407,8 @@ int verify_submission(const struct verify_input *in,
 			gap_counts(v, &g, &r, rules);
 		} else {
 			v->gap_method = VERIFY_DELTA;
-			v->gap_se = sqrt(ratio_var(g.ss, g.n, g.d) +
-					 ratio_var(r.ss, r.n, r.d));
+			v->gap_se = sqrt(ratio_var(g.ss, g.ncl, g.d) +
+					 ratio_var(r.ss, r.ncl, r.d));
 			v->p_value = p_from_z(v->gap, v->gap_se, &z);
 			v->gap_low = v->gap - zq * v->gap_se;
 			v->gap_high = v->gap + zq * v->gap_se;
@@ -386,7 +418,7 @@ int verify_submission(const struct verify_input *in,
 
 	/* The improvement of h. */
 	if (v->has_h && isfinite(v->improvement)) {
-		v->impr_se = sqrt(ratio_var(g.ssd, g.n, g.d));
+		v->impr_se = sqrt(ratio_var(g.ssd, g.ncl, g.d));
 		if (binary) {
 			v->impr_method = VERIFY_MCNEMAR;
 			v->impr_p_value = g.b ? gsl_cdf_binomial_Q(

@@ -26,8 +26,10 @@
  *                m rows (the linearisation of a ratio estimator, treating
  *                rows as independent); z = gap / sqrt(var_G + var_R), and
  *                the interval is gap +- z_conf * that standard error.
- *                NEEDSWORK: utterances of one speaker are not independent;
- *                clustering the variance by speaker would be more honest.
+ *                With clusters (an ASR dataset's speakers) the residuals
+ *                are summed per cluster first and m counts clusters: the
+ *                cluster-robust (CR1) form of the same linearisation, as
+ *                utterances of one speaker are not independent.
  *   improvement  metric of the current model on G minus metric of h on G.
  *                Error rates: one-sided exact McNemar test on the discordant
  *                rows (current wrong and h right: b; the reverse: c;
@@ -106,6 +108,13 @@ struct verify_input {
 	/* holdout members of earlier accepted findings (same size as split) */
 	const struct bitset *const *accepted;
 	size_t naccepted;
+	/*
+	 * Clusters of rows whose errors are not independent (an ASR
+	 * dataset's speakers): per row a cluster id below nclusters, or
+	 * UINT32_MAX for a row on its own; NULL: every row on its own.
+	 */
+	const uint32_t *cluster;
+	size_t nclusters;
 };
 
 struct verdict {

@@ -1297,6 +1297,9 @@ static int submit_decide(void *ctx, struct db *db,
 	in.h_err = s->h_err;
 	in.accepted = acc;
 	in.naccepted = st->nfindings;
+	/* An ASR dataset's utterances are clustered by speaker. */
+	in.cluster = bd->t.speaker;
+	in.nclusters = bd->t.speaker ? bd->t.speakers.n : 0;
 	if (verify_submission(&in, &rules, &v, &err)) {
 		log_error("verify submission: %s", err.s);
 		goto out;

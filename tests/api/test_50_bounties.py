@@ -691,14 +691,17 @@ def test_wer_bounty_on_asr(ctx):
     vocab = [f"w{i}" for i in range(150)]
     rows = []
     for i in range(2400):
-        accent = rng.choice(["us", "scottish", "indian"])
+        spk = rng.randrange(60)     # 60 speakers, 20 an accent
+        accent = ["us", "scottish", "indian"][spk % 3]
         # Distinct words, substitutions from elsewhere: WER is the share of
         # substituted words, whatever the alignment's tie-breaks.
         ref = rng.sample(vocab, 7) + [f"zq{i}"]
         p = 0.3 if accent == "scottish" else 0.05
         hyp = [w if rng.random() >= p else f"s{rng.randint(0, 99)}" for w in ref]
-        rows.append({"id": f"u{i}", "accent": accent, "ref": " ".join(ref), "hyp": " ".join(hyp)})
-    truth = to_csv(["id", "reference", "accent"], [[r["id"], r["ref"], r["accent"]] for r in rows])
+        rows.append({"id": f"u{i}", "accent": accent, "ref": " ".join(ref), "hyp": " ".join(hyp),
+                     "speaker": f"sp{spk}"})
+    truth = to_csv(["id", "reference", "speaker", "accent"],
+                   [[r["id"], r["ref"], r["speaker"], r["accent"]] for r in rows])
     preds = to_csv(["id", "hypothesis"], [[r["id"], r["hyp"]] for r in rows])
     ds, m = new_dataset(s, key, "asr", truth, preds, name="speech")
     r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "wer"}, key=key)
@@ -727,6 +730,19 @@ def test_wer_bounty_on_asr(ctx):
         errs = sum(sum(1 for x, y in zip(r["ref"].split(), r["hyp"].split()) if x != y) for r in rs)
         return errs / sum(len(r["ref"].split()) for r in rs)
     close(a["metric_group"], wer(g), 1e-12, "pooled WER of the group (substitutions only)")
+    # Utterances of one speaker are not independent: the delta-method
+    # variance sums residuals per speaker and counts speakers (CR1).
+    rest = [by_id[i] for i in hold if by_id[i]["accent"] != "scottish"]
+
+    def cr1(rs):
+        ratio = wer(rs)
+        per = {}
+        for r in rs:
+            e = sum(1 for x, y in zip(r["ref"].split(), r["hyp"].split()) if x != y)
+            per[r["speaker"]] = per.get(r["speaker"], 0) + e - ratio * len(r["ref"].split())
+        n, words = len(per), sum(len(r["ref"].split()) for r in rs)
+        return n / (n - 1) * sum(u * u for u in per.values()) / words ** 2
+    close(a["gap_se"], math.sqrt(cr1(g) + cr1(rest)), 1e-12, "speaker-clustered standard error")
     # A perfect h for the indian utterances, as hypotheses.
     preds = [{"id": r["id"], "hypothesis": r["ref"]} for r in rows if r["accent"] == "indian"]
     r = submit(ctx, "bob", "accent = 'indian'", bounty=b, predictions=preds)
