@@ -42,7 +42,7 @@ const char *bounty_metric_name(enum bounty_metric m)
 /* The losses of one finding's h on its group's rows. */
 struct bounty_hcache {
 	int64_t finding;
-	char *stamp;		/* h given as a model: its uploaded_at */
+	char *stamp;		/* h given as a model: its upload_stamp */
 	size_t n;
 	uint32_t *rows;
 	double *loss;
@@ -534,8 +534,8 @@ static int finding_h(struct bounty_data *bd, struct db *db,
 	if (strcmp(f->h_kind, "predictions")) {
 		struct model m = { 0 };
 		int rc = store_model_get(db, f->h_model_id, &m);
-		bool same = !rc && m.uploaded_at && f->h_model_stamp &&
-			    !strcmp(m.uploaded_at, f->h_model_stamp);
+		bool same = !rc && m.upload_stamp && f->h_model_stamp &&
+			    !strcmp(m.upload_stamp, f->h_model_stamp);
 
 		model_release(&m);
 		if (rc < 0)

@@ -458,7 +458,7 @@ void h_bounties_create(struct request *r)
 	in.metric = (char *)bounty_metric_name(metric);
 	in.min_support = min_support;
 	in.budget = budget;
-	in.model_stamp = m.uploaded_at;
+	in.model_stamp = m.upload_stamp;
 	in.opens_at = (char *)opens;
 	in.closes_at = (char *)closes;
 	in.created_by = r->key.id;
@@ -1160,7 +1160,7 @@ static int model_h_or_respond(struct submit *s, int64_t model_id)
 	}
 	s->h_kind = "model";
 	s->h_model_id = model_id;
-	s->h_model_stamp = xstrdup(hm.uploaded_at);
+	s->h_model_stamp = xstrdup(hm.upload_stamp);
 	ret = 0;
 out:
 	model_release(&hm);
@@ -1500,7 +1500,7 @@ void h_bounties_submit(struct request *r)
 			respond_internal(r);
 		goto out;
 	}
-	if (!s.m.uploaded_at || strcmp(s.m.uploaded_at, s.b.model_stamp)) {
+	if (!s.m.upload_stamp || strcmp(s.m.upload_stamp, s.b.model_stamp)) {
 		respond_problem(r, 409, "Conflict",
 				"the predictions of model %lld changed after"
 				" bounty %lld opened; its verdicts can no longer"

@@ -76,6 +76,12 @@ struct model {
 	char *name, *version;
 	char *normalize;	/* asr: normalisation of the stored alignments */
 	char *created_at, *uploaded_at;
+	/*
+	 * uploaded_at to the microsecond: tells one upload of predictions
+	 * from the next (bounties freeze a model by it), where uploaded_at,
+	 * to the second, cannot.
+	 */
+	char *upload_stamp;
 	int64_t prediction_count;
 };
 

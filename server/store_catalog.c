@@ -9,7 +9,9 @@
 #define DATASET_COLS "id, name, task, positive_label, description, " \
 	TS("created_at") ", " TS("uploaded_at") ", example_count, attributes"
 #define MODEL_COLS "id, dataset_id, name, version, " TS("created_at") ", " \
-	TS("uploaded_at") ", prediction_count, normalize"
+	TS("uploaded_at") ", prediction_count, normalize, " \
+	"to_char(uploaded_at AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
 void dataset_release(struct dataset *d)
 {
@@ -32,6 +34,7 @@ void model_release(struct model *m)
 	free(m->normalize);
 	free(m->created_at);
 	free(m->uploaded_at);
+	free(m->upload_stamp);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -96,6 +99,7 @@ static void model_from_row(const PGresult *r, int i, struct model *m)
 	m->uploaded_at = db_strdup(r, i, 5);
 	m->prediction_count = db_i64(r, i, 6);
 	m->normalize = db_strdup(r, i, 7);
+	m->upload_stamp = db_strdup(r, i, 8);
 }
 
 int store_dataset_create(struct db *db, const char *name, const char *task,

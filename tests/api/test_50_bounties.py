@@ -12,6 +12,7 @@ definitions."""
 import csv
 import io
 import json
+import os
 import math
 import random
 import re
@@ -21,6 +22,7 @@ from statistics import NormalDist
 from harness import Server, expect, eq, close, psql
 
 CSV = "text/csv"
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 ACCENTS = ["us", "uk", "scottish", "indian", "welsh"]
 PLANTED = "accent = 'scottish' AND age >= 50"
 
@@ -762,6 +764,36 @@ def test_wer_bounty_on_asr(ctx):
 
 
 # ---- leaderboard, report and the leak scan ----
+
+def test_predictions_replaced_within_the_second_freeze_the_bounty(ctx):
+    """Bounties freeze their model by its upload stamp to the microsecond:
+    predictions replaced in the same second as the bounty opened are seen.
+    Also 0003_upload_stamps.sql: a stamp stored to the second, as before
+    it, becomes the microsecond stamp of the same upload."""
+    s, key = ctx["srv"], ctx["keys"]["analyst"]
+    rows = [(f"q{i}", str(i % 2), "ab"[i % 3 == 0]) for i in range(300)]
+    truth = to_csv(["id", "label", "site"], rows)
+    preds = to_csv(["id", "prediction"], [(r[0], r[1]) for r in rows])
+    ds, m = new_dataset(s, key, "classification", truth, preds, name="frozen")
+    r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "error_rate"}, key=key)
+    eq(r.status, 201, f"bounty {r}")
+    b = r.json()["id"]
+    # Back to the stamp form before 0003, then 0003 itself: still open.
+    psql(f"UPDATE bounties SET model_stamp = to_char(m.uploaded_at AT TIME ZONE 'UTC', "
+         f"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM models m WHERE m.id = model_id AND bounties.id = {b}",
+         db=s.dbname)
+    with open(os.path.join(ROOT, "migrations", "0003_upload_stamps.sql")) as f:
+        psql(f.read(), db=s.dbname)
+    eq(submit(ctx, "erin", "site = 'a'", bounty=b).status, 201, "open after 0003")
+    start = psql("SELECT date_trunc('second', uploaded_at) FROM models WHERE id = " + str(m), db=s.dbname)
+    r = s.request("POST", f"/v1/models/{m}/predictions?replace=true", preds.encode(), key=key,
+                  headers={"Content-Type": CSV})
+    eq(r.status, 201, f"replaced {r}")
+    again = psql("SELECT date_trunc('second', uploaded_at) FROM models WHERE id = " + str(m), db=s.dbname)
+    r = submit(ctx, "erin", "site = 'b'", bounty=b)
+    eq(r.status, 409, f"frozen after the replacement{' (same second)' if start == again else ''}: {r}")
+    expect("changed" in r.json()["detail"], r.json()["detail"])
+
 
 def test_undefined_fpr_says_nothing_about_holdout_labels(ctx):
     """An fpr bounty; every row of site z is a positive, so fpr is undefined
