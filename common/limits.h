@@ -23,6 +23,11 @@
 #ifndef FA_MAX_JSON_BODY
 #define FA_MAX_JSON_BODY (1024 * 1024)		/* a JSON request body */
 #endif
+#ifndef FA_MAX_SUBMISSION_BODY
+/* A bounty submission, whose h may be given as predictions for every
+ * example of its group: about 400,000 of them. */
+#define FA_MAX_SUBMISSION_BODY (16 * 1024 * 1024)
+#endif
 #ifndef FA_MAX_ERRORS
 #define FA_MAX_ERRORS 100			/* row errors reported per upload */
 #endif

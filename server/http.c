@@ -259,6 +259,11 @@ static int share_or_respond(struct request *r, const char *token)
 	}
 }
 
+static size_t json_max(const struct route *rt)
+{
+	return rt->json_max ? rt->json_max : FA_MAX_JSON_BODY;
+}
+
 /* Step 1: a new request. */
 static void request_begin(struct request *r)
 {
@@ -287,12 +292,15 @@ static void request_begin(struct request *r)
 	}
 	if (r->route->body == BODY_JSON) {
 		const char *cl = req_header(r, "Content-Length");
+		size_t max = json_max(r->route);
 		int64_t len;
 
-		if (cl && !parse_i64(cl, strlen(cl), &len) && len > FA_MAX_JSON_BODY) {
+		buf_init(&r->body, max);
+		if (cl && !parse_i64(cl, strlen(cl), &len) &&
+		    (uint64_t)len > max) {
 			respond_problem(r, 413, "Payload too large",
-					"a JSON request body may be at most %d bytes",
-					FA_MAX_JSON_BODY);
+					"a JSON request body here may be at "
+					"most %zu bytes", max);
 			return;
 		}
 	}
@@ -309,8 +317,8 @@ static void request_data(struct request *r, const char *data, size_t n)
 	case BODY_JSON:
 		if (buf_add(&r->body, data, n) < 0)
 			respond_problem(r, 413, "Payload too large",
-					"a JSON request body may be at most %d bytes",
-					FA_MAX_JSON_BODY);
+					"a JSON request body here may be at "
+					"most %zu bytes", json_max(r->route));
 		break;
 	case BODY_STREAM:
 		if (!r->stream_failed && r->route->stream_data(r, data, n))

@@ -35,7 +35,7 @@ enum role_bits {
 
 enum body_kind {
 	BODY_NONE,
-	BODY_JSON,	/* collected up to FA_MAX_JSON_BODY, parsed before handle */
+	BODY_JSON,	/* collected up to json_max, parsed before handle */
 	BODY_STREAM,	/* fed to stream_data chunk by chunk */
 };
 
@@ -62,6 +62,8 @@ struct route {
 	 * the first {id}, SHARE_ALL for pages only an "all" link opens.
 	 */
 	enum { SHARE_NONE, SHARE_EVALUATION, SHARE_ALL } share;
+	/* BODY_JSON: the largest body, bytes; 0 means FA_MAX_JSON_BODY. */
+	size_t json_max;
 };
 
 struct server {

@@ -57,7 +57,7 @@ const struct route routes[] = {
 	{ "GET", "/v1/bounties/{id}/examples", RW | ROLE_HUNTER, BODY_NONE, h_bounties_examples,
 	  NULL, NULL, NULL },
 	{ "POST", "/v1/bounties/{id}/submissions", ROLE_ADMIN | ROLE_HUNTER, BODY_JSON,
-	  h_bounties_submit, NULL, NULL, NULL },
+	  h_bounties_submit, NULL, NULL, NULL, SHARE_NONE, FA_MAX_SUBMISSION_BODY },
 	{ "GET", "/v1/bounties/{id}/submissions", RW | ROLE_HUNTER, BODY_NONE,
 	  h_bounties_submissions, NULL, NULL, NULL },
 	{ "GET", "/v1/bounties/{id}/submissions/{id}", RW | ROLE_HUNTER, BODY_NONE,

@@ -552,6 +552,30 @@ def test_predictions_must_cover_exactly_the_group(ctx):
     eq(r.status, 422, "no prediction field")
 
 
+def test_large_h_bodies_up_to_16_mib(ctx):
+    """A submission's h may be predictions for a large group: its body may
+    exceed the 1 MiB of other JSON requests, up to 16 MiB."""
+    group = "region = 'r5'"
+    preds = [{"id": r["id"], "prediction": r["pred"]} for r in ctx["rows"] if r["region"] == "r5"]
+    body = json.dumps({"group": group, "predictions": preds})
+    big = (body + " " * (2 * 1024 * 1024)).encode()
+    r = hreq(ctx, "bob", "POST", f"/v1/bounties/{ctx['bounty']['id']}/submissions", big,
+             headers={"Content-Type": "application/json"})
+    eq(r.status, 201, f"a 2 MiB submission {r}")
+    eq(r.json()["h"], "predictions", "h read")
+    # Chunked, so the limit is met mid-body (a declared Content-Length over
+    # it is refused before the body: test_00_basics).
+    huge = (body + " " * (17 * 1024 * 1024)).encode()
+    r = hreq(ctx, "bob", "POST", f"/v1/bounties/{ctx['bounty']['id']}/submissions", huge,
+             headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    eq(r.status, 413, f"17 MiB {r}")
+    expect("16777216" in r.json()["detail"], r.json()["detail"])
+    r = ctx["srv"].request("POST", "/v1/datasets", big, key=ctx["keys"]["analyst"],
+                           headers={"Content-Type": "application/json",
+                                    "Transfer-Encoding": "chunked"})
+    eq(r.status, 413, f"other routes keep 1 MiB {r}")
+
+
 def test_hostile_predicates_are_refused(ctx):
     cases = [
         ("accent = ", "position"),
