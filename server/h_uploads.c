@@ -226,26 +226,15 @@ static void on_row(void *ctx, const struct upload_row *row)
 		flush_copy(s);
 }
 
-/* Shared part of both begins, after the owner row is locked. */
-static void start_upload(struct request *r, struct upload_state *s)
+/* The parser of an open upload in the given format; -1 with err set. */
+static int open_parser(struct upload_state *s, enum ingest_format format,
+		       struct buf *err)
 {
 	struct upload_params p = { 0 };
-	const char *ct = req_header(r, "Content-Type");
-	struct buf err = BUF_INIT;
 	enum task task;
 
-	if (!ct) {
-		respond_problem(r, 415, "Unsupported media type",
-				"an upload needs a Content-Type: text/csv,"
-				" application/x-ndjson, application/json or (asr)"
-				" text/x-trn");
-		goto out;
-	}
-	if (ingest_format_from_content_type(ct, &p.format, &err)) {
-		respond_problem(r, 415, "Unsupported media type", "%s", err.s);
-		goto out;
-	}
 	task_parse(s->ds.task, &task);
+	p.format = format;
 	p.task = task;
 	p.kind = s->kind;
 	p.positive_label = s->ds.positive_label;
@@ -254,23 +243,48 @@ static void start_upload(struct request *r, struct upload_state *s)
 	p.header = on_header;
 	p.row = on_row;
 	p.ctx = s;
-	s->u = upload_new(&p, &s->errs, &err);
-	if (!s->u)
+	s->u = upload_new(&p, &s->errs, err);
+	return s->u ? 0 : -1;
+}
+
+/* Shared part of both begins, after the owner row is locked. */
+static void start_upload(struct request *r, struct upload_state *s)
+{
+	const char *ct = req_header(r, "Content-Type");
+	struct buf err = BUF_INIT;
+	enum ingest_format format;
+
+	if (!ct) {
+		respond_problem(r, 415, "Unsupported media type",
+				"an upload needs a Content-Type: text/csv,"
+				" application/x-ndjson, application/json or (asr)"
+				" text/x-trn");
+		goto out;
+	}
+	if (ingest_format_from_content_type(ct, &format, &err) ||
+	    open_parser(s, format, &err))
 		respond_problem(r, 415, "Unsupported media type", "%s", err.s);
 out:
 	buf_release(&err);
 }
 
-static struct upload_state *state_new(struct request *r, enum upload_kind kind)
+static struct upload_state *state_alloc(enum upload_kind kind, int64_t owner)
 {
 	struct upload_state *s = xcalloc(1, sizeof(*s));
 
 	s->kind = kind;
-	s->owner = r->ids[0];
+	s->owner = owner;
 	snprintf(s->owner_text, sizeof(s->owner_text), "%lld", (long long)s->owner);
 	ingest_errors_init(&s->errs);
 	strmap_init(&s->known);
 	buf_init(&s->copy, 0);
+	return s;
+}
+
+static struct upload_state *state_new(struct request *r, enum upload_kind kind)
+{
+	struct upload_state *s = state_alloc(kind, r->ids[0]);
+
 	r->upload = s;
 	return s;
 }
@@ -310,75 +324,92 @@ void h_examples_begin(struct request *r)
 	start_upload(r, s);
 }
 
-void h_predictions_begin(struct request *r)
+/*
+ * Open an upload of predictions for model s->owner: the dataset, the
+ * aligner of normalize (asr; NULL for sclite's default), the transaction
+ * with the model row locked.  Returns 0, or an HTTP status with one
+ * sentence in err.
+ */
+static int predictions_open(struct upload_state *s, struct db *db,
+			    const char *normalize, bool replace,
+			    struct buf *err)
 {
-	struct upload_state *s = state_new(r, UPLOAD_PREDICTIONS);
 	struct model m = { 0 };
-	int rc = store_model_get(req_db(r), s->owner, &m);
+	int rc = store_model_get(db, s->owner, &m);
 
 	if (rc) {
-		if (rc > 0)
-			respond_problem(r, 404, "Not found",
-					"model %lld does not exist",
-					(long long)s->owner);
-		else
-			respond_internal(r);
-		return;
+		if (rc < 0)
+			return 500;
+		buf_addf(err, "model %lld does not exist", (long long)s->owner);
+		return 404;
 	}
-	rc = store_dataset_get(req_db(r), m.dataset_id, &s->ds);
+	rc = store_dataset_get(db, m.dataset_id, &s->ds);
 	model_release(&m);
-	if (rc) {
-		respond_internal(r);
-		return;
-	}
+	if (rc)
+		return 500;
 	if (s->ds.example_count == 0) {
-		respond_problem(r, 409, "Conflict",
-				"dataset %lld has no examples yet; upload the"
-				" ground truth before predictions",
-				(long long)s->ds.id);
-		return;
+		buf_addf(err, "dataset %lld has no examples yet; upload the"
+			 " ground truth before predictions", (long long)s->ds.id);
+		return 409;
 	}
 	if (!strcmp(s->ds.task, "asr")) {
-		const char *spec = req_arg(r, "normalize");
 		struct norm_opts no;
-		struct buf err = BUF_INIT, desc = BUF_INIT;
+		struct buf e = BUF_INIT, desc = BUF_INIT;
 
 		norm_opts_init(&no);
-		if (spec && norm_opts_parse(&no, spec, strlen(spec), &err)) {
-			respond_problem(r, 400, "Bad request",
-					"normalize: %s", err.s);
-		} else if (!(s->al = aligner_new(&no, &err))) {
-			respond_problem(r, 400, "Bad request",
-					"normalize: %s", err.s);
+		if ((normalize && norm_opts_parse(&no, normalize,
+						  strlen(normalize), &e)) ||
+		    !(s->al = aligner_new(&no, &e))) {
+			buf_addf(err, "normalize: %s", e.s);
 		} else {
 			norm_opts_describe(&no, &desc);
 			s->normalize = buf_detach(&desc, NULL);
 		}
 		norm_opts_release(&no);
-		buf_release(&err);
+		buf_release(&e);
 		buf_release(&desc);
 		if (!s->al)
-			return;
+			return 400;
 	}
-	s->db = req_db(r);
+	s->db = db;
 	if (!s->al)
 		s->cached = idcache_get(s->ds.id, s->ds.example_count);
-	rc = store_predictions_begin(s->db, s->owner, s->ds.id,
-				     arg_true(r, "replace"),
+	rc = store_predictions_begin(s->db, s->owner, s->ds.id, replace,
 				     s->cached ? NULL : &s->known,
 				     s->al ? &s->refs : NULL);
 	if (rc == 2) {
-		respond_problem(r, 409, "Conflict",
-				"model %lld already has predictions; add"
-				" ?replace=true to replace them",
-				(long long)s->owner);
-		return;
+		buf_addf(err, "model %lld already has predictions; add"
+			 " ?replace=true to replace them", (long long)s->owner);
+		return 409;
 	}
-	if (rc) {
+	return rc ? 500 : 0;
+}
+
+void h_predictions_begin(struct request *r)
+{
+	struct upload_state *s = state_new(r, UPLOAD_PREDICTIONS);
+	struct buf err = BUF_INIT;
+	int status = predictions_open(s, req_db(r), req_arg(r, "normalize"),
+				      arg_true(r, "replace"), &err);
+
+	switch (status) {
+	case 0:
+		start_upload(r, s);
+		break;
+	case 400:
+		respond_problem(r, 400, "Bad request", "%s", err.s);
+		break;
+	case 404:
+		respond_problem(r, 404, "Not found", "%s", err.s);
+		break;
+	case 409:
+		respond_problem(r, 409, "Conflict", "%s", err.s);
+		break;
+	default:
 		respond_internal(r);
-		return;
+		break;
 	}
-	start_upload(r, s);
+	buf_release(&err);
 }
 
 int h_upload_data(struct request *r, const char *data, size_t n)
@@ -415,27 +446,23 @@ static void respond_upload_errors(struct request *r, struct upload_state *s)
 	respond_problem_doc(r, 422, doc);
 }
 
-void h_upload_end(struct request *r)
+/*
+ * Finish an open upload: the rest of the parse, the last COPY batch, the
+ * commit and the caches.  Returns 0, 422 when the rows had errors (s->errs;
+ * nothing stored), or 500.
+ */
+static int upload_close(struct upload_state *s)
 {
-	struct upload_state *s = r->upload;
-	int rc;
+	int rc = upload_finish(s->u);
 
-	if (!s || !s->u) {
-		respond_internal(r);
-		return;
-	}
-	double t_body = now_seconds();
-	rc = upload_finish(s->u);
 	if (rc || s->errs.total) {
 		store_upload_abort(s->db);
-		respond_upload_errors(r, s);
-		return;
+		return 422;
 	}
 	flush_copy(s);
 	if (s->db_failed) {
 		store_upload_abort(s->db);
-		respond_internal(r);
-		return;
+		return 500;
 	}
 	if (s->kind == UPLOAD_EXAMPLES)
 		rc = store_examples_commit(s->db, s->owner,
@@ -444,10 +471,8 @@ void h_upload_end(struct request *r)
 	else
 		rc = store_predictions_commit(s->db, s->owner, (int64_t)s->rows,
 					      s->normalize);
-	if (rc) {
-		respond_internal(r);
-		return;
-	}
+	if (rc)
+		return 500;
 	/* The ids are known now; the next prediction upload need not read them. */
 	if (s->kind == UPLOAD_EXAMPLES) {
 		struct strmap ids;
@@ -460,6 +485,28 @@ void h_upload_end(struct request *r)
 	}
 	metrics_add_rows(s->kind == UPLOAD_EXAMPLES ? "examples" : "predictions",
 			 s->rows);
+	return 0;
+}
+
+void h_upload_end(struct request *r)
+{
+	struct upload_state *s = r->upload;
+	double t_body = now_seconds();
+	int rc;
+
+	if (!s || !s->u) {
+		respond_internal(r);
+		return;
+	}
+	rc = upload_close(s);
+	if (rc == 422) {
+		respond_upload_errors(r, s);
+		return;
+	}
+	if (rc) {
+		respond_internal(r);
+		return;
+	}
 	log_info("upload: %llu rows, body streamed in %.3f s, committed in %.3f s",
 		 (unsigned long long)s->rows, t_body - r->started, now_seconds() - t_body);
 	{
@@ -468,4 +515,32 @@ void h_upload_end(struct request *r)
 		cJSON_AddNumberToObject(doc, "rows", (double)s->rows);
 		respond_json(r, 201, doc);
 	}
+}
+
+int predictions_store(struct db *db, int64_t model, const char *normalize,
+		      enum ingest_format format, const char *body, size_t len,
+		      struct buf *err)
+{
+	struct upload_state *s = state_alloc(UPLOAD_PREDICTIONS, model);
+	int rc = predictions_open(s, db, normalize, false, err);
+
+	if (!rc && open_parser(s, format, err)) {
+		store_upload_abort(db);
+		rc = 400;
+	}
+	if (!rc) {
+		if (upload_feed(s->u, body, len) && !s->errs.total)
+			s->errs.total = 1;	/* the parser stopped */
+		rc = upload_close(s);
+		if (rc == 422) {
+			struct buf e = BUF_INIT;
+
+			ingest_errors_json(&s->errs, &e);
+			buf_addf(err, "%llu rows were refused: %s",
+				 (unsigned long long)s->errs.total, e.s);
+			buf_release(&e);
+		}
+	}
+	upload_state_free(s);
+	return rc;
 }

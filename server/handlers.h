@@ -6,6 +6,7 @@
 #define FA_HANDLERS_H
 
 #include "server/http.h"
+#include "ingest/ingest.h"
 
 /* h_meta.c */
 void h_healthz(struct request *r);
@@ -29,6 +30,15 @@ void h_predictions_begin(struct request *r);
 int h_upload_data(struct request *r, const char *data, size_t n);
 void h_upload_end(struct request *r);
 void h_upload_free(struct request *r);
+/*
+ * Store a whole body of predictions for model (one without any) as the
+ * upload route would: the same parser, checks and (asr) alignment with
+ * normalize (NULL: sclite's default), all or nothing.  Returns 0, or 400,
+ * 404, 409, 422 (rows refused, err lists them) or 500 with err set.
+ */
+int predictions_store(struct db *db, int64_t model, const char *normalize,
+		      enum ingest_format format, const char *body, size_t len,
+		      struct buf *err);
 
 /* h_attributes.c */
 void h_attributes_begin(struct request *r);
@@ -69,6 +79,7 @@ void h_bounties_submit(struct request *r);
 void h_bounties_submissions(struct request *r);
 void h_bounties_submission_get(struct request *r);
 void h_bounties_leaderboard(struct request *r);
+void h_bounties_patched(struct request *r);
 void h_bounties_report(struct request *r);
 
 #endif

@@ -62,6 +62,8 @@ const struct route routes[] = {
 	  h_bounties_submissions, NULL, NULL, NULL },
 	{ "GET", "/v1/bounties/{id}/submissions/{id}", RW | ROLE_HUNTER, BODY_NONE,
 	  h_bounties_submission_get, NULL, NULL, NULL },
+	{ "POST", "/v1/bounties/{id}/patched-model", RW, BODY_JSON, h_bounties_patched,
+	  NULL, NULL, NULL },
 	{ "GET", "/v1/bounties/{id}/leaderboard", ROLE_ANY, BODY_NONE, h_bounties_leaderboard,
 	  NULL, NULL, NULL, SHARE_ALL },
 	{ "GET", "/v1/bounties/{id}/report", ROLE_ANY, BODY_NONE, h_bounties_report,

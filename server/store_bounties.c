@@ -822,6 +822,30 @@ int store_bounty_submit(struct db *db, int64_t bounty_id, int64_t key_id,
 	return 0;
 }
 
+int store_bounty_state(struct db *db, int64_t bounty_id,
+		       struct bounty_state *st)
+{
+	char bid[24];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	fmt_i64(bid, sizeof(bid), bounty_id);
+	if (db_cmd(db, "begin bounty state", "BEGIN", 0, NULL))
+		return -1;
+	rc = read_state(db, bid, "0", st);
+	if (rc || db_cmd(db, "commit bounty state", "COMMIT", 0, NULL)) {
+		rollback(db);
+		state_release(st);
+		return rc > 0 ? 1 : -1;
+	}
+	return 0;
+}
+
+void bounty_state_release(struct bounty_state *st)
+{
+	state_release(st);
+}
+
 void bounty_submission_release(struct bounty_submission *s)
 {
 	free(s->hunter);

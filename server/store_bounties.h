@@ -193,6 +193,15 @@ int store_bounty_submit(struct db *db, int64_t bounty_id, int64_t key_id,
 				      struct bounty_outcome *out),
 			void *ctx, int64_t *id, char **created_at);
 
+/*
+ * The bounty and its accepted findings as they stand (read under the row
+ * lock, which is released again at once); 1 when the bounty does not
+ * exist.  bounty_state_release() frees *st.
+ */
+int store_bounty_state(struct db *db, int64_t bounty_id,
+		       struct bounty_state *st);
+void bounty_state_release(struct bounty_state *st);
+
 /* A stored submission. */
 struct bounty_submission {
 	int64_t id, bounty_id, key_id;

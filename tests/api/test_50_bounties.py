@@ -532,6 +532,60 @@ def test_a_restarted_server_rebuilds_the_list_from_the_database(ctx):
         s2.stop()
 
 
+def test_patched_model_is_a_model_like_any_other(ctx):
+    s, b = ctx["srv"], ctx["bounty"]["id"]
+    r = hreq(ctx, "alice", "POST", f"/v1/bounties/{b}/patched-model", {})
+    eq(r.status, 403, f"hunters cannot {r}")
+    r = s.request("POST", f"/v1/bounties/{b}/patched-model", {"color": 1}, key=ctx["keys"]["analyst"])
+    eq(r.status, 422, f"unknown field {r}")
+    r = s.request("POST", f"/v1/bounties/{b}/patched-model", {}, key=ctx["keys"]["analyst"])
+    eq(r.status, 201, f"patched model {r}")
+    m = r.json()
+    lb = board(ctx, "admin")
+    nodes = lb["decision_list"]
+    eq(m["list_version"], len(nodes), "the list's current version")
+    eq((m["dataset_id"], m["predictions"]), (ctx["ds"], len(ctx["rows"])), "every example")
+    expect(m["name"].endswith(f"patched by bounty {b}"), m["name"])
+
+    # The list as the paper defines it, from its nodes: a row is answered
+    # by the newest node whose group holds it; a repair node answers as
+    # the version it points back to.
+    indian = lambda r: r["accent"] == "indian"          # noqa: E731
+    young_uk = lambda r: r["accent"] == "uk" and r["age"] < 40    # noqa: E731
+    cond = {"accent = 'welsh'": welsh, "age >= 60": old, "accent = 'indian'": indian,
+            "accent = 'uk' AND age < 40": young_uk}
+    h_of = {"accent = 'welsh'": h2, "age >= 60": h3,
+            "accent = 'indian'": lambda r: r["label"] if r["u"] < 0.98 else r["pred"],
+            "accent = 'uk' AND age < 40": lambda r: r["label"]}
+
+    def answer(r, version):
+        for n in reversed(nodes[:version]):
+            if cond[n["group"]](r):
+                return h_of[n["group"]](r) if n["kind"] == "model" else answer(r, n["target"])
+        return r["pred"]
+    got = dict(line.split("|") for line in psql(
+        f"SELECT e.ext_id, p.prediction FROM predictions p JOIN examples e"
+        f" ON e.dataset_id = {ctx['ds']} AND e.ord = p.ord WHERE p.model_id = {m['id']}",
+        db=s.dbname).split())
+    want = {r["id"]: answer(r, len(nodes)) for r in ctx["rows"]}
+    eq([i for i in want if got[i] != want[i]][:5], [], "every row answered as the list says")
+    expect(sum(want[r["id"]] != r["pred"] for r in ctx["rows"]) > 300, "h answers many rows")
+    hold = [ctx["by_id"][i] for i in holdout_ids(ctx)]
+    close(lb["history"][-1]["overall_error_exact"],
+          sum(want[x["id"]] != x["label"] for x in hold) / len(hold), 1e-12,
+          "the leaderboard's holdout error, from the stored predictions")
+    # Evaluated and compared like any other model.
+    r = s.request("POST", f"/v1/models/{m['id']}/evaluations", {"by": [["accent"]]},
+                  key=ctx["keys"]["analyst"])
+    eq(r.status, 201, f"evaluation {r}")
+    rows = ctx["rows"]
+    close(r.json()["overall"]["metrics"]["error_rate"]["value"],
+          sum(want[x["id"]] != x["label"] for x in rows) / len(rows), 1e-12, "overall error")
+    r = s.request("GET", f"/v1/models/{ctx['model']}/compare/{m['id']}/report?format=json&by=accent",
+                  key=ctx["keys"]["viewer"])
+    eq(r.status, 200, f"compared with the base model {r}")
+
+
 def test_predictions_must_cover_exactly_the_group(ctx):
     group = "accent = 'uk' AND gender = 'f'"
     members = [r for r in ctx["rows"] if r["accent"] == "uk" and r["gender"] == "f"]
@@ -785,6 +839,16 @@ def test_wer_bounty_on_asr(ctx):
     hreq(ctx, "alice", "GET", f"/v1/bounties/{b}/leaderboard")
     hreq(ctx, "alice", "GET", f"/v1/bounties/{b}/report")
     hreq(ctx, "bob", "GET", f"/v1/bounties/{b}/submissions")
+    # The patched model: indian utterances answered by h (the reference),
+    # the others by the base model; aligned at storage like an upload.
+    r = s.request("POST", f"/v1/bounties/{b}/patched-model", {"name": "asr patched"}, key=key)
+    eq(r.status, 201, f"asr patched model {r}")
+    pm = r.json()
+    eq((pm["name"], pm["normalize"]), ("asr patched", "sclite"), "name and normalisation")
+    r = s.request("POST", f"/v1/models/{pm['id']}/evaluations", {"by": [["accent"]]}, key=key)
+    eq(r.status, 201, f"asr evaluation {r}")
+    patched = [dict(x, hyp=x["ref"]) if x["accent"] == "indian" else x for x in rows]
+    close(r.json()["overall"]["metrics"]["wer"]["value"], wer(patched), 1e-12, "patched WER")
 
 
 # ---- leaderboard, report and the leak scan ----
