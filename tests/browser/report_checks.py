@@ -13,6 +13,7 @@ Each raises AssertionError with a readable message.  The number formats
 below are the oracle: they restate report/html.h, not the C code.
 """
 import math
+import re
 
 MINUS = "\u2212"
 EN = "\u2013"
@@ -21,7 +22,7 @@ DASH = "\u2014"
 
 RATES = {"tpr", "fpr", "fnr", "tnr", "ppv", "npv", "fdr", "for", "accuracy",
          "error_rate", "selection_rate", "prevalence", "auc", "brier", "ece",
-         "wer", "mean_utterance_wer", "cer"}
+         "wer", "mean_utterance_wer", "cer", "recall"}
 COUNTS = {"n", "tp", "fp", "tn", "fn", "substitutions", "deletions",
           "insertions", "hits", "reference_words", "utterances", "speakers"}
 NAMES = {
@@ -35,7 +36,7 @@ NAMES = {
     "Expected calibration error": "ece", "Mean absolute error": "mae",
     "Root mean squared error": "rmse", "Mean signed error": "mean_error",
     "Word error rate": "wer", "Mean per-utterance WER": "mean_utterance_wer",
-    "Character error rate": "cer",
+    "Character error rate": "cer", "Recall": "recall",
 }
 
 
@@ -108,10 +109,28 @@ def facts(page):
     return page.eval(FACTS_JS)
 
 
+def column_key(name):
+    """The metric key of a column heading: "Recall (class x)" is the
+    per-class metric recall[x], as the evaluation names its flag."""
+    m = re.fullmatch(r"(.+) \(class (.*)\)", name)
+    if m:
+        return f"{NAMES.get(m.group(1), m.group(1).lower())}[{m.group(2)}]"
+    return NAMES.get(name, name)
+
+
+def metric_of(o, key):
+    """o[key], or o["per_class"][label][name] for a key "name[label]"."""
+    m = re.fullmatch(r"(\w+)\[(.*)\]", key)
+    if m:
+        return ((o.get("per_class") or {}).get(m.group(2)) or {}).get(m.group(1))
+    return o.get(key)
+
+
 def expected_cells(key, c, wide):
     """The texts of a cohort's cells for one metric, as the page shows them."""
-    m = (c.get("metrics") or {}).get(key)
-    d = (c.get("disparity") or {}).get(key) or {}
+    m = metric_of(c.get("metrics") or {}, key)
+    d = metric_of(c.get("disparity") or {}, key) or {}
+    key = key.split("[")[0]
     v = num(m, "value") if isinstance(m, dict) else m if num({"v": m}, "v") is not None else None
     cells = []
     if v is None:
@@ -159,8 +178,7 @@ def check_report(page, evaluation):
         assert idx == list(range(len(cohorts))), f"grouping {gi}: table rows {idx}"
         keys = []
         for name, width in f["groups"]:
-            key = NAMES.get(name, name)
-            keys.append((key, width == 4))
+            keys.append((column_key(name), width == 4))
         for r in f["rows"]:
             c = cohorts[int(r["idx"])]
             attrs = c.get("attributes") or {}

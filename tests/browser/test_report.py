@@ -50,12 +50,47 @@ PAGES = {
                     "Evaluations \u00b7 fairaudit"),
     "compare": ("compare.json", ["--compare"],
                 f"Comparison: asr-base v1 and asr-base v2 {XSS2}"),
+    "multiclass": ("multiclass.json", ["--dataset", "species", "--model", "classifier"],
+                   "Disparity report: classifier on species"),
 }
-REPORTS = ("compas", "compas-by-name", "asr", "regression", "hostile")
+REPORTS = ("compas", "compas-by-name", "asr", "regression", "hostile", "multiclass")
+FA = os.path.join(ROOT, BUILD, "fairaudit")
+CLASSES = ("cat", "dog", XSS1)
+
+
+def multiclass_evaluation():
+    """A multi-class evaluation from `fairaudit score` itself: three classes
+    (one named like a script), two groups, the hostile class recalled badly
+    in group b.  Deterministic, written next to the pages."""
+    import random
+    rng = random.Random(7)
+    truth, preds = ["id,label,group"], ["id,prediction"]
+    for i in range(1200):
+        g, lab = rng.choice("ab"), rng.choice(CLASSES)
+        wrong = rng.random() < (0.6 if g == "b" and lab == XSS1 else 0.1)
+        pred = rng.choice([c for c in CLASSES if c != lab]) if wrong else lab
+        truth.append(f'x{i},"{lab}",{g}')
+        preds.append(f'x{i},"{pred}"')
+    paths = []
+    for name, lines in (("multiclass-truth.csv", truth), ("multiclass-pred.csv", preds)):
+        paths.append(os.path.join(ARTIFACTS, name))
+        with open(paths[-1], "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+    out = subprocess.run([FA, "score", "--task", "classification", "--truth", paths[0],
+                          "--predictions", paths[1], "--by", "group"],
+                         capture_output=True, check=True, timeout=60).stdout
+    with open(os.path.join(ARTIFACTS, "multiclass.json"), "wb") as f:
+        f.write(out)
+
+
+def fixture_path(name):
+    """Committed fixtures, or the one the setup made with fairaudit score."""
+    made = os.path.join(ARTIFACTS, name)
+    return made if name == "multiclass.json" else os.path.join(FIXTURES, name)
 
 
 def fixture(name):
-    with open(os.path.join(FIXTURES, name), encoding="utf-8") as f:
+    with open(fixture_path(name), encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -66,9 +101,9 @@ def url(name):
 def render(name):
     src, args, _ = PAGES[name]
     if args and args[0] == "--compare":
-        cmd = [TOOL, "--compare", os.path.join(FIXTURES, src)]
+        cmd = [TOOL, "--compare", fixture_path(src)]
     else:
-        cmd = [TOOL, *args, os.path.join(FIXTURES, src)]
+        cmd = [TOOL, *args, fixture_path(src)]
     out = subprocess.run(cmd, capture_output=True, check=True, timeout=60).stdout
     with open(os.path.join(ARTIFACTS, name + ".html"), "wb") as f:
         f.write(out)
@@ -77,6 +112,7 @@ def render(name):
 
 def setup():
     os.makedirs(ARTIFACTS, exist_ok=True)
+    multiclass_evaluation()
     for name in PAGES:
         render(name)
     return {"browser": chrome.Browser()}
@@ -130,7 +166,7 @@ def test_charts_one_mark_per_cohort(ctx):
 def test_hostile_names_are_inert_text(ctx):
     for name in PAGES:
         page = ctx["browser"].open(url(name))
-        strings = [] if name == "regression" else [XSS1, XSS2]
+        strings = {"regression": [], "multiclass": [XSS1]}.get(name, [XSS1, XSS2])
         try:
             rc.check_inert(page, strings, PAGES[name][2])
         except AssertionError as e:
@@ -183,6 +219,21 @@ def test_index_and_comparison_pages(ctx):
     page.close()
     assert marks == ["0", "1", "2", "3"], marks
     assert "Word error rate for accent = scottish changed by \u22120.047" in text, text
+
+
+def test_multiclass_recall_per_class(ctx):
+    ev = fixture("multiclass.json")
+    page = ctx["browser"].open(url("multiclass"))
+    heads = page.eval("[...document.querySelectorAll('#g1 thead th[scope=colgroup]')]"
+                      ".map(th => th.textContent)")
+    text = page.eval("document.getElementById('summary').textContent")
+    page.close()
+    labels = list(ev["groupings"][0]["cohorts"][0]["metrics"]["per_class"])
+    assert heads == ["Error rate"] + [f"Recall (class {c})" for c in labels], heads
+    assert sorted(labels) == sorted(CLASSES), labels
+    flagged = [f for c in ev["groupings"][0]["cohorts"] for f in c["flags"]]
+    assert f"recall[{XSS1}]" in flagged, flagged
+    assert f"Recall (class {XSS1}) for group = " in text, text[:600]
 
 
 def test_print_breaks_between_groupings(ctx):
