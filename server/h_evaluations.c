@@ -28,6 +28,10 @@ static cJSON *evaluation_document(cJSON *result, int64_t id,
 	cJSON_AddNumberToObject(doc, "model_id", (double)m->id);
 	cJSON_AddNumberToObject(doc, "dataset_id", (double)m->dataset_id);
 	cJSON_AddStringToObject(doc, "created_at", created_at);
+	/* Which upload of the model's predictions this is about. */
+	if (m->upload_stamp)
+		cJSON_AddStringToObject(doc, "predictions_uploaded_at",
+					m->upload_stamp);
 	while ((it = result->child)) {
 		cJSON_DetachItemViaPointer(result, it);
 		if (cJSON_GetObjectItemCaseSensitive(doc, it->string))
@@ -186,6 +190,22 @@ void h_evaluations_create(struct request *r)
 	if (store_table_load(req_db(r), &d, m.id, &t)) {
 		respond_internal(r);
 		goto out;
+	}
+	{
+		/* The predictions read must be the upload the result names. */
+		struct model now = { 0 };
+		bool same = !store_model_get(req_db(r), m.id, &now) &&
+			    now.upload_stamp && m.upload_stamp &&
+			    !strcmp(now.upload_stamp, m.upload_stamp);
+
+		model_release(&now);
+		if (!same) {
+			respond_problem(r, 409, "Conflict", "the predictions of"
+					" model %lld were replaced while they"
+					" were read; evaluate again",
+					(long long)m.id);
+			goto out;
+		}
 	}
 	t_load = now_seconds() - t0;
 	if (eval_params_parse(&p, r->json, &t, &err)) {
@@ -369,7 +389,7 @@ void h_evaluations_alignments(struct request *r)
 	struct table t;
 	char *json = NULL;
 	cJSON *doc = NULL, *out = NULL, *g;
-	const cJSON *created;
+	const cJSON *created, *stamp;
 
 	table_init(&t, TASK_ASR);
 	if (lim && (parse_i64(lim, strlen(lim), &limit) || limit < 1 ||
@@ -394,7 +414,10 @@ void h_evaluations_alignments(struct request *r)
 		goto done;
 	}
 	created = cJSON_GetObjectItemCaseSensitive(doc, "created_at");
-	if (m.uploaded_at && cJSON_IsString(created) &&
+	stamp = cJSON_GetObjectItemCaseSensitive(doc, "predictions_uploaded_at");
+	if (cJSON_IsString(stamp) ?
+	    !m.upload_stamp || strcmp(m.upload_stamp, stamp->valuestring) :
+	    m.uploaded_at && cJSON_IsString(created) &&
 	    strcmp(m.uploaded_at, created->valuestring) > 0) {
 		respond_problem(r, 409, "Conflict", "the predictions of model %lld"
 				" were replaced after evaluation %lld; evaluate"

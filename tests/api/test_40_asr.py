@@ -1,6 +1,7 @@
 """ASR uploads: every format, alignment at upload with sclite's weights,
 refusal of bad input with row and reason, evaluations of WER by cohort."""
 import json
+import re
 
 from harness import Server, expect, eq, psql
 
@@ -232,3 +233,12 @@ def test_wer_evaluation_and_alignments(ctx):
     page = ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/report", key=ctx["key"])
     eq(page.status, 200, "asr report")
     expect("scottish" in page.body, "cohort in the report")
+    # The evaluation names the upload it used, to the microsecond; once the
+    # predictions are replaced (within the same second, likely), its
+    # alignments are refused rather than taken from the new upload.
+    expect(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z",
+                        ev["predictions_uploaded_at"]), ev["predictions_uploaded_at"])
+    eq(post(ctx, f"/v1/models/{m}/predictions?replace=true", hyp, "text/x-trn").status, 201,
+       "replaced")
+    r = ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/alignments?limit=5", key=ctx["key"])
+    eq(r.status, 409, f"alignments of replaced predictions {r}")
