@@ -10,6 +10,7 @@
 #include "common/fa.h"
 #include "common/util.h"
 #include "metrics/bootstrap.h"
+#include <gsl/gsl_cdf.h>
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -293,4 +294,29 @@ double boot_p_value(const double *d, size_t n)
 	if (p < 1.0 / ((double)m + 1))
 		p = 1.0 / ((double)m + 1);
 	return p > 1 ? 1 : p;
+}
+
+double boot_expanded_conf(double conf, double g)
+{
+	double c, t;
+
+	if (!(g >= 2) || !(conf > 0 && conf < 1))
+		return NAN;
+	c = sqrt(g / (g - 1));
+	t = gsl_cdf_tdist_Pinv((1 + conf) / 2, g - 1);
+	return 1 - 2 * gsl_cdf_ugaussian_Q(c * t);
+}
+
+double boot_p_expanded(double p, double g)
+{
+	double c, z, q;
+
+	if (!(g >= 2) || isnan(p))
+		return NAN;
+	if (p >= 1)
+		return 1;
+	c = sqrt(g / (g - 1));
+	z = gsl_cdf_ugaussian_Qinv(p / 2);
+	q = 2 * gsl_cdf_tdist_Q(z / c, g - 1);
+	return q < 1 ? q : 1;
 }

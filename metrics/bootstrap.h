@@ -104,6 +104,24 @@ size_t boot_percentile(double *v, size_t n, double conf, double *lo,
 		       double *hi);
 
 /*
+ * Few clusters.  With g clusters a percentile interval is too narrow: the
+ * bootstrap's plug-in variance is (g - 1) / g of the unbiased one, and
+ * normal quantiles stand in where Student's t with g - 1 degrees of
+ * freedom belongs.  The expanded percentile interval (Hesterberg, "What
+ * teachers should know about the bootstrap", The American Statistician
+ * 69, 2015) takes the percentile interval at the wider level conf' with
+ *	Phi^-1((1 + conf') / 2) = sqrt(g / (g - 1)) t_{g-1}((1 + conf) / 2).
+ * boot_expanded_conf() returns conf' (NAN for g < 2); with many clusters
+ * it tends to conf.  boot_p_expanded() turns a bootstrap p-value p (as
+ * boot_p_value() gives it) into the p-value of the expanded intervals, the
+ * 1 - conf at which the expanded interval just reaches 0:
+ *	2 Q_t,{g-1}(Phi^-1(1 - p / 2) / sqrt(g / (g - 1))),
+ * capped at 1 (NAN for g < 2 or p NAN).
+ */
+double boot_expanded_conf(double conf, double g);
+double boot_p_expanded(double p, double g);
+
+/*
  * Two-sided bootstrap p-value for "the difference is 0" from replicate
  * differences d[0..n) (NAN entries left out, m = the defined ones):
  *	p = 2 min(#{d <= 0}, #{d >= 0}) / m,

@@ -447,13 +447,19 @@ void paired_ratio_compare(const double *clusters, size_t ncl,
 
 		if (ch->reason || ch->ci_reason)
 			continue;
+		/* Expanded for the clusters behind the rate (bootstrap.h). */
+		double g = (double)(elig_a[j] < elig_b[j] ? elig_a[j]
+							  : elig_b[j]);
+		double conf = boot_expanded_conf(o->conf, g);
+
 		for (size_t s = 0; s < 3; s++) {
 			for (size_t b = 0; b < o->nboot; b++)
 				v[b] = reps[b * nstat + 3 * j + s];
 			if (s == 2)
-				ch->p = boot_p_value(v, o->nboot);
-			if (boot_percentile(v, o->nboot, o->conf,
-					    &side[s]->low, &side[s]->high) < 2)
+				ch->p = boot_p_expanded(boot_p_value(v,
+							o->nboot), g);
+			if (boot_percentile(v, o->nboot, conf, &side[s]->low,
+					    &side[s]->high) < 2)
 				ch->ci_reason = too_few_reps;
 		}
 		if (ch->ci_reason) {

@@ -45,8 +45,9 @@
  *
  *   pooled ratios over clusters, e.g. WER = sum errors / sum reference
  *     words, resampled by speaker: a cluster bootstrap (metrics/bootstrap.h)
- *     of both ratios at once; percentile intervals for A, B and B - A, and
- *     the bootstrap p-value above.
+ *     of both ratios at once; expanded percentile intervals for A, B and
+ *     B - A and the expanded bootstrap p-value (metrics/bootstrap.h), for
+ *     the fewer clusters with a denominator of the two models.
  *
  * Randomness.  Functions that bootstrap take a generator the caller has
  * seeded for the unit being compared (a cohort: see boot_stream_seed()), so

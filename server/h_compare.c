@@ -800,16 +800,21 @@ static void add_methods(cJSON *doc, const struct cmp_run *run)
 		cJSON_AddStringToObject(m, "test", "paired t-test");
 		break;
 	case K_ASR:
-		cJSON_AddStringToObject(m, "interval", "percentile interval of"
-			" a cluster bootstrap of pooled rates; clusters are"
-			" speakers (an utterance without one is its own) or,"
-			" when no cohort has two speakers, utterances");
+		cJSON_AddStringToObject(m, "interval", "expanded percentile"
+			" interval (Hesterberg 2015, as in evaluations: the"
+			" percentile level widened by sqrt(g / (g - 1)) and"
+			" Student's t with g - 1 degrees of freedom for the g"
+			" clusters) of a cluster bootstrap of pooled rates;"
+			" clusters are speakers (an utterance without one is"
+			" its own) or, when no cohort has two speakers,"
+			" utterances");
 		cJSON_AddStringToObject(m, "difference_interval", "the same"
 			" bootstrap, both models' rates recomputed on each"
 			" replicate");
-		cJSON_AddStringToObject(m, "test", "2 min(#{d <= 0},"
+		cJSON_AddStringToObject(m, "test", "p0 = 2 min(#{d <= 0},"
 			" #{d >= 0}) / m over m replicates, at least 1 / (m +"
-			" 1), at most 1");
+			" 1), then expanded as the interval: 2 Q_t,g-1("
+			"Phi^-1(1 - p0 / 2) / sqrt(g / (g - 1))), at most 1");
 		cJSON_AddStringToObject(m, "resampling_cohorts",
 			run->by_utterance[0] ? "utterances" : "speakers");
 		cJSON_AddStringToObject(m, "resampling_overall",

@@ -5,22 +5,28 @@ Recomputes, with the Python standard library only, what the engine's
 documentation (metrics/bootstrap.h, report/eval_asr.c) says it computes for
 the small table that tests/unit/report/eval_asr.c builds with
 build_reference(): pooled WER, mean utterance WER and CER per cohort, their
-speaker-bootstrap percentile intervals, the bootstrap comparisons with the
-reference cohort, the bootstrap p-values and Holm's adjustment.
+speaker-bootstrap expanded percentile intervals (Hesterberg 2015: the
+percentile level widened for g clusters by sqrt(g / (g - 1)) and Student's
+t with g - 1 degrees of freedom), the bootstrap comparisons with the
+reference cohort, their p-values and Holm's adjustment.
 
 Nothing is shared with the C code: the generator is CPython's own MT19937
 (random.Random), put into the state that GSL's gsl_rng_mt19937 seeding
 (Knuth's init_genrand recurrence, seed 0 -> 4357) produces; draws follow
 gsl_rng_uniform_int's documented rule; quantiles follow R's type 7
-formula; Holm follows R's p.adjust.  Prints C initialisers for the test.
+formula; Student's t comes from the regularised incomplete beta function
+(continued fraction, as in Numerical Recipes), not from GSL; Holm follows
+R's p.adjust.  Prints C initialisers for the test.
 
     python3 tests/tools/asrboot_ref.py
 """
 import math
 import random
 import struct
+from statistics import NormalDist
 
 M64 = (1 << 64) - 1
+NORMAL = NormalDist()
 SEED = 20240101
 B = 1000
 CONF = 0.95
@@ -136,11 +142,69 @@ def quantile7(x, q):
     return x[lo] * (1 - h) + x[lo + 1] * h
 
 
-def percentile(vals):
+def betacf(a, b, x):
+    """Continued fraction of the incomplete beta (Lentz's method)."""
+    tiny, qab, qap, qam = 1e-300, a + b, a + 1, a - 1
+    c, d = 1.0, 1 - qab * x / qap
+    d = 1 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 1000):
+        m2 = 2 * m
+        for aa in (m * (b - m) * x / ((qam + m2) * (a + m2)),
+                   -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
+            d = 1 + aa * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + aa / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1) < 1e-16:
+            break
+    return h
+
+
+def ibeta(a, b, x):
+    """Regularised incomplete beta I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                     + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * betacf(a, b, x) / a
+    return 1 - front * betacf(b, a, 1 - x) / b
+
+
+def t_sf(t, nu):
+    """P(T > t) for Student's t with nu degrees of freedom."""
+    tail = 0.5 * ibeta(nu / 2, 0.5, nu / (nu + t * t))
+    return tail if t >= 0 else 1 - tail
+
+
+def t_quantile(p, nu):
+    """The p quantile of Student's t (p > 0.5), by bisection."""
+    lo, hi = 0.0, 1e6
+    for _ in range(400):
+        mid = (lo + hi) / 2
+        if 1 - t_sf(mid, nu) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def expanded_conf(g):
+    """Hesterberg's expanded percentile level for g clusters."""
+    c = math.sqrt(g / (g - 1))
+    z = c * t_quantile((1 + CONF) / 2, g - 1)
+    return 1 - 2 * (1 - NORMAL.cdf(z)) if z < 8 else 1 - math.erfc(z / math.sqrt(2))
+
+
+def percentile(vals, conf=CONF):
     x = sorted(v for v in vals if not math.isnan(v))
     if len(x) < 2:
         return math.nan, math.nan
-    a = (1 - CONF) / 2
+    a = (1 - conf) / 2
     return quantile7(x, a), quantile7(x, 1 - a)
 
 
@@ -152,6 +216,14 @@ def p_value(d):
     p = 2.0 * min(le, ge) / m
     p = max(p, 1.0 / (m + 1))
     return min(p, 1.0)
+
+
+def p_expanded(p, g):
+    if p >= 1:
+        return 1.0
+    c = math.sqrt(g / (g - 1))
+    z = NORMAL.inv_cdf(1 - p / 2)
+    return min(1.0, 2 * t_sf(z / c, g - 1))
 
 
 def holm(ps):
@@ -186,7 +258,8 @@ class Cohort:
                 for j in range(6):
                     s[j] += c[j]
             self.reps.append(rates(s))
-        self.ci = [percentile([r[k] for r in self.reps])
+        self.ci = [percentile([r[k] for r in self.reps],
+                              expanded_conf(self.eligible[k]))
                    if self.eligible[k] >= 2 else (math.nan, math.nan)
                    for k in range(3)]
 
@@ -207,9 +280,10 @@ def compare(c, ref, k):
         return d
     diffs = [a[k] - b[k] for a, b in zip(c.reps, ref.reps)]
     ratios = [ratio(a[k], b[k]) for a, b in zip(c.reps, ref.reps)]
-    d["dlo"], d["dhi"] = percentile(diffs)
-    d["rlo"], d["rhi"] = percentile(ratios)
-    d["p"] = p_value(diffs)
+    g = min(c.eligible[k], ref.eligible[k])
+    d["dlo"], d["dhi"] = percentile(diffs, expanded_conf(g))
+    d["rlo"], d["rhi"] = percentile(ratios, expanded_conf(g))
+    d["p"] = p_expanded(p_value(diffs), g)
     return d
 
 

@@ -257,6 +257,48 @@ static void test_bootstrap__replicate_draws_equal_gsl(void **state)
 	}
 }
 
+/*
+ * The expanded percentile level and p-value (Hesterberg 2015): conf' = 1 -
+ * 2 Q(sqrt(g / (g - 1)) t_{g-1}((1 + conf) / 2)), p' = 2 Q_t(Phi^-1(1 - p /
+ * 2) / sqrt(g / (g - 1))).  Expected values from tests/tools/asrboot_ref.py,
+ * whose Student's t is the regularised incomplete beta function (continued
+ * fraction); scipy 1.10 (stats.t.ppf) agrees to 1e-9.
+ */
+static void test_bootstrap__expanded_level(void **state)
+{
+	static const struct { double conf, g, want; } levels[] = {
+		{ 0.95, 3, 0.9999998633172538 },
+		{ 0.95, 10, 0.9828987219511871 },
+		{ 0.95, 40, 0.9594849272743122 },
+		{ 0.95, 1000, 0.9503913881888817 },
+		{ 0.90, 20, 0.9239455882922398 },
+	};
+	static const struct { double p, g, want; } ps[] = {
+		{ 0.01, 5, 0.08258481690812927 },
+		{ 0.05, 10, 0.09590727861318575 },
+		{ 0.2, 40, 0.213225185270289 },
+		{ 1.0 / 2001, 24, 0.0024136483508988556 },
+		{ 0.5, 2, 0.7166870265249825 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++)
+		expect_double(boot_expanded_conf(levels[i].conf, levels[i].g),
+			      levels[i].want, 1e-12);
+	for (size_t i = 0; i < ARRAY_SIZE(ps); i++)
+		expect_double(boot_p_expanded(ps[i].p, ps[i].g), ps[i].want,
+			      1e-12);
+	/* Two clusters: the widest level there is; one: none. */
+	expect_double(boot_expanded_conf(0.95, 2), 1, 0);
+	assert_true(isnan(boot_expanded_conf(0.95, 1)));
+	assert_true(isnan(boot_p_expanded(0.01, 1)));
+	assert_true(isnan(boot_p_expanded(NAN, 10)));
+	expect_double(boot_p_expanded(1, 10), 1, 0);
+	/* Many clusters: the plain percentile interval and p-value. */
+	expect_double(boot_expanded_conf(0.95, 1e7), 0.95, 1e-6);
+	expect_double(boot_p_expanded(0.03, 1e7), 0.03, 1e-6);
+}
+
 static void test_bootstrap__replicates_match_reference(void **state)
 {
 	static const double cl[] = { 1, 10, 100 };
@@ -360,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap__streams),
 		cmocka_unit_test(test_bootstrap__generator_equals_gsl),
 		cmocka_unit_test(test_bootstrap__replicate_draws_equal_gsl),
+		cmocka_unit_test(test_bootstrap__expanded_level),
 		cmocka_unit_test(test_bootstrap__replicates_match_reference),
 		cmocka_unit_test(test_bootstrap__draws_uniform_with_replacement),
 		cmocka_unit_test(test_bootstrap__cluster_coverage),
