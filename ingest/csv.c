@@ -445,8 +445,19 @@ int csv_parser_finish(struct csv_parser *p)
 		ingest_errors_addf(p->errs, p->row, colname(p, p->nf),
 				   "unterminated quoted field (the closing "
 				   "quote is missing)");
-		/* fallthrough */
+		field_end(p);
+		record_end(p);
+		break;
 	case ST_FIELD:
+		/*
+		 * The input ended right after a separator: the last field is
+		 * empty and was never begun, so begin it here, or field_end
+		 * would close it over the previous field's bytes.
+		 */
+		field_begin(p);
+		field_end(p);
+		record_end(p);
+		break;
 	case ST_UNQ:
 	case ST_QQ:
 		field_end(p);

@@ -111,6 +111,40 @@ static const struct csv_case cases[] = {
 	{ "blank body", "\n\r\n", 0,
 	  "E1 -: the body has no header row (a CSV upload starts with a row "
 	  "of column names)\n" },
+	/*
+	 * Every state the input can end in, without a final newline: right
+	 * after a separator (in the header and in a data row), inside a
+	 * quoted field, right after a closing quote, after a lone CR, inside
+	 * or right after a byte order mark.
+	 */
+	{ "eof after comma in header", "id,", 0,
+	  "E1 -: column 2 of the header has an empty name\n" },
+	{ "eof after comma in data", "id,prediction\nu1,1\nu2,", 0,
+	  "H1 id,prediction\nR2 u1|1\nR3 u2|\\N\n" },
+	{ "eof after comma, three columns", "id,label,race\nu1,1,x\nu2,0,", 0,
+	  "H1 id,label,race\nR2 u1|1|x\nR3 u2|0|\\N\n" },
+	{ "eof after two commas", "a,b,c\n1,,", 0, "H1 a,b,c\nR2 1|\\N|\\N\n" },
+	{ "eof after comma, one field row", "a,b\n,", 0, "H1 a,b\nR2 \\N|\\N\n" },
+	{ "eof after comma following a quoted field", "a,b\n\"x,y\",", 0,
+	  "H1 a,b\nR2 x,y|\\N\n" },
+	{ "eof after closing quote", "a,b\n1,\"x\"", 0, "H1 a,b\nR2 1|x\n" },
+	{ "eof inside quoted header field", "\"id", 0,
+	  "E1 -: unterminated quoted field (the closing quote is missing)\n" },
+	{ "eof inside quoted field after comma", "a,b\n1,\"", 0,
+	  "H1 a,b\nE2 b: unterminated quoted field (the closing quote is "
+	  "missing)\n" },
+	{ "eof after lone cr", "a,b\r1,2\r", 0, "H1 a,b\nR2 1|2\n" },
+	{ "eof after header cr", "a,b\r", 0, "H1 a,b\n" },
+	{ "eof after header comma cr", "a,\r", 0,
+	  "E1 -: column 2 of the header has an empty name\n" },
+	{ "eof inside a bom", "\xEF\xBB", 0,
+	  "E1 -: the name of column 1 of the header is not valid UTF-8\n" },
+	{ "eof right after bom and comma", "\xEF\xBB\xBF,", 0,
+	  "E1 -: column 1 of the header has an empty name\n"
+	  "E1 -: column 2 of the header has an empty name\n" },
+	{ "lone comma", ",", 0,
+	  "E1 -: column 1 of the header has an empty name\n"
+	  "E1 -: column 2 of the header has an empty name\n" },
 	{ "row numbers count records", "a\n\"x\ny\"\n\"p\nq\"\nz,\n", 0,
 	  "H1 a\nR2 x\\ny\nR3 p\\nq\nE4 -: row has 2 fields, expected 1\n" },
 };

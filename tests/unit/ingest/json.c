@@ -87,6 +87,14 @@ static const struct json_case ndjson_cases[] = {
 	  "E1 -: invalid JSON (error near byte 6 of the line)\n" },
 	{ "infinity", "{\"a\":Infinity}\n",
 	  "E1 -: invalid JSON (error near byte 6 of the line)\n" },
+	/* Every state the input can end in, without a final newline. */
+	{ "eof: bom only", "\xEF\xBB\xBF", "" },
+	{ "eof: inside a bom", "\xEF\xBB", "E1 -: invalid JSON (error near byte 1 of the line)\n" },
+	{ "eof: after a comma in an object", "{\"a\":1,", "E1 -: invalid JSON (error near byte 7 of the line)\n" },
+	{ "eof: inside a string", "{\"a\":\"x", "E1 -: invalid JSON (error near byte 7 of the line)\n" },
+	{ "eof: after an escape", "{\"a\":\"x\\", "E1 -: invalid JSON (error near byte 7 of the line)\n" },
+	{ "eof: after a key", "{\"id\":1}\n{\"id\"", "H1 id\nR1 1\nE2 -: invalid JSON (error near byte 5 of the line)\n" },
+	{ "eof: after a lone cr", "{\"id\":1}\r", "H1 id\nR1 1\n" },
 	{ "lone surrogate", "{\"a\":\"\\ud800\"}\n",
 	  "E1 -: invalid JSON (error near byte 7 of the line)\n" },
 };
@@ -146,6 +154,12 @@ static const struct json_case array_cases[] = {
 	  "H1 a\nR1 1\nE1 -: expected ',' or ']' after the element\n" },
 	{ "trailing comma", "[{\"a\":1},]",
 	  "H1 a\nR1 1\nE1 -: trailing comma before ']'\n" },
+	/* Every state the input can end in. */
+	{ "eof: bom only", "\xEF\xBB\xBF", "E0 -: the body is empty (expected a JSON array of objects)\n" },
+	{ "eof: open bracket", "[", "E0 -: the JSON array is not closed (']' is missing at the end of the body)\n" },
+	{ "eof: inside an element", "[{\"a\":1},{", "H1 a\nR1 1\nE2 -: the element is not terminated (the body ends inside it)\n" },
+	{ "eof: inside a string", "[{\"a\":\"x", "E1 -: the element is not terminated (the body ends inside it)\n" },
+	{ "eof: after an escape", "[{\"a\":\"\\", "E1 -: the element is not terminated (the body ends inside it)\n" },
 	{ "missing element", "[,{\"a\":1}]",
 	  "H2 a\nR2 1\nE1 -: missing element before ','\n" },
 };

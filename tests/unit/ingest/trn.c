@@ -74,6 +74,11 @@ static const struct trn_case cases[] = {
 	  HREF "E1 reference: field is not valid UTF-8\n" },
 	{ "invalid utf-8 id", true, "a (s-\xff)\n",
 	  HREF "E1 id: field is not valid UTF-8\n" },
+	/* Every state the input can end in, without a final newline. */
+	{ "eof: bom only", true, "\xEF\xBB\xBF", "H0 id,reference,speaker\n" },
+	{ "eof: inside the id", true, "a (s-1", "H0 id,reference,speaker\nE1 -: line does not end with an utterance id in parentheses, as in \"words ... (speaker-utterance)\"\n" },
+	{ "eof: after a lone cr", true, "a (s-1)\r", "H0 id,reference,speaker\nR1 s-1|a|s\n" },
+	{ "eof: open paren", true, "a (", "H0 id,reference,speaker\nE1 -: line does not end with an utterance id in parentheses, as in \"words ... (speaker-utterance)\"\n" },
 	{ "control character in text", false, "a\x01 (s-1)\n", HHYP "R1 s-1|a\x01\n" },
 };
 
