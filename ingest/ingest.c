@@ -95,6 +95,9 @@ void ingest_errors_init(struct ingest_errors *e)
 	e->v = NULL;
 	e->n = 0;
 	e->total = 0;
+	e->kinds = NULL;
+	e->nkinds = 0;
+	e->other = 0;
 }
 
 void ingest_errors_release(struct ingest_errors *e)
@@ -104,6 +107,11 @@ void ingest_errors_release(struct ingest_errors *e)
 		free(e->v[i].reason);
 	}
 	free(e->v);
+	for (size_t i = 0; i < e->nkinds; i++) {
+		free(e->kinds[i].column);
+		free(e->kinds[i].first);
+	}
+	free(e->kinds);
 	ingest_errors_init(e);
 }
 
@@ -172,31 +180,180 @@ void ingest_quote(struct buf *b, const char *s, size_t n)
 	buf_addch(b, '"');
 }
 
+/* Column name as kept in errors: cut and made safe, or NULL. */
+static char *error_column(const char *column)
+{
+	struct buf b = BUF_INIT;
+
+	if (!column)
+		return NULL;
+	if (add_sanitized(&b, column, strlen(column), FA_MAX_NAME_BYTES))
+		buf_adds(&b, "...");
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The kind of (column, fmt), or NULL when it is new.  Columns compare by
+ * their kept (sanitised) text, which is what a reader sees.
+ */
+static struct ingest_error_kind *find_kind(struct ingest_errors *e,
+					   const char *column, const char *fmt,
+					   const char *text)
+{
+	char *col = error_column(column);
+	struct ingest_error_kind *k = NULL;
+
+	for (size_t i = 0; i < e->nkinds && !k; i++) {
+		struct ingest_error_kind *c = &e->kinds[i];
+
+		if (c->fmt != fmt || (text && strcmp(c->first, text)))
+			continue;
+		if (c->column ? col && !strcmp(c->column, col) : !col)
+			k = c;
+	}
+	free(col);
+	return k;
+}
+
+/*
+ * A message's kind is its format, except for a bare "%s", whose kind is
+ * the text itself (a parser's fixed reasons, an aligner's message).
+ */
 void ingest_errors_addf(struct ingest_errors *e, uint64_t row,
 			const char *column, const char *fmt, ...)
 {
-	struct ingest_error *x;
+	bool list = e->n < FA_MAX_ERRORS, by_text = !strcmp(fmt, "%s");
+	struct ingest_error_kind *k;
 	struct buf b = BUF_INIT;
+	char *reason = NULL;
 	va_list ap;
 
+	if (by_text) {
+		va_start(ap, fmt);
+		buf_vaddf(&b, fmt, ap);
+		va_end(ap);
+	}
+	k = find_kind(e, column, fmt, by_text ? b.s : NULL);
 	e->total++;
-	if (e->n >= FA_MAX_ERRORS)
+	if (k) {
+		k->count++;
+	} else if (e->nkinds >= INGEST_MAX_ERROR_KINDS) {
+		e->other++;
+	}
+	if (!list && (k || e->nkinds >= INGEST_MAX_ERROR_KINDS)) {
+		buf_release(&b);
 		return;
+	}
+	if (!by_text) {
+		va_start(ap, fmt);
+		buf_vaddf(&b, fmt, ap);
+		va_end(ap);
+	}
+	reason = buf_detach(&b, NULL);
+	if (!k && e->nkinds < INGEST_MAX_ERROR_KINDS) {
+		if (!e->kinds)
+			e->kinds = xcalloc(INGEST_MAX_ERROR_KINDS,
+					   sizeof(*e->kinds));
+		k = &e->kinds[e->nkinds++];
+		k->fmt = fmt;
+		k->column = error_column(column);
+		k->count = 1;
+		k->first_row = row;
+		k->first = xstrdup(reason);
+	}
+	if (!list) {
+		free(reason);
+		return;
+	}
 	if (!e->v)
 		e->v = xcalloc(FA_MAX_ERRORS, sizeof(*e->v));
-	x = &e->v[e->n++];
-	x->row = row;
-	x->column = NULL;
-	if (column) {
-		if (add_sanitized(&b, column, strlen(column),
-				  FA_MAX_NAME_BYTES))
-			buf_adds(&b, "...");
-		x->column = buf_detach(&b, NULL);
+	e->v[e->n].row = row;
+	e->v[e->n].column = error_column(column);
+	e->v[e->n].reason = reason;
+	e->n++;
+}
+
+void ingest_errors_count(struct ingest_errors *e, const char *column,
+			 const char *fmt, uint64_t n)
+{
+	struct ingest_error_kind *k = find_kind(e, column, fmt, NULL);
+
+	e->total += n;
+	if (k)
+		k->count += n;
+	else
+		e->other += n;
+}
+
+void ingest_add_count(struct buf *b, uint64_t n)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%llu",
+			   (unsigned long long)n);
+
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf_addch(b, ',');
+		buf_addch(b, digits[i]);
 	}
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	x->reason = buf_detach(&b, NULL);
+}
+
+static int kind_cmp(const void *a, const void *b)
+{
+	const struct ingest_error_kind *x = *(const struct ingest_error_kind *const *)a;
+	const struct ingest_error_kind *y = *(const struct ingest_error_kind *const *)b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+const struct ingest_error_kind **ingest_errors_by_count(
+	const struct ingest_errors *e)
+{
+	const struct ingest_error_kind **v = xcalloc(e->nkinds + 1, sizeof(*v));
+
+	for (size_t i = 0; i < e->nkinds; i++)
+		v[i] = &e->kinds[i];
+	qsort(v, e->nkinds, sizeof(*v), kind_cmp);
+	return v;
+}
+
+void ingest_errors_summary_json(const struct ingest_errors *e,
+				struct buf *out)
+{
+	const struct ingest_error_kind **v = ingest_errors_by_count(e);
+
+	buf_addch(out, '[');
+	for (size_t i = 0; i < e->nkinds; i++) {
+		const struct ingest_error_kind *k = v[i];
+
+		if (i)
+			buf_addch(out, ',');
+		buf_adds(out, "{\"column\":");
+		if (k->column) {
+			buf_addch(out, '"');
+			buf_add_json_escaped(out, k->column, strlen(k->column));
+			buf_addch(out, '"');
+		} else {
+			buf_adds(out, "null");
+		}
+		buf_addf(out, ",\"count\":%llu,\"first_row\":",
+			 (unsigned long long)k->count);
+		if (k->first_row)
+			buf_addf(out, "%llu", (unsigned long long)k->first_row);
+		else
+			buf_adds(out, "null");
+		buf_adds(out, ",\"first_reason\":\"");
+		buf_add_json_escaped(out, k->first, strlen(k->first));
+		buf_adds(out, "\"}");
+	}
+	if (e->other)
+		buf_addf(out, "%s{\"column\":null,\"count\":%llu,"
+			 "\"first_row\":null,\"first_reason\":null}",
+			 e->nkinds ? "," : "", (unsigned long long)e->other);
+	buf_addch(out, ']');
+	free(v);
 }
 
 void ingest_errors_json(const struct ingest_errors *e, struct buf *out)
@@ -240,9 +397,35 @@ void ingest_errors_text(const struct ingest_errors *e, struct buf *out)
 		buf_addf(out, "%s%s\n", x->row || x->column ? ": " : "",
 			 x->reason);
 	}
-	if (e->total > e->n)
+	if (e->total > e->n) {
+		const struct ingest_error_kind **v = ingest_errors_by_count(e);
+
 		buf_addf(out, "(%llu more errors not shown)\n",
 			 (unsigned long long)(e->total - e->n));
+		buf_adds(out, "all errors, by kind:\n");
+		for (size_t i = 0; i < e->nkinds; i++) {
+			const struct ingest_error_kind *k = v[i];
+
+			buf_adds(out, "  ");
+			ingest_add_count(out, k->count);
+			buf_addf(out, " like ");
+			if (k->first_row)
+				buf_addf(out, "row %llu",
+					 (unsigned long long)k->first_row);
+			if (k->column)
+				buf_addf(out, "%scolumn \"%s\"",
+					 k->first_row ? ", " : "", k->column);
+			buf_addf(out, "%s%s\n",
+				 k->first_row || k->column ? ": " : "",
+				 k->first);
+		}
+		if (e->other) {
+			buf_adds(out, "  ");
+			ingest_add_count(out, e->other);
+			buf_adds(out, " of other kinds\n");
+		}
+		free(v);
+	}
 }
 
 /* ---- text checks ---- */

@@ -101,10 +101,29 @@ struct ingest_error {
 	char *reason;
 };
 
+/*
+ * Errors of one kind: the same message format in the same column, however
+ * many rows have it.  The whole upload is summarised by kind, so a refusal
+ * says "1,000 of 4,000 rows" even when only the first FA_MAX_ERRORS errors
+ * are listed.
+ */
+struct ingest_error_kind {
+	const char *fmt;	/* the format passed to ingest_errors_addf() */
+	char *column;		/* as in struct ingest_error */
+	uint64_t count;
+	uint64_t first_row;
+	char *first;		/* the reason of the first error of the kind */
+};
+
+#define INGEST_MAX_ERROR_KINDS 32
+
 struct ingest_errors {
 	struct ingest_error *v;	/* the first FA_MAX_ERRORS errors */
 	size_t n;
 	uint64_t total;		/* every error, listed or not */
+	struct ingest_error_kind *kinds;  /* at most INGEST_MAX_ERROR_KINDS */
+	size_t nkinds;
+	uint64_t other;		/* errors of kinds past the last one kept */
 };
 
 void ingest_errors_init(struct ingest_errors *e);
@@ -121,16 +140,40 @@ void ingest_errors_addf(struct ingest_errors *e, uint64_t row,
 			const char *column, const char *fmt, ...)
 	FA_PRINTF(4, 5);
 /*
+ * Count n more errors of the kind of (column, fmt) without listing them or
+ * formatting a message: for a long run of one error past the list's end.
+ * The kind must have been added with ingest_errors_addf() before.
+ */
+void ingest_errors_count(struct ingest_errors *e, const char *column,
+			 const char *fmt, uint64_t n);
+/*
  * Append the list as a JSON array of {"row","column","reason"} objects, the
  * "errors" member of API.md's problem body; row 0 and a missing column are
  * written as null.
  */
 void ingest_errors_json(const struct ingest_errors *e, struct buf *out);
 /*
+ * Append the summary by kind as a JSON array of {"column", "count",
+ * "first_row", "first_reason"} objects (first_row null when the kind is
+ * not tied to a row), most frequent first, then {"column": null, "count":
+ * N, "first_row": null, "first_reason": null} for errors of kinds not kept.
+ */
+void ingest_errors_summary_json(const struct ingest_errors *e,
+				struct buf *out);
+/*
  * Append the list for a terminal, one error per line ("row 3, column
- * \"label\": ..."), then "(N more errors not shown)" if some were cut.
+ * \"label\": ..."), then, if some were cut, "(N more errors not shown)"
+ * and one line per kind ("  1,000 errors like row 2, column ...").
  */
 void ingest_errors_text(const struct ingest_errors *e, struct buf *out);
+/*
+ * The kinds sorted by count, most frequent first (ties: first seen
+ * first).  Returns a malloc'ed array of e->nkinds pointers into e.
+ */
+const struct ingest_error_kind **ingest_errors_by_count(
+	const struct ingest_errors *e);
+/* Append n with a comma between thousands: 4000 is "4,000". */
+void ingest_add_count(struct buf *b, uint64_t n);
 
 /*
  * Append [s, s+n) in double quotes for an error message: cut after 64 bytes

@@ -171,13 +171,18 @@ static int load_one(struct upload_params *params, const char *what,
 int load_files_with_pairs(struct table *t, enum task task,
 			  const char *truth_path, const char *pred_path,
 			  const char *positive_label,
+			  const struct label_domain *domain,
 			  load_pair_fn pair, void *ctx,
 			  struct ingest_errors *errs, struct buf *err)
 {
 	struct loader L;
 	struct upload_params params;
 	const char *pos = positive_label ? positive_label : "1";
+	bool multiclass = domain && !domain->binary;
 	int ret;
+
+	if (domain && domain->binary)
+		pos = domain->labels[0];
 
 	memset(&L, 0, sizeof(L));
 	L.t = t;
@@ -194,6 +199,7 @@ int load_files_with_pairs(struct table *t, enum task task,
 	params.task = task;
 	params.kind = UPLOAD_EXAMPLES;
 	params.positive_label = pos;
+	params.domain = domain;
 	params.header = truth_header;
 	params.row = truth_row;
 	params.ctx = &L;
@@ -208,7 +214,7 @@ int load_files_with_pairs(struct table *t, enum task task,
 	if (!ret && L.failed)
 		ret = -1;
 	if (!ret) {
-		if (task == TASK_CLASSIFICATION &&
+		if (task == TASK_CLASSIFICATION && !multiclass &&
 		    strmap_find(&t->classes, pos, strlen(pos)) >= 0)
 			table_set_positive(t, pos, strlen(pos));
 		table_finish(t);
@@ -225,5 +231,6 @@ int load_files(struct table *t, enum task task, const char *truth_path,
 	       struct ingest_errors *errs, struct buf *err)
 {
 	return load_files_with_pairs(t, task, truth_path, pred_path,
-				     positive_label, NULL, NULL, errs, err);
+				     positive_label, NULL, NULL, NULL, errs,
+				     err);
 }

@@ -30,6 +30,7 @@
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "ingest/ingest.h"
+#include "ingest/upload.h"
 
 /*
  * Called for each utterance of an asr load, in prediction file order, with
@@ -51,10 +52,15 @@ int load_files(struct table *t, enum task task, const char *truth_path,
 	       const char *pred_path, const char *positive_label,
 	       struct ingest_errors *errs, struct buf *err);
 
-/* load_files() with a pair callback (may be NULL) for asr. */
+/*
+ * load_files() with a declared label domain (ingest/upload.h; NULL: none,
+ * as in load_files(); a binary domain names the positive label itself)
+ * and a pair callback (may be NULL) for asr.
+ */
 int load_files_with_pairs(struct table *t, enum task task,
 			  const char *truth_path, const char *pred_path,
 			  const char *positive_label,
+			  const struct label_domain *domain,
 			  load_pair_fn pair, void *ctx,
 			  struct ingest_errors *errs, struct buf *err);
 

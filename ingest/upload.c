@@ -58,6 +58,15 @@ struct upload {
 	size_t id_rows_cap;
 	uint32_t *seen;			/* predictions: row per example */
 
+	/* the declared label domain, or NULL */
+	const struct label_domain *dom;
+	struct strmap dom_map;		/* label -> index in dom->labels */
+	double *dom_num;		/* each label's value, if a number */
+	bool *dom_is_num;
+	char *dom_desc;			/* the domain, for error messages */
+	uint64_t missing;		/* predictions: examples without one */
+	char *first_missing;		/* the first of them, quoted */
+
 	double positive_num;		/* score: positive label's value */
 	bool positive_is_num;
 	char *other;			/* score: the non-positive label */
@@ -70,6 +79,104 @@ struct upload {
 static void on_header(void *ctx, uint64_t row,
 		      const struct ingest_column *cols, size_t n);
 static void on_record(void *ctx, const struct ingest_record *r);
+
+/* The coverage error, kept as a variable: the summary finds it by format. */
+static const char coverage_fmt[] = "example %s (example %llu of the dataset) "
+	"has no prediction; a prediction upload must cover every example";
+
+#define MAX_DOMAIN_LABELS 1000
+/* Labels quoted in full in a domain error; past that, a count. */
+#define DOMAIN_DESC_LABELS 20
+
+int label_domain_check(const struct label_domain *d, struct buf *err)
+{
+	if (d->binary ? d->n != 2 : d->n < 2) {
+		buf_addf(err, "%s %zu label%s", d->binary ? "a binary task "
+			 "takes exactly 2 labels (positive and negative), not"
+			 : "a multi-class task takes at least 2 classes, not",
+			 d->n, d->n == 1 ? "" : "s");
+		return -1;
+	}
+	if (d->n > MAX_DOMAIN_LABELS) {
+		buf_addf(err, "a dataset takes at most %d classes, not %zu",
+			 MAX_DOMAIN_LABELS, d->n);
+		return -1;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const char *l = d->labels[i];
+		size_t n = strlen(l);
+		double x, y;
+
+		if (!n) {
+			buf_addf(err, "label %zu is empty", i + 1);
+			return -1;
+		}
+		if (n > FA_MAX_NAME_BYTES || ingest_text_check(l, n)) {
+			buf_addf(err, "label %zu is not valid UTF-8 text of at "
+				 "most %d bytes", i + 1, FA_MAX_NAME_BYTES);
+			return -1;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if ((unsigned char)l[k] < 0x20 || l[k] == 0x7f) {
+				buf_addf(err, "label %zu contains a control "
+					 "character", i + 1);
+				return -1;
+			}
+		}
+		for (size_t j = 0; j < i; j++) {
+			bool num = !parse_double(l, n, &x) &&
+				   !parse_double(d->labels[j],
+						 strlen(d->labels[j]), &y) &&
+				   x == y;
+
+			if (num || !strcmp(l, d->labels[j])) {
+				buf_adds(err, "labels ");
+				ingest_quote(err, d->labels[j],
+					     strlen(d->labels[j]));
+				buf_adds(err, " and ");
+				ingest_quote(err, l, n);
+				buf_adds(err, " are the same label");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Intern the declared labels and describe them for error messages. */
+static void domain_init(struct upload *u, const struct label_domain *d)
+{
+	struct buf b = BUF_INIT;
+	bool added;
+
+	u->dom = d;
+	u->dom_num = xcalloc(d->n, sizeof(*u->dom_num));
+	u->dom_is_num = xcalloc(d->n, sizeof(*u->dom_is_num));
+	for (size_t i = 0; i < d->n; i++) {
+		size_t n = strlen(d->labels[i]);
+
+		strmap_intern(&u->dom_map, d->labels[i], n, &added);
+		u->dom_is_num[i] = !parse_double(d->labels[i], n,
+						 &u->dom_num[i]);
+	}
+	if (d->binary) {
+		buf_adds(&b, "labels ");
+		ingest_quote(&b, d->labels[0], strlen(d->labels[0]));
+		buf_adds(&b, " (positive) and ");
+		ingest_quote(&b, d->labels[1], strlen(d->labels[1]));
+		buf_adds(&b, " (negative)");
+	} else {
+		buf_adds(&b, "classes ");
+		for (size_t i = 0; i < d->n && i < DOMAIN_DESC_LABELS; i++) {
+			if (i)
+				buf_adds(&b, i + 1 == d->n ? " and " : ", ");
+			ingest_quote(&b, d->labels[i], strlen(d->labels[i]));
+		}
+		if (d->n > DOMAIN_DESC_LABELS)
+			buf_addf(&b, ", ... (%zu in all)", d->n);
+	}
+	u->dom_desc = buf_detach(&b, NULL);
+}
 
 static const char *text_name(const struct upload *u)
 {
@@ -94,10 +201,14 @@ struct upload *upload_new(const struct upload_params *params,
 			 "dataset's example ids");
 		return NULL;
 	}
+	if (params->domain && params->domain->binary)
+		pos = params->domain->labels[0];
 	if (!*pos) {
 		buf_adds(err, "the positive label \"\" is empty");
 		return NULL;
 	}
+	if (params->domain && label_domain_check(params->domain, err))
+		return NULL;
 	u = xcalloc(1, sizeof(*u));
 	u->p = *params;
 	u->errs = errs;
@@ -109,6 +220,10 @@ struct upload *upload_new(const struct upload_params *params,
 	u->col_id = u->col_label = u->col_text = -1;
 	u->col_speaker = u->col_pred = -1;
 	strmap_init(&u->ids);
+	strmap_init(&u->dom_map);
+	if (params->domain && (params->task == TASK_CLASSIFICATION ||
+			       params->task == TASK_SCORE))
+		domain_init(u, params->domain);
 	if (params->kind == UPLOAD_PREDICTIONS)
 		u->seen = xcalloc(params->known->n ? params->known->n : 1,
 				  sizeof(*u->seen));
@@ -136,6 +251,11 @@ void upload_free(struct upload *u)
 	free(u->seen);
 	free(u->other);
 	free(u->positive);
+	strmap_release(&u->dom_map);
+	free(u->dom_num);
+	free(u->dom_is_num);
+	free(u->dom_desc);
+	free(u->first_missing);
 	free(u);
 }
 
@@ -301,15 +421,21 @@ static uint32_t row32(uint64_t row)
 	return row > UINT32_MAX ? UINT32_MAX : (uint32_t)row;
 }
 
-/* Report a value error quoting the value: "<what> "<value>" <tail>". */
-static void value_error(struct upload *u, uint64_t row, const char *col,
-			const char *what, const struct ingest_value *v,
-			const char *tail)
+/*
+ * Report a value error quoting the value: "<what> "<value>" <tail>".  what
+ * and tail are string literals and become the message's format, so that
+ * every distinct message is a kind of its own in the upload's summary.
+ */
+#define value_error(u, row, col, what, v, tail) \
+	value_errorf((u), (row), (col), what " %s " tail, (v))
+
+static void value_errorf(struct upload *u, uint64_t row, const char *col,
+			 const char *fmt, const struct ingest_value *v)
 {
 	struct buf q = BUF_INIT;
 
 	ingest_quote(&q, v->s, v->len);
-	ingest_errors_addf(u->errs, row, col, "%s %s %s", what, q.s, tail);
+	ingest_errors_addf(u->errs, row, col, fmt, q.s);
 	buf_release(&q);
 }
 
@@ -439,10 +565,41 @@ static bool check_score_label(struct upload *u, uint64_t row,
 	return false;
 }
 
+/*
+ * A label or classification prediction of a declared domain: its index in
+ * the domain and its canonical spelling, or false after reporting it.
+ */
+static bool check_domain(struct upload *u, uint64_t row, const char *col,
+			 const struct ingest_value *v, const char **canon,
+			 size_t *canon_len, size_t *index)
+{
+	int64_t i = strmap_find(&u->dom_map, v->s, v->len);
+	struct buf q = BUF_INIT;
+	double x;
+
+	if (i < 0 && !parse_double(v->s, v->len, &x)) {
+		for (size_t j = 0; j < u->dom->n && i < 0; j++)
+			if (u->dom_is_num[j] && u->dom_num[j] == x)
+				i = (int64_t)j;
+	}
+	if (i >= 0) {
+		*canon = strmap_str(&u->dom_map, (uint32_t)i);
+		*canon_len = strmap_len(&u->dom_map, (uint32_t)i);
+		*index = (size_t)i;
+		return true;
+	}
+	ingest_quote(&q, v->s, v->len);
+	ingest_errors_addf(u->errs, row, col, "%s %s is not one of the "
+			   "dataset's %s", col, q.s, u->dom_desc);
+	buf_release(&q);
+	return false;
+}
+
 static bool check_label(struct upload *u, const struct ingest_record *r,
 			struct upload_row *out)
 {
 	const struct ingest_value *v = &r->v[u->col_label];
+	size_t i;
 
 	if (!required(u, r->row, "label", v))
 		return false;
@@ -450,7 +607,18 @@ static bool check_label(struct upload *u, const struct ingest_record *r,
 	out->label_len = v->len;
 	switch (u->p.task) {
 	case TASK_SCORE:
-		return check_score_label(u, r->row, v, out);
+		if (!u->dom)
+			return check_score_label(u, r->row, v, out);
+		if (!check_domain(u, r->row, "label", v, &out->label,
+				  &out->label_len, &i))
+			return false;
+		out->positive = i == 0;
+		out->label_num = i == 0 ? 1 : 0;
+		return true;
+	case TASK_CLASSIFICATION:
+		return !u->dom || check_domain(u, r->row, "label", v,
+					       &out->label, &out->label_len,
+					       &i);
 	case TASK_REGRESSION:
 		if (parse_double(v->s, v->len, &out->label_num)) {
 			value_error(u, r->row, "label", "label", v,
@@ -468,11 +636,16 @@ static bool check_prediction(struct upload *u, const struct ingest_record *r,
 {
 	const struct ingest_value *v = &r->v[u->col_pred];
 
+	size_t i;
+
 	if (!required(u, r->row, "prediction", v))
 		return false;
 	out->pred = v->s;
 	out->pred_len = v->len;
 	switch (u->p.task) {
+	case TASK_CLASSIFICATION:
+		return !u->dom || check_domain(u, r->row, "prediction", v,
+					       &out->pred, &out->pred_len, &i);
 	case TASK_SCORE:
 		if (parse_double(v->s, v->len, &out->pred_num)) {
 			value_error(u, r->row, "prediction", "prediction", v,
@@ -555,21 +728,72 @@ int upload_finish(struct upload *u)
 		for (uint32_t ex = 0; ex < k->n; ex++) {
 			if (u->seen[ex])
 				continue;
-			if (u->errs->n >= FA_MAX_ERRORS) {
-				u->errs->total++;
+			if (u->missing++ && u->errs->n >= FA_MAX_ERRORS) {
+				ingest_errors_count(u->errs, "id",
+						    coverage_fmt, 1);
 				continue;
 			}
 			buf_reset(&q);
 			ingest_quote(&q, strmap_str(k, ex), strmap_len(k, ex));
-			ingest_errors_addf(u->errs, 0, "id", "example %s "
-					   "(example %llu of the dataset) has "
-					   "no prediction; a prediction upload "
-					   "must cover every example", q.s,
+			if (!u->first_missing)
+				u->first_missing = xstrdup(q.s);
+			ingest_errors_addf(u->errs, 0, "id", coverage_fmt, q.s,
 					   (unsigned long long)ex + 1);
 		}
 	}
 	buf_release(&q);
 	return u->errs->total ? -1 : 0;
+}
+
+void upload_summary(const struct upload *u, struct buf *out)
+{
+	const struct ingest_errors *e = u->errs;
+	const struct ingest_error_kind **v = ingest_errors_by_count(e);
+
+	for (size_t i = 0; i < e->nkinds; i++) {
+		const struct ingest_error_kind *k = v[i];
+
+		if (k->fmt == coverage_fmt) {
+			ingest_add_count(out, k->count);
+			buf_adds(out, " of ");
+			ingest_add_count(out, u->p.known->n);
+			buf_addf(out, " example%s ha%s no prediction (the "
+				 "first: example %s)\n",
+				 u->p.known->n == 1 ? "" : "s",
+				 k->count == 1 ? "s" : "ve",
+				 u->first_missing ? u->first_missing : "?");
+			continue;
+		}
+		if (k->first_row) {
+			ingest_add_count(out, k->count);
+			buf_adds(out, " of ");
+			ingest_add_count(out, u->rows);
+			buf_addf(out, " row%s", u->rows == 1 ? "" : "s");
+			if (k->column)
+				buf_addf(out, ", column \"%s\"", k->column);
+			buf_addf(out, ": %s (row %llu", k->first,
+				 (unsigned long long)k->first_row);
+			if (k->count > 1) {
+				buf_adds(out, " and ");
+				ingest_add_count(out, k->count - 1);
+				buf_adds(out, " more");
+			}
+			buf_adds(out, ")\n");
+		} else {
+			buf_addf(out, "%s", k->first);
+			if (k->count > 1) {
+				buf_adds(out, " (");
+				ingest_add_count(out, k->count);
+				buf_adds(out, " times)");
+			}
+			buf_addch(out, '\n');
+		}
+	}
+	if (e->other) {
+		ingest_add_count(out, e->other);
+		buf_adds(out, " errors of other kinds\n");
+	}
+	free(v);
 }
 
 void upload_take_ids(struct upload *u, struct strmap *out)

@@ -13,11 +13,14 @@
  * Values:
  *   id               non-empty, unique within the upload; for predictions
  *                    also the id of a known example
- *   classification   label, prediction: non-empty strings
- *   score            label: the positive label or one other value (binary;
- *                    text equality, or numeric when both are numbers, so
- *                    "1.0" is the label "1"; rows carry the canonical
- *                    spelling); prediction: a number in [0, 1]
+ *   classification   label, prediction: one of the declared labels (the
+ *                    domain, below); with no domain, non-empty strings
+ *   score            label: one of the two declared labels; with no
+ *                    domain, the positive label or one other value;
+ *                    prediction: a number in [0, 1]
+ * Labels of a domain match as text, or as numbers when both are numbers,
+ * so "1.0" is the label "1"; rows carry the canonical (declared) spelling,
+ * so downstream code sees exactly the declared strings.
  *   regression       label, prediction: finite numbers
  *   asr              reference, hypothesis: any text (missing = empty);
  *                    speaker: any text, missing or empty = no speaker
@@ -93,13 +96,37 @@ struct upload_row {
 	const struct ingest_value *attrs;
 };
 
+/*
+ * The values that labels (and classification predictions) may take, as a
+ * dataset declares them at creation.  Binary (classification, score):
+ * labels[0] is the positive label, labels[1] the negative one.
+ * Multi-class: the classes, in the declared order.  The strings must
+ * outlive the upload.
+ */
+struct label_domain {
+	const char *const *labels;
+	size_t n;
+	bool binary;
+};
+
+/*
+ * Check a domain as given at creation: at least two labels (exactly two
+ * when binary), each non-empty, valid UTF-8 without control characters,
+ * at most FA_MAX_NAME_BYTES bytes, and no two equal as text or as numbers.
+ * 0, or -1 and one sentence in err naming the offending label.
+ */
+int label_domain_check(const struct label_domain *d, struct buf *err);
+
 struct upload;
 
 struct upload_params {
 	enum task task;
 	enum upload_kind kind;
 	enum ingest_format format;
-	const char *positive_label;	/* score; NULL = "1" */
+	const char *positive_label;	/* score; NULL = "1"; ignored when
+					   a binary domain names it */
+	/* classification, score: NULL = none declared (v1 datasets) */
+	const struct label_domain *domain;
 	const struct strmap *known;	/* predictions: example ids, index =
 					   example ordinal; NULL = none */
 	/*
@@ -144,5 +171,12 @@ bool upload_has_speaker(const struct upload *u);
 void upload_take_ids(struct upload *u, struct strmap *out);
 /* Data rows seen so far, valid or not. */
 uint64_t upload_rows(const struct upload *u);
+/*
+ * After upload_finish() with errors: one sentence per kind of error over
+ * the whole upload, most frequent first, each ending in a newline:
+ * "1,000 of 4,000 examples have no prediction (the first: example \"u3\")"
+ * or "12 of 4,000 rows: label \"l\" is not one of ... (row 7 and 11 more)".
+ */
+void upload_summary(const struct upload *u, struct buf *out);
 
 #endif

@@ -28,7 +28,8 @@ static const char score_usage[] =
 	"                       [--bins ATTR=E1,E2,...]... [--confidence P]\n"
 	"                       [--min-cohort-size N] [--min-speakers N] (asr)\n"
 	"                       [--tolerance T] [--significance A]\n"
-	"                       [--adjust holm|bh] [--threshold T] [--positive-label L]\n"
+	"                       [--adjust holm|bh] [--threshold T]\n"
+	"                       [--positive-label L] [--negative-label L] | [--classes A,B,...]\n"
 	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"
 	"                       [--html [--sort severity|name|n]] [--summary] (asr)\n"
 	"  TASK is classification, score, regression or asr.  FILE is .csv,\n"
@@ -179,13 +180,69 @@ static void align_batch_release(struct align_batch *b)
 }
 
 struct score_args {
-	const char *task, *truth, *pred, *positive, *sort, *normalize;
+	const char *task, *truth, *pred, *positive, *negative, *classes;
+	const char *sort, *normalize;
 	bool html, summary;
 };
+
+/*
+ * The label domain of a classification or score task, as the service
+ * declares it at dataset creation: binary with --positive-label (default
+ * "1") and --negative-label (default "0"), or the --classes list (comma
+ * separated) for multi-class classification.  The strings live in *store.
+ * 0, or -1 and a sentence in err.
+ */
+static int score_domain(const struct score_args *a, enum task task,
+			struct label_domain *d, char ***store, size_t *nstore,
+			struct buf *err)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (a->classes) {
+		const char *s = a->classes;
+
+		if (task != TASK_CLASSIFICATION || a->positive || a->negative) {
+			buf_adds(err, "--classes is for multi-class "
+				 "classification and goes without "
+				 "--positive-label and --negative-label");
+			return -1;
+		}
+		for (;;) {
+			size_t len = strcspn(s, ",");
+
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = xstrndup(s, len);
+			if (!s[len])
+				break;
+			s += len + 1;
+		}
+	} else {
+		v = xcalloc(2, sizeof(*v));
+		v[0] = xstrdup(a->positive ? a->positive : "1");
+		v[1] = xstrdup(a->negative ? a->negative : "0");
+		n = 2;
+		d->binary = true;
+	}
+	*store = v;
+	*nstore = n;
+	d->labels = (const char *const *)v;
+	d->n = n;
+	if (label_domain_check(d, err)) {
+		buf_adds(err, a->classes ? " (in --classes)" :
+			 " (in --positive-label and --negative-label)");
+		return -1;
+	}
+	return 0;
+}
 
 int cmd_score(int argc, char **argv)
 {
 	struct score_args a = { 0 };
+	struct label_domain dom;
+	char **dom_store = NULL;
+	size_t ndom = 0;
 	struct eval_params p;
 	struct ingest_errors errs;
 	struct buf err = BUF_INIT, out = BUF_INIT;
@@ -232,6 +289,10 @@ int cmd_score(int argc, char **argv)
 			a.pred = val;
 		else if (!strcmp(opt, "--positive-label"))
 			a.positive = val;
+		else if (!strcmp(opt, "--negative-label"))
+			a.negative = val;
+		else if (!strcmp(opt, "--classes"))
+			a.classes = val;
 		else if (!strcmp(opt, "--sort"))
 			a.sort = val;
 		else if (!strcmp(opt, "--normalize"))
@@ -283,7 +344,14 @@ int cmd_score(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((task == TASK_CLASSIFICATION || task == TASK_SCORE) &&
+	    score_domain(&a, task, &dom, &dom_store, &ndom, &err)) {
+		fprintf(stderr, "fairaudit score: %s\n", err.s);
+		ret = 2;
+		goto out;
+	}
 	if (load_files_with_pairs(&t, task, a.truth, a.pred, a.positive,
+				  ndom ? &dom : NULL,
 				  asr ? collect_pair : NULL, asr ? &ab : NULL,
 				  &errs, &err) ||
 	    (asr && ab.n && align_flush(&ab, &err))) {
@@ -342,6 +410,9 @@ out:
 	table_release(&t);
 	eval_params_release(&p);
 	ingest_errors_release(&errs);
+	for (size_t i = 0; i < ndom; i++)
+		free(dom_store[i]);
+	free(dom_store);
 	buf_release(&err);
 	buf_release(&out);
 	return ret;

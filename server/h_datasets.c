@@ -24,6 +24,16 @@ cJSON *dataset_json(const struct dataset *d)
 	cJSON_AddStringToObject(o, "name", d->name);
 	cJSON_AddStringToObject(o, "task", d->task);
 	add_str_or_null(o, "positive_label", d->positive_label);
+	if (d->labels && d->positive_label && d->nlabels == 2) {
+		cJSON_AddStringToObject(o, "negative_label", d->labels[1]);
+	} else if (d->labels) {
+		cJSON *c = cJSON_AddArrayToObject(o, "classes");
+
+		for (size_t i = 0; i < d->nlabels; i++)
+			cJSON_AddItemToArray(c, cJSON_CreateString(d->labels[i]));
+	}
+	if (!strcmp(d->task, "classification") || !strcmp(d->task, "score"))
+		cJSON_AddBoolToObject(o, "labels_declared", d->labels != NULL);
 	add_str_or_null(o, "description", d->description);
 	for (size_t i = 0; i < d->nattrs; i++)
 		cJSON_AddItemToArray(attrs, cJSON_CreateString(d->attrs[i]));
@@ -49,12 +59,75 @@ cJSON *model_json(const struct model *m)
 	return o;
 }
 
+/*
+ * The label domain of a new dataset from its creation fields: binary
+ * ("positive_label", default "1", and "negative_label", default "0") or
+ * multi-class ("classes", classification only).  Fills labels (pointing
+ * into the request) and *positive (NULL for multi-class); responds 422.
+ */
+static int domain_or_respond(struct request *r, enum task t,
+			     const char **positive, const char **negative,
+			     const char **classes, size_t nclasses,
+			     const char *labels[2])
+{
+	bool labelled = t == TASK_CLASSIFICATION || t == TASK_SCORE;
+	struct label_domain dom;
+	struct buf err = BUF_INIT;
+	const char *field = *positive ? "positive_label" :
+			    *negative ? "negative_label" : "classes";
+
+	if (!labelled && (*positive || *negative || classes)) {
+		respond_problem(r, 422, "Invalid request",
+				"field \"%s\" applies only to classification"
+				" and score tasks", field);
+		return -1;
+	}
+	if (!labelled)
+		return 0;
+	if (classes && t == TASK_SCORE) {
+		respond_problem(r, 422, "Invalid request",
+				"field \"classes\" applies only to classification"
+				" (a score task is binary: give \"positive_label\""
+				" and \"negative_label\")");
+		return -1;
+	}
+	if (classes && (*positive || *negative)) {
+		respond_problem(r, 422, "Invalid request",
+				"field \"classes\" declares a multi-class task and"
+				" goes without \"positive_label\" and"
+				" \"negative_label\"");
+		return -1;
+	}
+	if (classes) {
+		dom.labels = classes;
+		dom.n = nclasses;
+		dom.binary = false;
+	} else {
+		labels[0] = *positive ? *positive : "1";
+		labels[1] = *negative ? *negative : "0";
+		*positive = labels[0];
+		dom.labels = labels;
+		dom.n = 2;
+		dom.binary = true;
+	}
+	if (label_domain_check(&dom, &err)) {
+		respond_problem(r, 422, "Invalid request",
+				"the dataset's labels cannot be used: %s", err.s);
+		buf_release(&err);
+		return -1;
+	}
+	return 0;
+}
+
 void h_datasets_create(struct request *r)
 {
 	static const char *const fields[] = { "name", "task", "positive_label",
+					      "negative_label", "classes",
 					      "description", NULL };
 	const char *name = NULL, *task = NULL, *positive = NULL, *desc = NULL;
+	const char *negative = NULL, **classes = NULL, *binary[2];
 	struct dataset d = { 0 };
+	size_t nclasses = 0;
 	enum task t;
 	int rc;
 
@@ -63,35 +136,33 @@ void h_datasets_create(struct request *r)
 	    json_string_or_respond(r, r->json, "task", true, 32, &task) ||
 	    json_string_or_respond(r, r->json, "positive_label", false,
 				   FA_MAX_NAME_BYTES, &positive) ||
+	    json_string_or_respond(r, r->json, "negative_label", false,
+				   FA_MAX_NAME_BYTES, &negative) ||
+	    json_strings_or_respond(r, r->json, "classes", FA_MAX_NAME_BYTES,
+				    1000, &classes, &nclasses) ||
 	    json_string_or_respond(r, r->json, "description", false, 10000, &desc))
-		return;
+		goto out;
 	if (task_parse(task, &t)) {
 		respond_problem(r, 422, "Invalid request",
 				"field \"task\" is \"%s\"; expected one of"
 				" classification, score, regression, asr", task);
-		return;
+		goto out;
 	}
-	if (positive && (t == TASK_REGRESSION || t == TASK_ASR)) {
-		respond_problem(r, 422, "Invalid request",
-				"field \"positive_label\" applies only to"
-				" classification and score tasks");
-		return;
-	}
-	if (positive && !positive[0]) {
-		respond_problem(r, 422, "Invalid request",
-				"field \"positive_label\" must not be empty");
-		return;
-	}
-	if (!positive && (t == TASK_CLASSIFICATION || t == TASK_SCORE))
-		positive = "1";
-	rc = store_dataset_create(req_db(r), name, task, positive, desc,
-				  r->key.id, &d);
+	if (domain_or_respond(r, t, &positive, &negative, classes, nclasses,
+			      binary))
+		goto out;
+	rc = store_dataset_create(req_db(r), name, task, positive,
+				  classes ? classes : positive ? binary : NULL,
+				  classes ? nclasses : positive ? 2 : 0,
+				  desc, r->key.id, &d);
 	if (rc) {
 		respond_internal(r);
-		return;
+		goto out;
 	}
 	respond_json(r, 201, dataset_json(&d));
 	dataset_release(&d);
+out:
+	free(classes);
 }
 
 void h_datasets_list(struct request *r)

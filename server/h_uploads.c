@@ -32,6 +32,7 @@ struct upload_state {
 	int64_t owner;			/* dataset or model id */
 	char owner_text[24];
 	struct dataset ds;
+	struct label_domain dom;	/* the dataset's, if it declares one */
 	struct upload *u;
 	struct ingest_errors errs;
 	struct strmap known;		/* predictions: example ids, read */
@@ -238,6 +239,8 @@ static int open_parser(struct upload_state *s, enum ingest_format format,
 	p.task = task;
 	p.kind = s->kind;
 	p.positive_label = s->ds.positive_label;
+	if (dataset_domain(&s->ds, &s->dom))
+		p.domain = &s->dom;
 	p.known = s->kind != UPLOAD_PREDICTIONS ? NULL :
 		  s->cached ? s->cached : &s->known;
 	p.header = on_header;
@@ -423,26 +426,38 @@ int h_upload_data(struct request *r, const char *data, size_t n)
 
 static void respond_upload_errors(struct request *r, struct upload_state *s)
 {
-	struct buf json = BUF_INIT;
+	struct buf json = BUF_INIT, d = BUF_INIT, sum = BUF_INIT;
 	cJSON *doc = cJSON_CreateObject();
-	cJSON *errors;
+	cJSON *errors, *summary;
 
 	ingest_errors_json(&s->errs, &json);
 	errors = cJSON_Parse(json.s);
+	buf_reset(&json);
+	ingest_errors_summary_json(&s->errs, &json);
+	summary = cJSON_Parse(json.s);
 	buf_release(&json);
 	cJSON_AddStringToObject(doc, "title", "Invalid upload");
-	{
-		struct buf d = BUF_INIT;
-
-		buf_addf(&d, "the upload has %llu error%s%s; nothing was stored",
-			 (unsigned long long)s->errs.total,
-			 s->errs.total == 1 ? "" : "s",
-			 s->errs.total > s->errs.n ? " (the first ones are listed)" : "");
-		cJSON_AddStringToObject(doc, "detail", d.s);
-		buf_release(&d);
+	/* The whole upload in a few sentences: every kind, however many. */
+	if (s->u)
+		upload_summary(s->u, &sum);
+	buf_addf(&d, "the upload has %llu error%s%s; nothing was stored",
+		 (unsigned long long)s->errs.total,
+		 s->errs.total == 1 ? "" : "s",
+		 s->errs.total > s->errs.n ? " (the first ones are listed)" : "");
+	if (sum.len) {
+		buf_adds(&d, ". In all:");
+		for (const char *p = sum.s, *nl; *p; p = nl + 1) {
+			nl = strchr(p, '\n');
+			buf_addf(&d, " %.*s%s", (int)(nl - p), p,
+				 nl[1] ? ";" : "");
+		}
 	}
+	cJSON_AddStringToObject(doc, "detail", d.s);
+	buf_release(&d);
+	buf_release(&sum);
 	cJSON_AddNumberToObject(doc, "error_count", (double)s->errs.total);
 	cJSON_AddItemToObject(doc, "errors", errors ? errors : cJSON_CreateArray());
+	cJSON_AddItemToObject(doc, "summary", summary ? summary : cJSON_CreateArray());
 	respond_problem_doc(r, 422, doc);
 }
 

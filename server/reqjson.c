@@ -53,6 +53,47 @@ int json_string_or_respond(struct request *r, const cJSON *obj,
 	return 0;
 }
 
+int json_strings_or_respond(struct request *r, const cJSON *obj,
+			    const char *field, size_t max, size_t max_items,
+			    const char ***out, size_t *n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+	const cJSON *el;
+	size_t k = 0, count;
+	const char **strs;
+
+	*out = NULL;
+	*n = 0;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	count = cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 0;
+	if (!cJSON_IsArray(v) || count > max_items) {
+		respond_problem(r, 422, "Invalid request",
+				"field \"%s\" must be an array of at most %zu"
+				" strings", field, max_items);
+		return -1;
+	}
+	strs = xcalloc(count + 1, sizeof(*strs));
+	cJSON_ArrayForEach(el, v) {
+		cJSON *wrap = cJSON_CreateObject();
+		char name[64];
+		int rc;
+
+		snprintf(name, sizeof(name), "%s[%zu]", field, k);
+		cJSON_AddItemReferenceToObject(wrap, name, (cJSON *)el);
+		rc = json_string_or_respond(r, wrap, name, true, max, &strs[k]);
+		cJSON_Delete(wrap);
+		if (rc) {
+			free(strs);
+			return -1;
+		}
+		k++;
+	}
+	*out = strs;
+	*n = k;
+	return 0;
+}
+
 int json_bool_or_respond(struct request *r, const cJSON *obj,
 			 const char *field, bool *out)
 {

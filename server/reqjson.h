@@ -17,6 +17,15 @@
 int json_string_or_respond(struct request *r, const cJSON *obj,
 			   const char *field, bool required, size_t max,
 			   const char **out);
+/*
+ * Array of strings, each checked as by json_string_or_respond() (required,
+ * at most max bytes), at most max_items of them.  *out is a malloc'ed array
+ * of pointers into the JSON tree (NULL and *n = 0 when the field is
+ * absent), freed by the caller.
+ */
+int json_strings_or_respond(struct request *r, const cJSON *obj,
+			    const char *field, size_t max, size_t max_items,
+			    const char ***out, size_t *n);
 /* Boolean field. */
 int json_bool_or_respond(struct request *r, const cJSON *obj,
 			 const char *field, bool *out);

@@ -26,6 +26,7 @@
 #include "common/strmap.h"
 #include "common/limits.h"
 #include "cohorts/table.h"
+#include "ingest/upload.h"
 
 struct store;
 struct db;
@@ -69,7 +70,21 @@ struct dataset {
 	int64_t example_count;
 	char **attrs;
 	size_t nattrs;
+	/*
+	 * The declared label domain (migrations/0004_label_domains.sql):
+	 * binary, labels = {positive, negative}; multi-class, the classes
+	 * and positive_label NULL.  labels NULL: none declared (regression,
+	 * asr, and datasets created before label domains).
+	 */
+	char **labels;
+	size_t nlabels;
 };
+
+/*
+ * The dataset's label domain as ingest/upload.h takes it, pointing into d;
+ * false when it declares none.
+ */
+bool dataset_domain(const struct dataset *d, struct label_domain *out);
 
 struct model {
 	int64_t id, dataset_id;
@@ -88,8 +103,11 @@ struct model {
 void dataset_release(struct dataset *d);
 void model_release(struct model *m);
 
+/* labels: the declared domain as in struct dataset (n = 0: none). */
 int store_dataset_create(struct db *db, const char *name, const char *task,
-			 const char *positive_label, const char *description,
+			 const char *positive_label,
+			 const char *const *labels, size_t nlabels,
+			 const char *description,
 			 int64_t created_by, struct dataset *out);
 int store_dataset_get(struct db *db, int64_t id, struct dataset *out);
 /* All datasets, newest first; *out is an array the caller frees. */

@@ -7,7 +7,8 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define DATASET_COLS "id, name, task, positive_label, description, " \
-	TS("created_at") ", " TS("uploaded_at") ", example_count, attributes"
+	TS("created_at") ", " TS("uploaded_at") ", example_count, attributes, " \
+	"labels"
 #define MODEL_COLS "id, dataset_id, name, version, " TS("created_at") ", " \
 	TS("uploaded_at") ", prediction_count, normalize, " \
 	"to_char(uploaded_at AT TIME ZONE 'UTC', " \
@@ -24,7 +25,20 @@ void dataset_release(struct dataset *d)
 	for (size_t i = 0; i < d->nattrs; i++)
 		free(d->attrs[i]);
 	free(d->attrs);
+	for (size_t i = 0; i < d->nlabels; i++)
+		free(d->labels[i]);
+	free(d->labels);
 	memset(d, 0, sizeof(*d));
+}
+
+bool dataset_domain(const struct dataset *d, struct label_domain *out)
+{
+	if (!d->labels)
+		return false;
+	out->labels = (const char *const *)d->labels;
+	out->n = d->nlabels;
+	out->binary = d->positive_label != NULL;
+	return true;
 }
 
 void model_release(struct model *m)
@@ -87,6 +101,27 @@ static void dataset_from_row(const PGresult *r, int i, struct dataset *d)
 	d->uploaded_at = db_strdup(r, i, 6);
 	d->example_count = db_i64(r, i, 7);
 	parse_text_array(PQgetvalue(r, i, 8), &d->attrs, &d->nattrs);
+	if (!PQgetisnull(r, i, 9)) {
+		parse_text_array(PQgetvalue(r, i, 9), &d->labels, &d->nlabels);
+		if (!d->labels)		/* '{}' cannot be declared; be safe */
+			d->labels = xcalloc(1, sizeof(*d->labels));
+	}
+}
+
+/* A text[] literal with every element quoted: {"a","b \"c\""}. */
+static void text_array_literal(struct buf *b, const char *const *v, size_t n)
+{
+	buf_addch(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(b, i ? ",\"" : "\"");
+		for (const char *s = v[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				buf_addch(b, '\\');
+			buf_addch(b, *s);
+		}
+		buf_addch(b, '"');
+	}
+	buf_addch(b, '}');
 }
 
 static void model_from_row(const PGresult *r, int i, struct model *m)
@@ -103,18 +138,27 @@ static void model_from_row(const PGresult *r, int i, struct model *m)
 }
 
 int store_dataset_create(struct db *db, const char *name, const char *task,
-			 const char *positive_label, const char *description,
+			 const char *positive_label,
+			 const char *const *labels, size_t nlabels,
+			 const char *description,
 			 int64_t created_by, struct dataset *out)
 {
+	struct buf lit = BUF_INIT;
 	char by[24];
-	const char *params[5] = { name, task, positive_label, description, by };
+	const char *params[6] = { name, task, positive_label, description, by,
+				  NULL };
 	PGresult *r;
 
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	if (nlabels) {
+		text_array_literal(&lit, labels, nlabels);
+		params[5] = lit.s;
+	}
 	r = db_exec(db, "create dataset", PGRES_TUPLES_OK,
 		    "INSERT INTO datasets (name, task, positive_label, description,"
-		    " created_by) VALUES ($1, $2, $3, $4, $5) RETURNING "
-		    DATASET_COLS, 5, params);
+		    " created_by, labels) VALUES ($1, $2, $3, $4, $5, $6::text[])"
+		    " RETURNING " DATASET_COLS, 6, params);
+	buf_release(&lit);
 	if (!r)
 		return -1;
 	dataset_from_row(r, 0, out);

@@ -30,9 +30,9 @@ def post_csv(ctx, path, text):
     eq(r.status, 201, f"upload to {path}: {r}")
 
 
-def dataset(ctx, task, truth, name="d"):
+def dataset(ctx, task, truth, name="d", **extra):
     s = ctx["srv"]
-    r = s.request("POST", "/v1/datasets", {"name": name, "task": task}, key=ctx["key"])
+    r = s.request("POST", "/v1/datasets", {"name": name, "task": task, **extra}, key=ctx["key"])
     eq(r.status, 201, f"dataset {r}")
     ds = r.json()["id"]
     post_csv(ctx, f"/v1/datasets/{ds}/examples", truth)
@@ -468,7 +468,8 @@ def test_multiclass_error_rate_and_too_small(ctx):
         truth.append(f"m{i},{y},{region}")
         pa.append(f"m{i},{p_a}")
         pb.append(f"m{i},{p_b}")
-    ds = dataset(ctx, "classification", "\n".join(truth) + "\n", name="three classes")
+    ds = dataset(ctx, "classification", "\n".join(truth) + "\n", name="three classes",
+                 classes=["a", "b", "c"])
     a = model(ctx, ds, "mc-a", "\n".join(pa) + "\n")
     b = model(ctx, ds, "mc-b", "\n".join(pb) + "\n")
     r = ctx["srv"].request("GET", f"/v1/models/{a}/compare/{b}/report?format=json&min_cohort_size=40",

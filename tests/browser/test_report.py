@@ -77,7 +77,8 @@ def multiclass_evaluation():
         with open(paths[-1], "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
     out = subprocess.run([FA, "score", "--task", "classification", "--truth", paths[0],
-                          "--predictions", paths[1], "--by", "group"],
+                          "--predictions", paths[1], "--by", "group",
+                          "--classes", ",".join(CLASSES)],
                          capture_output=True, check=True, timeout=60).stdout
     with open(os.path.join(ARTIFACTS, "multiclass.json"), "wb") as f:
         f.write(out)

@@ -106,7 +106,24 @@ static void test_ingest__errors_cap_and_total(void **state)
 	ingest_errors_text(&e, &b);
 	assert_true(!strncmp(b.s, "row 2: bad value 0\nrow 3, column "
 			     "\"label\": bad value 1\n", 41));
-	assert_non_null(strstr(b.s, "\n(150 more errors not shown)\n"));
+	assert_non_null(strstr(b.s, "\n(150 more errors not shown)\n"
+			       "all errors, by kind:\n"
+			       "  125 like row 2: bad value 0\n"
+			       "  125 like row 3, column \"label\": bad value 1\n"));
+	/* Kinds are (format, column); counts go on past the list's end. */
+	buf_reset(&b);
+	ingest_errors_count(&e, "label", "bad value %d", 1000);
+	ingest_errors_summary_json(&e, &b);
+	assert_string_equal(b.s, "[{\"column\":\"label\",\"count\":1125,"
+			    "\"first_row\":3,\"first_reason\":\"bad value 1\"},"
+			    "{\"column\":null,\"count\":125,\"first_row\":2,"
+			    "\"first_reason\":\"bad value 0\"}]");
+	assert_int_equal(e.total, 1250);
+	buf_reset(&b);
+	ingest_add_count(&b, 1234567);
+	ingest_add_count(&b, 0);
+	ingest_add_count(&b, 999);
+	assert_string_equal(b.s, "1,234,5670999");
 	ingest_errors_clear(&e);
 	assert_int_equal(e.n, 0);
 	assert_int_equal(e.total, 0);

@@ -211,7 +211,7 @@ static void test_load__asr_trn(void **state)
 	put(pp, sizeof(pp), "hyp.trn", "morning (spk2_u2)\nhello word "
 	    "(spk1-u1)\nuh (spk1-u3)\n");
 	ingest_errors_init(&errs);
-	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL, NULL,
 					       pair_cb, &pr, &errs, &err), 0);
 	assert_int_equal(t.nrows, 3);
 	assert_string_equal(pr.log.s, "1:good (morning)|morning;"
@@ -235,7 +235,7 @@ static void test_load__asr_trn(void **state)
 	buf_reset(&pr.log);
 	pr.calls = 0;
 	pr.fail_at = 2;
-	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL, NULL,
 					       pair_cb, &pr, &errs, &err), -1);
 	assert_string_equal(err.s, "cannot align the utterance");
 	assert_int_equal(pr.calls, 2);
@@ -262,7 +262,7 @@ static void test_load__asr_csv(void **state)
 	    "u0,,s0,fr\nu1,\"a, b\",s1,us\nu2,c,,uk\n");
 	put(pp, sizeof(pp), "hyp.csv", "id,hypothesis\nu1,a b\nu2,\nu0,x\n");
 	ingest_errors_init(&errs);
-	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL,
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL, NULL,
 					       pair_cb, &pr, &errs, &err), 0);
 	assert_string_equal(pr.log.s, "1:a, b|a b;2:c|;0:|x;");
 	assert_int_equal(t.nattrs, 2);

@@ -475,6 +475,112 @@ static void test_upload__bad_parameters(void **state)
 	buf_release(&err);
 }
 
+/* Run an upload with a declared domain; errors and the summary in out. */
+static void run_domain(enum upload_kind kind, const struct label_domain *d,
+		       const char *in, struct buf *out)
+{
+	struct upload_params p;
+	struct ingest_errors errs;
+	struct strmap known;
+	struct buf err = BUF_INIT;
+	struct upload *u;
+
+	strmap_init(&known);
+	for (int i = 0; i < 5; i++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "e%d", i);
+		strmap_intern(&known, id, strlen(id), NULL);
+	}
+	memset(&p, 0, sizeof(p));
+	p.task = TASK_CLASSIFICATION;
+	p.kind = kind;
+	p.format = INGEST_CSV;
+	p.domain = d;
+	p.known = &known;
+	p.header = u_header_counting;
+	p.row = u_row;
+	p.ctx = out;
+	cur_task = TASK_CLASSIFICATION;
+	cur_kind = kind;
+	cur_nattrs = 0;
+	ingest_errors_init(&errs);
+	u = upload_new(&p, &errs, &err);
+	assert_non_null(u);
+	upload_feed(u, in, strlen(in));
+	upload_finish(u);
+	h_errors(out, &errs);
+	buf_adds(out, "--\n");
+	upload_summary(u, out);
+	upload_free(u);
+	ingest_errors_release(&errs);
+	strmap_release(&known);
+	buf_release(&err);
+}
+
+/* Labels and predictions outside a declared domain; canonical spellings. */
+static void test_upload__domain(void **state)
+{
+	static const char *const bin[] = { "1", "0" };
+	static const char *const three[] = { "cat", "dog", "bird" };
+	struct label_domain b = { bin, 2, true }, c = { three, 3, false };
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	run_domain(UPLOAD_EXAMPLES, &b, "id,label\ne0,1.0\ne1,l\ne2,0\n"
+		   "e3,yes\ne4,1\n", &out);
+	assert_string_equal(out.s, "A \nR2 #0 id=e0 label=1\n"
+		"E3 label: label \"l\" is not one of the dataset's labels "
+		"\"1\" (positive) and \"0\" (negative)\n"
+		"E5 label: label \"yes\" is not one of the dataset's labels "
+		"\"1\" (positive) and \"0\" (negative)\n--\n"
+		"2 of 5 rows, column \"label\": label \"l\" is not one of the "
+		"dataset's labels \"1\" (positive) and \"0\" (negative) "
+		"(row 3 and 1 more)\n");
+	buf_reset(&out);
+	run_domain(UPLOAD_PREDICTIONS, &c, "id,prediction\ne0,cat\ne1,brid\n",
+		   &out);
+	assert_string_equal(out.s,
+		"R2 #0 id=e0 pred=cat\n"
+		"E3 prediction: prediction \"brid\" is not one of the dataset's "
+		"classes \"cat\", \"dog\" and \"bird\"\n"
+		"E0 id: example \"e2\" (example 3 of the dataset) has no "
+		"prediction; a prediction upload must cover every example\n"
+		"E0 id: example \"e3\" (example 4 of the dataset) has no "
+		"prediction; a prediction upload must cover every example\n"
+		"E0 id: example \"e4\" (example 5 of the dataset) has no "
+		"prediction; a prediction upload must cover every example\n"
+		"--\n"
+		"3 of 5 examples have no prediction (the first: example "
+		"\"e2\")\n"
+		"1 of 2 rows, column \"prediction\": prediction \"brid\" is not "
+		"one of the dataset's classes \"cat\", \"dog\" and \"bird\" "
+		"(row 3)\n");
+	buf_release(&out);
+}
+
+static void test_upload__domain_check(void **state)
+{
+	static const char *const dup[] = { "1", "1.00" };
+	static const char *const one[] = { "a" };
+	static const char *const ctl[] = { "a", "b\tc" };
+	struct label_domain d1 = { dup, 2, true }, d2 = { one, 1, false };
+	struct label_domain d3 = { ctl, 2, false };
+	struct buf err = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(label_domain_check(&d1, &err), -1);
+	assert_string_equal(err.s, "labels \"1\" and \"1.00\" are the same label");
+	buf_reset(&err);
+	assert_int_equal(label_domain_check(&d2, &err), -1);
+	assert_string_equal(err.s, "a multi-class task takes at least 2 "
+			    "classes, not 1 label");
+	buf_reset(&err);
+	assert_int_equal(label_domain_check(&d3, &err), -1);
+	assert_string_equal(err.s, "label 2 contains a control character");
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_upload__attribute_name_length),
 		cmocka_unit_test(test_upload__error_count),
 		cmocka_unit_test(test_upload__bad_parameters),
+		cmocka_unit_test(test_upload__domain),
+		cmocka_unit_test(test_upload__domain_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
