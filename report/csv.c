@@ -9,6 +9,7 @@
  * cohort identically.
  */
 #include "common/fa.h"
+#include "common/util.h"
 #include "report/csv.h"
 #include "report/html.h"
 
@@ -52,6 +53,13 @@ void csv_add_field(struct buf *out, const char *s, size_t n, bool text)
 	}
 	buf_add(out, s + start, n - start);
 	buf_addch(out, '"');
+}
+
+void csv_add_cell(struct buf *out, const char *s, size_t n)
+{
+	double d;
+
+	csv_add_field(out, s, n, parse_double(s, n, &d) != 0);
 }
 
 static void add_text(struct buf *out, const char *s)

@@ -47,5 +47,12 @@ int csv_render_evaluation(struct buf *out, const cJSON *eval,
  * a text field, which gets the spreadsheet-formula guard described above.
  */
 void csv_add_field(struct buf *out, const char *s, size_t n, bool text);
+/*
+ * Append one cell of a CSV meant for people whose cells may be numbers or
+ * text (exports of stored rows): a cell that reads as a finite number is
+ * written as it is, "-2.5" stays a number; any other cell is a text field
+ * with the formula guard, as OWASP recommends for CSV injection.
+ */
+void csv_add_cell(struct buf *out, const char *s, size_t n);
 
 #endif

@@ -642,7 +642,7 @@ static void export_attrs(struct export *x, const struct bounty_row *row)
 
 		if (x->format == OUT_CSV) {
 			buf_addch(&x->out, ',');
-			csv_add_field(&x->out, v, vn, false);
+			csv_add_cell(&x->out, v, vn);
 		} else {
 			buf_adds(&x->out, a ? "," : "");
 			json_str(&x->out, x->d->attrs[a], strlen(x->d->attrs[a]));
@@ -657,7 +657,7 @@ static void export_text(struct export *x, const char *key, const char *s,
 {
 	if (x->format == OUT_CSV) {
 		buf_addch(&x->out, ',');
-		csv_add_field(&x->out, s ? s : "", s ? n : 0, false);
+		csv_add_cell(&x->out, s ? s : "", s ? n : 0);
 	} else {
 		buf_addf(&x->out, ",\"%s\":", key);
 		if (s)
@@ -676,11 +676,11 @@ static int export_row(void *ctx, const struct bounty_row *row)
 	if (x->split && split_is_holdout(x->split, row->id, row->id_len))
 		return 0;
 	if (x->format == OUT_CSV) {
-		csv_add_field(&x->out, row->id, row->id_len, false);
+		csv_add_cell(&x->out, row->id, row->id_len);
 		if (x->split && asr) {
 			buf_addch(&x->out, ',');
-			csv_add_field(&x->out, row->speaker ? row->speaker : "",
-				      row->speaker ? row->speaker_len : 0, false);
+			csv_add_cell(&x->out, row->speaker ? row->speaker : "",
+				      row->speaker ? row->speaker_len : 0);
 		}
 	} else {
 		buf_adds(&x->out, x->rows ? ",\n{\"id\":" : "\n{\"id\":");
@@ -720,8 +720,8 @@ static void export_header(struct export *x, const struct bounty *b)
 			buf_adds(&x->out, ",speaker");
 		for (size_t a = 0; a < x->d->nattrs; a++) {
 			buf_addch(&x->out, ',');
-			csv_add_field(&x->out, x->d->attrs[a],
-				      strlen(x->d->attrs[a]), false);
+			csv_add_cell(&x->out, x->d->attrs[a],
+				      strlen(x->d->attrs[a]));
 		}
 		if (x->split)
 			buf_adds(&x->out, asr ? ",reference,hypothesis" :

@@ -226,3 +226,37 @@ def test_refusal_summarises_the_whole_upload(ctx):
     eq(kinds, {("id", 1000), ("prediction", 8)}, "summary by kind")
     first = [k for k in doc["summary"] if k["column"] == "prediction"][0]
     eq(first["first_row"], 7, "first row of the kind")  # e7 is the 7th data row (row 7 with header)
+
+
+# ---- 5. spreadsheet formulas in downloads ----
+
+def test_exports_neutralise_spreadsheet_formulas(ctx):
+    hostile = ['=HYPERLINK("http://evil/","x")', "+cmd|'/c calc'!A0", "@SUM(A1)", "-1+2"]
+    truth = ["id,label,city"]
+    preds = ["id,prediction"]
+    for i in range(400):
+        truth.append(f'r{i},{i % 2},"{hostile[i % 4].replace(chr(34), chr(34) * 2)}"')
+        preds.append(f"r{i},{(i // 2) % 2}")
+    ds = dataset(ctx)
+    eq(upload(ctx, f"/v1/datasets/{ds}/examples", "\n".join(truth) + "\n").status, 201, "examples")
+    m = model(ctx, ds)
+    eq(upload(ctx, f"/v1/models/{m}/predictions", "\n".join(preds) + "\n").status, 201, "predictions")
+    r = ctx["srv"].request("POST", "/v1/bounties", {"model_id": m, "metric": "error_rate"}, key=ctx["key"])
+    eq(r.status, 201, f"bounty {r}")
+    b = r.json()["id"]
+    r = ctx["srv"].request("GET", f"/v1/bounties/{b}/discovery?format=csv", key=ctx["key"])
+    eq(r.status, 200, f"discovery csv {r}")
+    lines = r.body.split("\r\n")
+    eq(lines[0], "id,city,label,prediction", "header")
+    cells = [ln.split(",", 1)[1].rsplit(",", 2)[0] for ln in lines[1:] if ln]
+    expect(cells, "rows")
+    for c in cells:
+        expect(c.startswith("\"'"), f"formula guarded: {c!r}")
+    for ln in lines[1:]:
+        if ln:
+            label, pred = ln.rsplit(",", 2)[1:]
+            expect(label in ("0", "1") and pred in ("0", "1"), f"numbers stay numbers: {ln!r}")
+    # the JSON keeps the exact values
+    r = ctx["srv"].request("GET", f"/v1/bounties/{b}/discovery?format=json", key=ctx["key"])
+    eq(r.status, 200, f"discovery json {r}")
+    expect(hostile[0] in r.json().__repr__() or "HYPERLINK" in r.body, "exact values in JSON")

@@ -1019,6 +1019,35 @@ static void test_csv__field_quoting(void **state)
 	}
 }
 
+/* Exported cells: numbers stay numbers, any other text is guarded. */
+static void test_csv__cells(void **state)
+{
+	static const struct { const char *in; const char *want; } cases[] = {
+		{ "-2.5", "-2.5" },
+		{ "1e3", "1e3" },
+		{ "0", "0" },
+		{ "-", "\"'-\"" },
+		{ "-1+cmd|' /C calc'!A0", "\"'-1+cmd|' /C calc'!A0\"" },
+		{ "=HYPERLINK(\"http://x\",\"y\")",
+		  "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"" },
+		{ "+cmd|'/c calc'!A0", "\"'+cmd|'/c calc'!A0\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "\tx", "\"'\tx\"" },
+		{ "\rx", "\"'\rx\"" },
+		{ "-inf", "\"'-inf\"" },
+		{ "us", "us" },
+		{ "", "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct buf b = BUF_INIT;
+
+		csv_add_cell(&b, cases[i].in, strlen(cases[i].in));
+		assert_string_equal(b.s, cases[i].want);
+		buf_release(&b);
+	}
+}
+
 static void test_csv__evaluation(void **state)
 {
 	cJSON *cs, *e = eval_new("classification", "race", "sex, \"x\"", &cs);
@@ -1073,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_html__comparison),
 		cmocka_unit_test(test_html__500_cohorts_under_1mb),
 		cmocka_unit_test(test_csv__field_quoting),
+		cmocka_unit_test(test_csv__cells),
 		cmocka_unit_test(test_csv__evaluation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
