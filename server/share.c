@@ -1,5 +1,11 @@
 /*
  * share.c - share tokens; see share.h.
+ *
+ * Parsing a token (share_parse) is kept apart from checking it against the
+ * database (share_verify) so that the part that reads text from a URL is a
+ * pure function: unit-tested and fuzzed (tests/fuzz/fuzz_share.c) without
+ * a database.  It accepts only the exact form share_token() writes, so a
+ * token has one spelling and the MAC covers all of it.
  */
 #include "common/fa.h"
 #include "common/util.h"
@@ -9,7 +15,7 @@
 #include <openssl/hmac.h>
 #include <time.h>
 
-#define MAC_BYTES 16
+#define MAC_BYTES SHARE_MAC_BYTES
 
 static void share_mac(const unsigned char key[SHARE_KEY_BYTES], int64_t id,
 		      const char *scope, int64_t expires,
@@ -39,24 +45,67 @@ void share_token(const unsigned char key[SHARE_KEY_BYTES], int64_t id,
 		buf_addf(out, "%02x", mac[i]);
 }
 
-static int unhex(const char *s, unsigned char *out, size_t n)
+/* n bytes of lower-case hex at s into n / 2 bytes; -1 on any other byte. */
+static int unhex(const char *s, size_t n, unsigned char *out)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
+		char c = s[i];
+		unsigned v;
 
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= (unsigned)(c - '0');
-			else if (c >= 'a' && c <= 'f')
-				v |= (unsigned)(c - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
+		if (c >= '0' && c <= '9')
+			v = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = (unsigned)(c - 'a' + 10);
+		else
+			return -1;
+		if (i % 2)
+			out[i / 2] = (unsigned char)(out[i / 2] << 4 | v);
+		else
+			out[i / 2] = (unsigned char)v;
 	}
+	return 0;
+}
+
+/* [s, s+n) as a number from 1 to INT64_MAX, digits only, no leading 0. */
+static int positive_decimal(const char *s, size_t n, int64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || s[0] == '0')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = (int64_t)v;
+	return 0;
+}
+
+int share_parse(const char *token, size_t len, int64_t *id, int64_t *expires,
+		unsigned char mac[SHARE_MAC_BYTES])
+{
+	const char *end = token + len, *d1, *d2;
+	unsigned char m[SHARE_MAC_BYTES];
+	int64_t i, e;
+
+	d1 = memchr(token, '.', len);
+	if (!d1)
+		return -1;
+	d2 = memchr(d1 + 1, '.', (size_t)(end - d1 - 1));
+	if (!d2 || (size_t)(end - d2 - 1) != 2 * SHARE_MAC_BYTES ||
+	    positive_decimal(token, (size_t)(d1 - token), &i) ||
+	    positive_decimal(d1 + 1, (size_t)(d2 - d1 - 1), &e) ||
+	    unhex(d2 + 1, 2 * SHARE_MAC_BYTES, m))
+		return -1;
+	*id = i;
+	*expires = e;
+	memcpy(mac, m, SHARE_MAC_BYTES);
 	return 0;
 }
 
@@ -64,16 +113,12 @@ enum share_check share_verify(struct db *db, const char *token,
 			      const char *scope)
 {
 	unsigned char key[SHARE_KEY_BYTES], want[MAC_BYTES], got[MAC_BYTES];
-	const char *d1 = strchr(token, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
 	struct share sh = { 0 };
 	int64_t id, expires;
 	enum share_check ret;
 	int rc;
 
-	if (!d1 || !d2 || strlen(d2 + 1) != 2 * MAC_BYTES ||
-	    parse_i64(token, (size_t)(d1 - token), &id) || id <= 0 ||
-	    parse_i64(d1 + 1, (size_t)(d2 - d1 - 1), &expires) ||
-	    unhex(d2 + 1, got, MAC_BYTES))
+	if (share_parse(token, strlen(token), &id, &expires, got))
 		return SHARE_MALFORMED;
 	rc = store_share_get(db, id, &sh);
 	if (rc < 0)
