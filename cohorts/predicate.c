@@ -663,6 +663,7 @@ static struct node *parse_or(struct parser *p)
 int predicate_parse(const char *s, size_t n, const struct predicate_limits *lim,
 		    struct predicate **out, struct buf *err)
 {
+	struct buf canon = BUF_INIT;
 	struct parser p;
 	struct node *root;
 
@@ -697,7 +698,22 @@ int predicate_parse(const char *s, size_t n, const struct predicate_limits *lim,
 	}
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->root = root;
-	return 0;
+	/*
+	 * The canonical text is what callers store and parse again later
+	 * (server/bounty_run.c), and it can be longer than the input ("a=1"
+	 * is "a = 1"), so it must fit the limit too.  Depth and IN lists
+	 * cannot grow.
+	 */
+	predicate_format(*out, &canon);
+	if (canon.len > lim->max_bytes) {
+		buf_addf(err, "predicate is %zu bytes long in canonical form, "
+			 "over the limit of %zu bytes", canon.len,
+			 lim->max_bytes);
+		predicate_free(*out);
+		*out = NULL;
+	}
+	buf_release(&canon);
+	return *out ? 0 : -1;
 }
 
 void predicate_free(struct predicate *p)

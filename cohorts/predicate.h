@@ -21,11 +21,12 @@
  *	number   := [-] digits [. digits] [e [+-] digits]  (also .5, 5.)
  *
  * Text is parsed into a tree and never executed or turned into SQL.  Input
- * is bounded: at most max_bytes bytes of valid UTF-8, nesting ('(' and NOT)
- * at most max_depth deep, IN lists at most max_in values.  Breaking a limit
- * is an ordinary error.  Error sentences name the 1-based character (code
- * point) position and what was expected, e.g.
- * "at position 17: expected a value after '=', got end of input".
+ * is bounded: at most max_bytes bytes of valid UTF-8, both as written and
+ * in canonical form (predicate_format(), which callers store and parse
+ * again), nesting ('(' and NOT) at most max_depth deep, IN lists at most
+ * max_in values.  Breaking a limit is an ordinary error.  Error sentences
+ * name the 1-based character (code point) position and what was expected,
+ * e.g. "at position 17: expected a value after '=', got end of input".
  *
  * Semantics, fixed by predicate_bind() against a table:
  *   - every attribute must be a column of the table;

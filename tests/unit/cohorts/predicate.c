@@ -322,6 +322,42 @@ static void test_predicate__limits(void **state)
 	buf_release(&b);
 }
 
+/*
+ * The canonical text is stored and parsed again (server/bounty_run.c), so
+ * an input whose canonical text would pass the length limit is refused,
+ * though the input itself fits: "a=1" is "a = 1".
+ */
+static void test_predicate__canonical_within_limit(void **state)
+{
+	struct predicate_limits lim = predicate_default_limits;
+	struct buf b = BUF_INIT;
+	char *got;
+
+	(void)state;
+	lim.max_bytes = 23;
+	/* 17 bytes, 23 in canonical form: just fits */
+	got = canon("a=1 or b=2 or c=3", 17, &lim);
+	assert_string_equal(got, "a = 1 OR b = 2 OR c = 3");
+	free(got);
+	/* 20 bytes, 26 in canonical form */
+	got = canon("a=1 or b=2 or c!=3.5", 20, &lim);
+	assert_string_equal(got, "error: predicate is 26 bytes long in "
+			    "canonical form, over the limit of 23 bytes");
+	free(got);
+
+	/* With the default limit: 4096 bytes as written, 5261 canonical. */
+	buf_adds(&b, "a=1");
+	for (int i = 0; i < 584; i++)
+		buf_adds(&b, " or a=1");
+	buf_adds(&b, "     ");
+	assert_int_equal(b.len, 4096);
+	got = canon(b.s, b.len, NULL);
+	assert_string_equal(got, "error: predicate is 5261 bytes long in "
+			    "canonical form, over the limit of 4096 bytes");
+	free(got);
+	buf_release(&b);
+}
+
 /* ---- a small table ---------------------------------------------------- */
 
 enum { A_ACCENT, A_AGE, A_GENDER, A_ODD, A_ZIP };
@@ -535,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_predicate__syntax_errors),
 		cmocka_unit_test(test_predicate__nul_byte),
 		cmocka_unit_test(test_predicate__limits),
+		cmocka_unit_test(test_predicate__canonical_within_limit),
 		cmocka_unit_test(test_predicate__table_is_as_expected),
 		cmocka_unit_test(test_predicate__evaluation),
 		cmocka_unit_test(test_predicate__semantic_errors),
