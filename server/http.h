@@ -11,7 +11,19 @@
  * Handlers follow one shape: parse input, call storage and pure code,
  * serialise, respond exactly once through the respond_* functions below.
  * Every response carries X-Request-Id; every error is
- * application/problem+json (RFC 9457) with the request id in it.
+ * application/problem+json (RFC 9457) with the request id in it; every 503
+ * carries Retry-After.
+ *
+ * What a handler can rely on, because http.c refuses the rest with 400 or
+ * 413 before the handler runs:
+ *   - the path and query arguments are what the client sent: no NUL, no
+ *     control character, valid UTF-8, only well-formed percent escapes;
+ *   - a JSON body passed common/jsoncheck.h (no NUL or \u0000, valid UTF-8,
+ *     no duplicate keys, nothing after the value) and is an object;
+ *   - a body is at most json_max (JSON), limits.max_upload (streams) or
+ *     FA_MAX_JSON_BODY (routes that take none, which ignore it) bytes.
+ * A response decided while a body is still arriving is sent at once and the
+ * connection closed: the rest of the body is never read.
  */
 #ifndef FA_HTTP_H
 #define FA_HTTP_H
@@ -48,9 +60,10 @@ struct route {
 	void (*handle)(struct request *r);
 	/*
 	 * Streaming routes: begin is called after auth, before any body
-	 * byte; it may respond (then the body is discarded).  data gets each
-	 * chunk; it returns nonzero after recording a failure, and the rest
-	 * of the body is then discarded until handle is called.
+	 * byte; it may respond (then the body is never read).  data gets each
+	 * chunk; it returns nonzero after recording a failure, and handle is
+	 * then called at once, with the rest of the body unread (the
+	 * connection is closed after the response).
 	 */
 	void (*stream_begin)(struct request *r);
 	int (*stream_data)(struct request *r, const char *data, size_t n);
@@ -66,12 +79,35 @@ struct route {
 	size_t json_max;
 };
 
+/*
+ * What one client may hold, and for how long; main.c fills it from the
+ * environment (defaults in common/limits.h).  A connection whose request
+ * headers are not complete header_timeout seconds after it opened (or
+ * after its previous request ended), or whose body, once header_timeout
+ * seconds have passed, has averaged fewer than body_min_rate bytes a second
+ * of the time spent waiting for it, is closed by a watchdog thread.
+ */
+struct http_limits {
+	uint64_t max_upload;		/* bytes in one streamed upload body */
+	unsigned header_timeout;	/* seconds; 0: no deadline */
+	unsigned body_min_rate;		/* bytes per second; 0: no minimum */
+	unsigned idle_timeout;		/* seconds without a byte; 0: none */
+	unsigned max_connections;	/* open at once */
+	unsigned max_per_ip;		/* open at once from one address; 0: no cap */
+};
+
+struct http_watch;
+
 struct server {
 	struct store *store;
 	struct MHD_Daemon *daemon;
 	const char *addr;
 	char *share_secret;	/* HMAC key for report share links */
+	struct http_limits limits;
+	struct http_watch *watch;	/* http.c's watchdog */
 };
+
+struct conn_watch;
 
 struct request {
 	struct server *srv;
@@ -92,6 +128,8 @@ struct request {
 	bool stream_failed;
 	bool responded;
 	bool in_body;		/* between the first and the last body chunk */
+	uint64_t body_bytes;	/* received so far */
+	struct conn_watch *cw;	/* the connection's watchdog record */
 	char *resp_body;	/* a response waiting for the body to end */
 	const char *resp_type;
 	int status;
@@ -119,7 +157,13 @@ void respond_problem(struct request *r, int status, const char *title,
 		     const char *fmt, ...) FA_PRINTF(4, 5);
 /* Respond with a problem document the caller built (title etc. set). */
 void respond_problem_doc(struct request *r, int status, cJSON *doc);
-/* 500 with a generic message; the cause is already in the log. */
+/*
+ * 500 with a generic message; the cause is already in the log.  When the
+ * request's database connection no longer answers (the server went away
+ * or ended our session: a retry gets a fresh connection) it is 503
+ * "Database unavailable" instead.  Call it after a failed storage function
+ * has ended its transaction, as they all do on failure.
+ */
 void respond_internal(struct request *r);
 
 

@@ -10,9 +10,14 @@
  *   FAIRAUDIT_DB_POOL   database connections per process, default 16
  *   FAIRAUDIT_BOUNTY_CACHE  bounty datasets kept in memory between
  *                       submissions, default 2 (0: load every time)
+ * and the connection limits of struct http_limits (defaults and meaning in
+ * common/limits.h): FAIRAUDIT_MAX_UPLOAD_BYTES, FAIRAUDIT_HEADER_TIMEOUT,
+ * FAIRAUDIT_BODY_MIN_RATE, FAIRAUDIT_IDLE_TIMEOUT, FAIRAUDIT_MAX_CONNECTIONS,
+ * FAIRAUDIT_MAX_CONNECTIONS_PER_IP.
  */
 #include "common/fa.h"
 #include "common/buf.h"
+#include "common/limits.h"
 #include "common/util.h"
 #include "server/http.h"
 #include "server/log.h"
@@ -21,6 +26,7 @@
 #include <gsl/gsl_errno.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 static const char usage[] =
@@ -35,6 +41,67 @@ static const char *env_or(const char *name, const char *def)
 	const char *v = getenv(name);
 
 	return v && *v ? v : def;
+}
+
+/* A whole number from the environment in [lo, hi], or def when unset. */
+static uint64_t env_number(const char *name, uint64_t def, uint64_t lo,
+			   uint64_t hi)
+{
+	const char *v = getenv(name);
+	int64_t n;
+
+	if (!v || !*v)
+		return def;
+	if (parse_i64(v, strlen(v), &n) || n < 0 || (uint64_t)n < lo ||
+	    (uint64_t)n > hi)
+		die("%s \"%s\" is not a whole number from %llu to %llu", name, v,
+		    (unsigned long long)lo, (unsigned long long)hi);
+	return (uint64_t)n;
+}
+
+static void read_limits(struct http_limits *l)
+{
+	l->max_upload = env_number("FAIRAUDIT_MAX_UPLOAD_BYTES",
+				   FA_MAX_UPLOAD_BYTES, 1, INT64_MAX);
+	l->header_timeout = (unsigned)env_number("FAIRAUDIT_HEADER_TIMEOUT",
+						 FA_HEADER_TIMEOUT, 0, 86400);
+	l->body_min_rate = (unsigned)env_number("FAIRAUDIT_BODY_MIN_RATE",
+						FA_BODY_MIN_RATE, 0, 1u << 30);
+	l->idle_timeout = (unsigned)env_number("FAIRAUDIT_IDLE_TIMEOUT",
+					       FA_IDLE_TIMEOUT, 0, 86400);
+	l->max_connections = (unsigned)env_number("FAIRAUDIT_MAX_CONNECTIONS",
+						  FA_MAX_CONNECTIONS, 1, 1000000);
+	l->max_per_ip = (unsigned)env_number("FAIRAUDIT_MAX_CONNECTIONS_PER_IP",
+					     FA_MAX_CONNECTIONS_PER_IP, 0, 1000000);
+}
+
+/*
+ * Each connection is a descriptor: raise the soft RLIMIT_NOFILE as far as
+ * max_connections needs (besides the database pool and some to spare), or
+ * to the hard limit and serve fewer connections, said in the log.
+ */
+static void fit_open_files(struct http_limits *l, int pool)
+{
+	rlim_t spare = (rlim_t)pool + 64, need = l->max_connections + spare;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+			      rl.rlim_max : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		unsigned fit = rl.rlim_cur > spare + 16 ?
+			       (unsigned)(rl.rlim_cur - spare) : 16;
+
+		log_info("open files are limited to %llu: serving at most %u"
+			 " connections, not %u", (unsigned long long)rl.rlim_cur,
+			 fit, l->max_connections);
+		l->max_connections = fit;
+	}
 }
 
 static const char *migrations_dir(void)
@@ -195,6 +262,8 @@ static int cmd_serve(int argc, char **argv)
 	if (pool_env && (parse_i64(pool_env, strlen(pool_env), &pool) ||
 			 pool < 1 || pool > 1000))
 		die("FAIRAUDIT_DB_POOL \"%s\" is not a number from 1 to 1000", pool_env);
+	read_limits(&srv.limits);
+	fit_open_files(&srv.limits, (int)pool);
 	srv.store = open_store_or_die((int)pool);
 	if (migrate && run_migrations(srv.store))
 		die("migrations failed; not serving");
