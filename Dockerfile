@@ -6,7 +6,7 @@
 FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential libmicrohttpd-dev libpq-dev libcjson-dev libgsl-dev \
-        libutf8proc-dev libssl-dev libcmocka-dev \
+        libutf8proc-dev libssl-dev libcmocka-dev libxxhash-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./

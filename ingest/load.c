@@ -205,11 +205,20 @@ int load_files_with_pairs(struct table *t, enum task task,
 	params.ctx = &L;
 	ret = load_one(&params, "truth", truth_path, errs, err);
 	if (!ret) {
+		struct idindex known;
+
+		idindex_init(&known);
+		for (uint32_t i = 0; i < t->ids.n; i++)
+			idindex_add(&known, strmap_str(&t->ids, i),
+				    strmap_len(&t->ids, i), i);
+		idindex_build(&known, NULL, NULL);
 		params.kind = UPLOAD_PREDICTIONS;
-		params.known = &t->ids;
+		params.known = &known;
+		params.known_names = &t->ids;
 		params.header = NULL;
 		params.row = pred_row;
 		ret = load_one(&params, "prediction", pred_path, errs, err);
+		idindex_release(&known);
 	}
 	if (!ret && L.failed)
 		ret = -1;

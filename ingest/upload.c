@@ -6,12 +6,17 @@
  * prediction, attribute) and the record callback checks one row by role,
  * then emits it typed while the shared error list is still empty.
  *
- * Duplicate ids: examples intern every id in a strmap with the row where it
- * was first seen; predictions look their id up in the caller's `known` map
- * and keep, per known example, the row that predicted it (0 = none yet),
- * which also gives coverage at the end.  Rows are kept as uint32 (rows past
- * 4294967295 only make "first seen on row" messages saturate): 4 bytes per
- * example, the price of naming the earlier row in a duplicate error.
+ * Duplicate ids: examples keep no id text.  Each id's 96-bit fingerprint
+ * (XXH3-128, cut) and its row are appended to one array, 16 bytes a row,
+ * which is sorted once at the end: equal neighbours are duplicates.  Two
+ * distinct ids share a fingerprint with probability about n^2 / 2^97
+ * (below 1e-14 for FA_MAX_ROWS ids), and even then the upload is only
+ * refused, never stored wrong.  The array grows with realloc, which for a
+ * block this large remaps pages instead of copying them, so the memory of
+ * an upload in progress stays about 16 bytes a row.  Predictions look their
+ * id up in the caller's `known` index and keep one bit per known example,
+ * set once it has a prediction: a second prediction for it is a duplicate,
+ * and the bits give coverage at the end.
  *
  * Score labels: the first label that is not the positive one becomes "the
  * other value"; a label equal to neither is an error.  Labels compare as
@@ -23,6 +28,7 @@
 #include "common/fa.h"
 #include "common/util.h"
 #include "ingest/upload.h"
+#include "common/idindex.h"
 
 enum role {
 	ROLE_ATTR,
@@ -53,10 +59,9 @@ struct upload {
 	bool too_many_rows;
 	bool stopped;			/* the parser gave up */
 
-	struct strmap ids;		/* examples: ids seen */
-	uint32_t *id_rows;		/* examples: row of each id */
-	size_t id_rows_cap;
-	uint32_t *seen;			/* predictions: row per example */
+	struct idindex prints;		/* examples: every id, value = row */
+	size_t nids;			/* examples: ids seen */
+	uint64_t *seen;			/* predictions: a bit per example */
 
 	/* the declared label domain, or NULL */
 	const struct label_domain *dom;
@@ -80,9 +85,15 @@ static void on_header(void *ctx, uint64_t row,
 		      const struct ingest_column *cols, size_t n);
 static void on_record(void *ctx, const struct ingest_record *r);
 
-/* The coverage error, kept as a variable: the summary finds it by format. */
+/*
+ * The coverage errors, kept as variables: the summary finds them by
+ * format.  The ids are quoted when the caller has their text.
+ */
 static const char coverage_fmt[] = "example %s (example %llu of the dataset) "
 	"has no prediction; a prediction upload must cover every example";
+static const char coverage_anon_fmt[] = "example %llu of the dataset (in "
+	"the order of its upload) has no prediction; a prediction upload "
+	"must cover every example";
 
 #define MAX_DOMAIN_LABELS 1000
 /* Labels quoted in full in a domain error; past that, a count. */
@@ -219,13 +230,13 @@ struct upload *upload_new(const struct upload_params *params,
 	u->p.positive_label = u->positive;
 	u->col_id = u->col_label = u->col_text = -1;
 	u->col_speaker = u->col_pred = -1;
-	strmap_init(&u->ids);
 	strmap_init(&u->dom_map);
+	idindex_init(&u->prints);
 	if (params->domain && (params->task == TASK_CLASSIFICATION ||
 			       params->task == TASK_SCORE))
 		domain_init(u, params->domain);
 	if (params->kind == UPLOAD_PREDICTIONS)
-		u->seen = xcalloc(params->known->n ? params->known->n : 1,
+		u->seen = xcalloc(idindex_count(params->known) / 64 + 1,
 				  sizeof(*u->seen));
 	u->sink.header = on_header;
 	u->sink.record = on_record;
@@ -246,8 +257,7 @@ void upload_free(struct upload *u)
 	free(u->attr_names);
 	free(u->attr_col);
 	free(u->attrs);
-	strmap_release(&u->ids);
-	free(u->id_rows);
+	idindex_release(&u->prints);
 	free(u->seen);
 	free(u->other);
 	free(u->positive);
@@ -459,43 +469,32 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 {
 	const struct ingest_value *v = &r->v[u->col_id];
 	struct buf q = BUF_INIT;
-	uint64_t first = 0;
-	bool added;
 
 	if (!required(u, r->row, "id", v))
 		return false;
 	out->id = v->s;
 	out->id_len = v->len;
 	if (u->p.kind == UPLOAD_EXAMPLES) {
-		uint32_t idx = strmap_intern(&u->ids, v->s, v->len, &added);
-
-		if (added) {
-			u->id_rows = xgrow(u->id_rows, &u->id_rows_cap,
-					   (size_t)idx + 1,
-					   sizeof(*u->id_rows));
-			u->id_rows[idx] = row32(r->row);
-			out->example = idx;
-			return true;
-		}
-		first = u->id_rows[idx];
+		idindex_add(&u->prints, v->s, v->len, row32(r->row));
+		out->example = u->nids++;
+		return true;
 	} else {
-		int64_t ex = strmap_find(u->p.known, v->s, v->len);
+		int64_t ex = idindex_find(u->p.known, v->s, v->len);
 
 		if (ex < 0) {
 			value_error(u, r->row, "id", "unknown example id", v,
 				    "(the dataset has no example with it)");
 			return false;
 		}
-		if (!u->seen[ex]) {
-			u->seen[ex] = row32(r->row);
+		if (!(u->seen[ex / 64] >> (ex % 64) & 1)) {
+			u->seen[ex / 64] |= 1ULL << (ex % 64);
 			out->example = (size_t)ex;
 			return true;
 		}
-		first = u->seen[ex];
 	}
 	ingest_quote(&q, v->s, v->len);
-	ingest_errors_addf(u->errs, r->row, "id", "duplicate id %s (first "
-			   "seen on row %llu)", q.s, (unsigned long long)first);
+	ingest_errors_addf(u->errs, r->row, "id", "duplicate id %s (an "
+			   "earlier row of this upload has it)", q.s);
 	buf_release(&q);
 	return false;
 }
@@ -711,11 +710,54 @@ static void on_record(void *ctx, const struct ingest_record *r)
 		u->p.row(u->p.ctx, &out);
 }
 
+struct dup_list {
+	uint32_t (*v)[2];	/* (row, first row) */
+	size_t n, cap;
+};
+
+static void on_dup(void *ctx, uint32_t row, uint32_t first)
+{
+	struct dup_list *d = ctx;
+
+	if (d->n == d->cap)
+		d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
+	d->v[d->n][0] = row;
+	d->v[d->n][1] = first;
+	d->n++;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const uint32_t *x = a, *y = b;
+
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/*
+ * Every id that stands on more than one row: one error per later row, in
+ * row order, naming the first row of that id.  The id's text is no longer
+ * there to quote; the rows name it.
+ */
+static void report_duplicates(struct upload *u)
+{
+	struct dup_list d = { NULL, 0, 0 };
+
+	idindex_build(&u->prints, on_dup, &d);
+	qsort(d.v, d.n, sizeof(*d.v), row_cmp);
+	for (size_t i = 0; i < d.n; i++)
+		ingest_errors_addf(u->errs, d.v[i][0], "id", "duplicate id: "
+				   "the same id as on row %llu",
+				   (unsigned long long)d.v[i][1]);
+	free(d.v);
+}
+
 int upload_finish(struct upload *u)
 {
 	struct buf q = BUF_INIT;
 
 	ingest_parser_finish(u->parser);
+	if (u->p.kind == UPLOAD_EXAMPLES && u->nids)
+		report_duplicates(u);
 	if (!u->rows) {
 		if (!u->errs->total)
 			ingest_errors_addf(u->errs, 0, NULL, "the upload has "
@@ -723,22 +765,36 @@ int upload_finish(struct upload *u)
 	} else if (u->p.kind == UPLOAD_PREDICTIONS && u->col_id >= 0 &&
 		   !u->stopped && !u->too_many_rows) {
 		/* Coverage is only known when every row's id was read. */
-		const struct strmap *k = u->p.known;
+		const struct strmap *names = u->p.known_names;
+		size_t nk = idindex_count(u->p.known);
 
-		for (uint32_t ex = 0; ex < k->n; ex++) {
-			if (u->seen[ex])
+		for (uint32_t ex = 0; ex < nk; ex++) {
+			if (u->seen[ex / 64] >> (ex % 64) & 1)
 				continue;
 			if (u->missing++ && u->errs->n >= FA_MAX_ERRORS) {
-				ingest_errors_count(u->errs, "id",
-						    coverage_fmt, 1);
+				ingest_errors_count(u->errs, "id", names ?
+						    coverage_fmt :
+						    coverage_anon_fmt, 1);
 				continue;
 			}
 			buf_reset(&q);
-			ingest_quote(&q, strmap_str(k, ex), strmap_len(k, ex));
-			if (!u->first_missing)
-				u->first_missing = xstrdup(q.s);
-			ingest_errors_addf(u->errs, 0, "id", coverage_fmt, q.s,
-					   (unsigned long long)ex + 1);
+			if (names) {
+				ingest_quote(&q, strmap_str(names, ex),
+					     strmap_len(names, ex));
+				ingest_errors_addf(u->errs, 0, "id",
+						   coverage_fmt, q.s,
+						   (unsigned long long)ex + 1);
+				if (!u->first_missing)
+					u->first_missing = xstrdup(q.s);
+			} else {
+				ingest_errors_addf(u->errs, 0, "id",
+						   coverage_anon_fmt,
+						   (unsigned long long)ex + 1);
+				buf_addf(&q, "%llu of the dataset",
+					 (unsigned long long)ex + 1);
+				if (!u->first_missing)
+					u->first_missing = xstrdup(q.s);
+			}
 		}
 	}
 	buf_release(&q);
@@ -753,13 +809,15 @@ void upload_summary(const struct upload *u, struct buf *out)
 	for (size_t i = 0; i < e->nkinds; i++) {
 		const struct ingest_error_kind *k = v[i];
 
-		if (k->fmt == coverage_fmt) {
+		if (k->fmt == coverage_fmt || k->fmt == coverage_anon_fmt) {
+			size_t nk = idindex_count(u->p.known);
+
 			ingest_add_count(out, k->count);
 			buf_adds(out, " of ");
-			ingest_add_count(out, u->p.known->n);
+			ingest_add_count(out, nk);
 			buf_addf(out, " example%s ha%s no prediction (the "
 				 "first: example %s)\n",
-				 u->p.known->n == 1 ? "" : "s",
+				 nk == 1 ? "" : "s",
 				 k->count == 1 ? "s" : "ve",
 				 u->first_missing ? u->first_missing : "?");
 			continue;
@@ -796,8 +854,4 @@ void upload_summary(const struct upload *u, struct buf *out)
 	free(v);
 }
 
-void upload_take_ids(struct upload *u, struct strmap *out)
-{
-	*out = u->ids;
-	strmap_init(&u->ids);
-}
+

@@ -50,6 +50,7 @@
 #include "common/fa.h"
 #include "common/buf.h"
 #include "common/strmap.h"
+#include "common/idindex.h"
 #include "cohorts/table.h"
 #include "ingest/ingest.h"
 
@@ -127,8 +128,14 @@ struct upload_params {
 					   a binary domain names it */
 	/* classification, score: NULL = none declared (v1 datasets) */
 	const struct label_domain *domain;
-	const struct strmap *known;	/* predictions: example ids, index =
-					   example ordinal; NULL = none */
+	/*
+	 * predictions: the dataset's example ids, built (common/idindex.h),
+	 * value = example ordinal; NULL = none.  known_names (may be NULL):
+	 * the same ids as text, index = ordinal, to quote them in coverage
+	 * errors; without it an example is named by its ordinal.
+	 */
+	const struct idindex *known;
+	const struct strmap *known_names;
 	/*
 	 * Called once the header is known and valid (and only if no error
 	 * has been seen), before any row: upload_nattrs()/upload_attr() and
@@ -163,12 +170,6 @@ size_t upload_nattrs(const struct upload *u);
 const char *upload_attr(const struct upload *u, size_t i);
 /* Whether the asr examples upload has a "speaker" column. */
 bool upload_has_speaker(const struct upload *u);
-/*
- * After a successful upload_finish() of examples: move the example ids
- * (index = example ordinal) into *out, which the caller then owns; the
- * upload keeps an empty map.
- */
-void upload_take_ids(struct upload *u, struct strmap *out);
 /* Data rows seen so far, valid or not. */
 uint64_t upload_rows(const struct upload *u);
 /*

@@ -35,8 +35,8 @@ struct upload_state {
 	struct label_domain dom;	/* the dataset's, if it declares one */
 	struct upload *u;
 	struct ingest_errors errs;
-	struct strmap known;		/* predictions: example ids, read */
-	const struct strmap *cached;	/* predictions: example ids, cached */
+	struct idindex known;		/* predictions: example ids, read */
+	const struct idindex *cached;	/* predictions: example ids, cached */
 	struct ref_texts refs;		/* asr predictions: references by ord */
 	struct aligner *al;		/* asr predictions */
 	char *normalize;		/* asr: the normalisation, described */
@@ -57,7 +57,7 @@ static void upload_state_free(struct upload_state *s)
 		return;
 	upload_free(s->u);
 	ingest_errors_release(&s->errs);
-	strmap_release(&s->known);
+	idindex_release(&s->known);
 	idcache_release(s->cached);
 	ref_texts_release(&s->refs);
 	aligner_free(s->al);
@@ -279,7 +279,7 @@ static struct upload_state *state_alloc(enum upload_kind kind, int64_t owner)
 	s->owner = owner;
 	snprintf(s->owner_text, sizeof(s->owner_text), "%lld", (long long)s->owner);
 	ingest_errors_init(&s->errs);
-	strmap_init(&s->known);
+	idindex_init(&s->known);
 	buf_init(&s->copy, 0);
 	return s;
 }
@@ -488,14 +488,12 @@ static int upload_close(struct upload_state *s)
 					      s->normalize);
 	if (rc)
 		return 500;
-	/* The ids are known now; the next prediction upload need not read them. */
-	if (s->kind == UPLOAD_EXAMPLES) {
-		struct strmap ids;
-
-		upload_take_ids(s->u, &ids);
-		idcache_put(s->ds.id, (int64_t)s->rows, &ids);
-		strmap_release(&ids);
-	} else if (!s->cached && !s->al) {
+	/*
+	 * A prediction upload read the dataset's ids; keep them for the next.
+	 * (An examples upload keeps only fingerprints of its ids, so the first
+	 * prediction upload reads them from PostgreSQL.)
+	 */
+	if (s->kind == UPLOAD_PREDICTIONS && !s->cached && !s->al) {
 		idcache_put(s->ds.id, s->ds.example_count, &s->known);
 	}
 	metrics_add_rows(s->kind == UPLOAD_EXAMPLES ? "examples" : "predictions",

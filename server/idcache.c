@@ -9,7 +9,7 @@
 
 struct entry {
 	int64_t dataset_id, count;
-	struct strmap *ids;
+	struct idindex *ids;
 	unsigned refs;
 	uint64_t used;		/* LRU clock */
 };
@@ -18,9 +18,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry slots[IDCACHE_SLOTS];
 static uint64_t tick;
 
-const struct strmap *idcache_get(int64_t dataset_id, int64_t count)
+const struct idindex *idcache_get(int64_t dataset_id, int64_t count)
 {
-	const struct strmap *ids = NULL;
+	const struct idindex *ids = NULL;
 
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < IDCACHE_SLOTS; i++) {
@@ -38,19 +38,19 @@ const struct strmap *idcache_get(int64_t dataset_id, int64_t count)
 
 static void drop(struct entry *e)
 {
-	strmap_release(e->ids);
+	idindex_release(e->ids);
 	free(e->ids);
 	memset(e, 0, sizeof(*e));
 }
 
-void idcache_put(int64_t dataset_id, int64_t count, struct strmap *ids)
+void idcache_put(int64_t dataset_id, int64_t count, struct idindex *ids)
 {
-	struct strmap *copy = xmalloc(sizeof(*copy));
+	struct idindex *copy = xmalloc(sizeof(*copy));
 	struct entry *free_slot = NULL;
-	uint64_t total = (uint64_t)ids->n;
+	uint64_t total = (uint64_t)idindex_count(ids);
 
 	*copy = *ids;
-	strmap_init(ids);
+	idindex_init(ids);
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < IDCACHE_SLOTS; i++)
 		if (slots[i].ids && slots[i].dataset_id == dataset_id) {
@@ -69,7 +69,7 @@ void idcache_put(int64_t dataset_id, int64_t count, struct strmap *ids)
 				continue;
 			}
 			used++;
-			held += slots[i].ids->n;
+			held += idindex_count(slots[i].ids);
 			if (!slots[i].refs && (!lru || slots[i].used < lru->used))
 				lru = &slots[i];
 		}
@@ -86,12 +86,12 @@ void idcache_put(int64_t dataset_id, int64_t count, struct strmap *ids)
 	}
 	pthread_mutex_unlock(&lock);
 	if (copy) {
-		strmap_release(copy);
+		idindex_release(copy);
 		free(copy);
 	}
 }
 
-void idcache_release(const struct strmap *ids)
+void idcache_release(const struct idindex *ids)
 {
 	if (!ids)
 		return;

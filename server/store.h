@@ -155,7 +155,8 @@ void ref_texts_release(struct ref_texts *r);
 /*
  * Predictions: BEGIN, lock the model row, refuse (2) if it already has
  * predictions unless replace (then delete them first), load the dataset's
- * example ids into ids (index = ord; NULL: the caller has them) and, when
+ * example ids into the id index ids (value = ord, built; NULL: the caller
+ * has them) and, when
  * refs is not NULL, the reference transcripts, then COPY predictions FROM
  * STDIN with columns
  * (model_id, ord, prediction, prediction_num), or for asr (refs given)
@@ -164,7 +165,7 @@ void ref_texts_release(struct ref_texts *r);
  */
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
-			    struct strmap *ids, struct ref_texts *refs);
+			    struct idindex *ids, struct ref_texts *refs);
 /* normalize: the asr normalisation used (NULL otherwise). */
 int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows,
 			     const char *normalize);

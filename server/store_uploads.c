@@ -235,7 +235,8 @@ out:
  * buffer by ord, then interned in ord order so that index = ord.
  */
 struct ids_load {
-	int64_t count;
+	int64_t count, lines;
+	struct idindex *index;	/* ids into an index instead of text */
 	size_t *off;		/* per ord: offset into text, SIZE_MAX = unseen */
 	uint32_t *len;
 	struct buf text;
@@ -260,8 +261,9 @@ static int ids_line(void *ctx, char *line, size_t n)
 	size_t idlen;
 
 	if (!tab || parse_i64(line, (size_t)(tab - line), &ord) || ord < 0 ||
-	    ord >= l->count || l->off[ord] != SIZE_MAX)
+	    ord >= l->count || (!l->index && l->off[ord] != SIZE_MAX))
 		return -1;
+	l->lines++;
 	if (l->refs) {
 		char *tab2 = memchr(tab + 1, '\t', n - (size_t)(tab + 1 - line));
 		size_t rlen;
@@ -279,14 +281,24 @@ static int ids_line(void *ctx, char *line, size_t n)
 		n = (size_t)(tab2 - line);
 	}
 	idlen = copy_unescape(tab + 1, n - (size_t)(tab + 1 - line));
+	if (l->index) {
+		idindex_add(l->index, tab + 1, idlen, (uint32_t)ord);
+		return 0;
+	}
 	l->off[ord] = l->text.len;
 	l->len[ord] = (uint32_t)idlen;
 	buf_add(&l->text, tab + 1, idlen);
 	return 0;
 }
 
-static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids,
-		    struct ref_texts *refs)
+/*
+ * The example ids of a dataset, as text into ids (index = ord) or, when
+ * index is not NULL, into that id index (value = ord, built here); with
+ * refs, the references too.
+ */
+static int load_ids_into(struct db *db, int64_t dataset_id,
+			 struct strmap *ids, struct idindex *index,
+			 struct ref_texts *refs)
 {
 	struct ids_load l = { 0 };
 	char sql[160];
@@ -302,10 +314,13 @@ static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids,
 		return -1;
 	l.count = PQntuples(r) == 1 ? db_i64(r, 0, 0) : 0;
 	PQclear(r);
-	l.off = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.off));
-	l.len = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.len));
-	for (int64_t i = 0; i < l.count; i++)
-		l.off[i] = SIZE_MAX;
+	l.index = index;
+	if (!index) {
+		l.off = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.off));
+		l.len = xmalloc((size_t)(l.count ? l.count : 1) * sizeof(*l.len));
+		for (int64_t i = 0; i < l.count; i++)
+			l.off[i] = SIZE_MAX;
+	}
 	buf_init(&l.text, 0);
 	if (refs) {
 		l.refs = refs;
@@ -319,6 +334,18 @@ static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids,
 		 (long long)dataset_id);
 	if (db_copy_out(db, "load example ids", sql, ids_line, &l))
 		goto out;
+	if (index) {
+		/* ords are unique in a committed upload; count them */
+		if (l.lines != l.count) {
+			log_error("dataset %lld: %lld example ids read, %lld"
+				  " expected", (long long)dataset_id,
+				  (long long)l.lines, (long long)l.count);
+			goto out;
+		}
+		idindex_build(index, NULL, NULL);
+		ret = 0;
+		goto out;
+	}
 	for (int64_t i = 0; i < l.count; i++) {
 		if (l.off[i] == SIZE_MAX) {
 			log_error("dataset %lld: example %lld is missing",
@@ -335,9 +362,15 @@ out:
 	return ret;
 }
 
+static int load_ids(struct db *db, int64_t dataset_id, struct strmap *ids,
+		    struct ref_texts *refs)
+{
+	return load_ids_into(db, dataset_id, ids, NULL, refs);
+}
+
 int store_predictions_begin(struct db *db, int64_t model_id,
 			    int64_t dataset_id, bool replace,
-			    struct strmap *ids, struct ref_texts *refs)
+			    struct idindex *ids, struct ref_texts *refs)
 {
 	char sql[200];
 	int64_t count;
@@ -363,7 +396,7 @@ int store_predictions_begin(struct db *db, int64_t model_id,
 	if (r)
 		goto fail;
 
-	if (ids && load_ids(db, dataset_id, ids, refs)) {
+	if (ids && load_ids_into(db, dataset_id, NULL, ids, refs)) {
 		r = -1;
 		goto fail;
 	}

@@ -220,7 +220,7 @@ def test_refusal_summarises_the_whole_upload(ctx):
     eq(doc["error_count"], 1000 + 8, "every error counted")
     eq(len(doc["errors"]), 100, "the first hundred listed")
     detail = doc["detail"]
-    expect("1,000 of 4,000 examples have no prediction (the first: example \"e0\")" in detail, detail)
+    expect("1,000 of 4,000 examples have no prediction (the first: example 1 of the dataset)" in detail, detail)
     expect("8 of 3,000 rows, column \"prediction\": prediction \"x\" is not one of" in detail, detail)
     kinds = {(k["column"], k["count"]) for k in doc["summary"]}
     eq(kinds, {("id", 1000), ("prediction", 8)}, "summary by kind")

@@ -294,7 +294,7 @@ static void test_load__failures(void **state)
 		{ "truth error", TASK_CLASSIFICATION,
 		  "t.csv", "id,label\na,x\na,y\n", "p.csv", "id,prediction\n",
 		  "cannot load the truth file \"%s/t.csv\": 1 error",
-		  "3: duplicate id \"a\" (first seen on row 2)", 1 },
+		  "3: duplicate id: the same id as on row 2", 1 },
 		{ "prediction coverage", TASK_CLASSIFICATION,
 		  "t.csv", "id,label\na,x\nb,y\n", "p.csv",
 		  "id,prediction\nb,x\n",

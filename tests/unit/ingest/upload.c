@@ -86,6 +86,15 @@ static void u_header_counting(void *ctx, const struct upload *u)
 		u_header(ctx, u);
 }
 
+/* The known ids of a predictions upload, as the upload takes them. */
+static void known_index(const struct strmap *m, struct idindex *x)
+{
+	idindex_init(x);
+	for (uint32_t i = 0; i < m->n; i++)
+		idindex_add(x, strmap_str(m, i), strmap_len(m, i), i);
+	idindex_build(x, NULL, NULL);
+}
+
 /*
  * Run an upload of in (fed in chunks of step bytes; 0 = whole) and return
  * its rendering in out.  Known example ids for predictions: a, b, c.
@@ -97,6 +106,7 @@ static void run_upload(enum task task, enum upload_kind kind,
 	struct upload_params p;
 	struct ingest_errors errs;
 	struct strmap known;
+	struct idindex kx;
 	struct buf err = BUF_INIT;
 	struct upload *u;
 	size_t n = strlen(in);
@@ -111,7 +121,9 @@ static void run_upload(enum task task, enum upload_kind kind,
 	p.kind = kind;
 	p.format = f;
 	p.positive_label = pos;
-	p.known = &known;
+	known_index(&known, &kx);
+	p.known = &kx;
+	p.known_names = &known;
 	p.header = u_header_counting;
 	p.row = u_row;
 	p.ctx = out;
@@ -131,6 +143,7 @@ static void run_upload(enum task task, enum upload_kind kind,
 	upload_free(u);
 	ingest_errors_release(&errs);
 	strmap_release(&known);
+	idindex_release(&kx);
 	buf_release(&err);
 }
 
@@ -175,8 +188,9 @@ static const struct upload_case cases[] = {
 	{ "duplicate id", CLS, EX, INGEST_CSV, NULL,
 	  "id,label\na,x\nb,y\na,z\nb,w\n",
 	  "A \nR2 #0 id=a label=x\nR3 #1 id=b label=y\n"
-	  "E4 id: duplicate id \"a\" (first seen on row 2)\n"
-	  "E5 id: duplicate id \"b\" (first seen on row 3)\n" },
+	  "R4 #2 id=a label=z\nR5 #3 id=b label=w\n"
+	  "E4 id: duplicate id: the same id as on row 2\n"
+	  "E5 id: duplicate id: the same id as on row 3\n" },
 	{ "rows stop after an error", CLS, EX, INGEST_CSV, NULL,
 	  "id,label\na,x\n,y\nc,z\nd,\n",
 	  "A \nR2 #0 id=a label=x\nE3 id: missing id\n"
@@ -184,7 +198,7 @@ static const struct upload_case cases[] = {
 	{ "parser errors stop rows", CLS, EX, INGEST_CSV, NULL,
 	  "id,label\na,x\nb,y,z\nc,w\nc,v\n",
 	  "A \nR2 #0 id=a label=x\nE3 -: row has 3 fields, expected 2\n"
-	  "E5 id: duplicate id \"c\" (first seen on row 4)\n" },
+	  "E5 id: duplicate id: the same id as on row 4\n" },
 	{ "missing and empty label", CLS, EX, INGEST_CSV, NULL,
 	  "id,label\na,\nb,\"\"\n",
 	  "A \nE2 label: missing label\nE3 label: empty label\n" },
@@ -267,7 +281,7 @@ static const struct upload_case cases[] = {
 	  "the first '-', else the first '_')\n"
 	  "E3 -: line does not end with an utterance id in parentheses, as "
 	  "in \"words ... (speaker-utterance)\"\n"
-	  "E4 id: duplicate id \"s1-u1\" (first seen on row 1)\n" },
+	  "E4 id: duplicate id: the same id as on row 1\n" },
 
 	/* predictions, classification; known ids a, b, c */
 	{ "predictions", CLS, PR, INGEST_CSV, NULL,
@@ -280,7 +294,7 @@ static const struct upload_case cases[] = {
 	{ "prediction duplicate id", CLS, PR, INGEST_CSV, NULL,
 	  "id,prediction\na,x\nb,z\na,y\nc,w\n",
 	  "R2 #0 id=a pred=x\nR3 #1 id=b pred=z\n"
-	  "E4 id: duplicate id \"a\" (first seen on row 2)\n" },
+	  "E4 id: duplicate id \"a\" (an earlier row of this upload has it)\n" },
 	{ "prediction coverage", CLS, PR, INGEST_CSV, NULL,
 	  "id,prediction\nb,x\n",
 	  "R2 #1 id=b pred=x\n"
@@ -411,6 +425,7 @@ static void test_upload__error_count(void **state)
 	struct upload_params p;
 	struct ingest_errors errs;
 	struct strmap known;
+	struct idindex kx;
 	struct buf in = BUF_INIT, err = BUF_INIT;
 	struct upload *u;
 
@@ -429,7 +444,9 @@ static void test_upload__error_count(void **state)
 	p.task = TASK_SCORE;
 	p.kind = UPLOAD_PREDICTIONS;
 	p.format = INGEST_CSV;
-	p.known = &known;
+	known_index(&known, &kx);
+	p.known = &kx;
+	p.known_names = &known;
 	ingest_errors_init(&errs);
 	u = upload_new(&p, &errs, &err);
 	upload_feed(u, in.s, in.len);
@@ -442,6 +459,7 @@ static void test_upload__error_count(void **state)
 	upload_free(u);
 	ingest_errors_release(&errs);
 	strmap_release(&known);
+	idindex_release(&kx);
 	buf_release(&in);
 	buf_release(&err);
 }
@@ -482,6 +500,7 @@ static void run_domain(enum upload_kind kind, const struct label_domain *d,
 	struct upload_params p;
 	struct ingest_errors errs;
 	struct strmap known;
+	struct idindex kx;
 	struct buf err = BUF_INIT;
 	struct upload *u;
 
@@ -497,7 +516,9 @@ static void run_domain(enum upload_kind kind, const struct label_domain *d,
 	p.kind = kind;
 	p.format = INGEST_CSV;
 	p.domain = d;
-	p.known = &known;
+	known_index(&known, &kx);
+	p.known = &kx;
+	p.known_names = &known;
 	p.header = u_header_counting;
 	p.row = u_row;
 	p.ctx = out;
@@ -515,6 +536,7 @@ static void run_domain(enum upload_kind kind, const struct label_domain *d,
 	upload_free(u);
 	ingest_errors_release(&errs);
 	strmap_release(&known);
+	idindex_release(&kx);
 	buf_release(&err);
 }
 
@@ -581,6 +603,54 @@ static void test_upload__domain_check(void **state)
 	buf_release(&err);
 }
 
+/*
+ * Duplicates among many ids are found by the fingerprint sort: planted
+ * ones, and a long run of one id, each named by its row and first row.
+ */
+static void test_upload__many_duplicates(void **state)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct upload_params p;
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct upload *u;
+
+	(void)state;
+	buf_adds(&in, "id,label\n");
+	for (int i = 0; i < 200000; i++)
+		buf_addf(&in, "id-%d,x\n", i);
+	buf_adds(&in, "id-77,x\nid-199999,x\nid-0,x\n");	/* rows 200002.. */
+	for (int i = 0; i < 3000; i++)
+		buf_adds(&in, "same,x\n");			/* rows 200005.. */
+	memset(&p, 0, sizeof(p));
+	p.task = TASK_CLASSIFICATION;
+	p.kind = UPLOAD_EXAMPLES;
+	p.format = INGEST_CSV;
+	ingest_errors_init(&errs);
+	u = upload_new(&p, &errs, &err);
+	assert_non_null(u);
+	upload_feed(u, in.s, in.len);
+	assert_int_equal(upload_finish(u), -1);
+	assert_int_equal(errs.total, 3 + 2999);
+	assert_int_equal(errs.v[0].row, 200002);
+	assert_string_equal(errs.v[0].reason,
+			    "duplicate id: the same id as on row 79");
+	assert_int_equal(errs.v[1].row, 200003);
+	assert_string_equal(errs.v[1].reason,
+			    "duplicate id: the same id as on row 200001");
+	assert_string_equal(errs.v[2].reason,
+			    "duplicate id: the same id as on row 2");
+	assert_int_equal(errs.v[3].row, 200006);
+	assert_string_equal(errs.v[3].reason,
+			    "duplicate id: the same id as on row 200005");
+	assert_int_equal(errs.v[99].row, 200006 + 96);
+	upload_free(u);
+	ingest_errors_release(&errs);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_upload__error_count),
 		cmocka_unit_test(test_upload__bad_parameters),
 		cmocka_unit_test(test_upload__domain),
+		cmocka_unit_test(test_upload__many_duplicates),
 		cmocka_unit_test(test_upload__domain_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
