@@ -6,10 +6,11 @@ set -euo pipefail
 pkgs=(
 	build-essential pkg-config
 	libmicrohttpd-dev libpq-dev libcjson-dev libgsl-dev libutf8proc-dev
-	libssl-dev libcmocka-dev
+	libssl-dev libcmocka-dev libxxhash-dev
 	postgresql postgresql-contrib
 	python3 python3-scipy
 	sctk chromium valgrind curl
+	clang libclang-rt-14-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
