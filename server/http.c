@@ -464,6 +464,75 @@ static void send_now(struct request *r)
 	r->resp_body = NULL;
 }
 
+/*
+ * A streamed response: the handler's callbacks, and the request while it
+ * lives.  libmicrohttpd never reads a response after it has reported the
+ * request complete (request_completed frees r), so r is valid in
+ * stream_read; stream_free may run after that and does not touch it.
+ */
+struct stream {
+	struct request *r;
+	ssize_t (*read)(void *cls, char *buf, size_t max);
+	void (*done)(void *cls);
+	void *cls;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	ssize_t n = st->read(st->cls, buf, max);
+
+	(void)pos;
+	if (n > 0) {
+		st->r->resp_bytes += (size_t)n;
+		return n;
+	}
+	return n == STREAM_END ? MHD_CONTENT_READER_END_OF_STREAM
+			       : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	st->done(st->cls);
+	free(st);
+}
+
+void respond_stream(struct request *r, int status, const char *content_type,
+		    ssize_t (*read)(void *cls, char *buf, size_t max),
+		    void (*done)(void *cls), void *cls)
+{
+	struct stream *st = xmalloc(sizeof(*st));
+	struct MHD_Response *resp;
+	struct header h[10];
+	size_t nh;
+
+	*st = (struct stream){ r, read, done, cls };
+	if (r->responded || r->in_body) {
+		log_error("a streamed response to %s %s came while %s", r->method,
+			  r->url, r->responded ? "another was queued" :
+			  "the body arrived");
+		stream_free(st);
+		return;
+	}
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+						 stream_read, st, stream_free);
+	if (!resp) {
+		stream_free(st);
+		respond_internal(r);
+		return;
+	}
+	r->responded = true;
+	r->status = status;
+	r->resp_type = content_type;
+	nh = response_headers(r, h);
+	for (size_t i = 0; i < nh; i++)
+		MHD_add_response_header(resp, h[i].name, h[i].value);
+	MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+}
+
 void respond(struct request *r, int status, const char *content_type,
 	     char *body, size_t len)
 {

@@ -150,6 +150,24 @@ const char *req_header(struct request *r, const char *name);
 /* Respond with body (taken over and freed). */
 void respond(struct request *r, int status, const char *content_type,
 	     char *body, size_t len);
+/*
+ * Respond with a body made piece by piece and sent as it is made
+ * (chunked), for bodies too large to hold.  read(cls, buf, max) puts up to
+ * max bytes in buf and returns how many (never 0), STREAM_END when there
+ * are no more, or STREAM_ERROR to cut the response short (the connection
+ * is closed, so the client sees it incomplete).  read runs on the
+ * connection's thread after the handler has returned.  done(cls) runs
+ * exactly once, when libmicrohttpd is finished with the response (sent,
+ * cut, the client gone, or never queued), possibly after the request has
+ * been released: cls owns whatever read needs, a database lease included
+ * (moved out of r->db, so that it is not returned before).  For routes
+ * without a body.
+ */
+#define STREAM_END (-1)
+#define STREAM_ERROR (-2)
+void respond_stream(struct request *r, int status, const char *content_type,
+		    ssize_t (*read)(void *cls, char *buf, size_t max),
+		    void (*done)(void *cls), void *cls);
 /* Respond with JSON; the tree is freed. */
 void respond_json(struct request *r, int status, cJSON *doc);
 /* Respond with a problem document; detail is printf-style. */
