@@ -82,4 +82,8 @@ void h_bounties_leaderboard(struct request *r);
 void h_bounties_patched(struct request *r);
 void h_bounties_report(struct request *r);
 
+/* h_downloads.c: stored examples and predictions, streamed back */
+void h_examples_download(struct request *r);
+void h_predictions_download(struct request *r);
+
 #endif
