@@ -7,6 +7,8 @@
 #   make sanitize     the unit and API tests under ASan + UBSan
 #   make valgrind     the unit tests under valgrind --leak-check=full
 #   make bench        benchmarks against the reference tools
+#   make fuzz         every libFuzzer target for FUZZ_SECONDS (60) each
+#   make fuzz-smoke   every libFuzzer target briefly (part of make test)
 #
 # Sources are found by directory: every .c under the pure modules goes into
 # build/libfa.a, every .c under server/ into the binary, and every .c under
@@ -105,7 +107,76 @@ clean:
 
 .PHONY: all deps run test unit sanitize valgrind bench clean
 
+# ---- fuzzing ----
+#
+# Every tests/fuzz/fuzz_<t>.c is a libFuzzer target, linked into
+# $(FUZZ_BUILD)/fuzz_<t> against the pure modules compiled again with
+# clang's coverage and ASan + UBSan instrumentation (plus the server files a
+# target names in FUZZ_EXTRA_<t>).  The fuzz build lowers the input limits
+# (FUZZ_DEFS) so that inputs of a few hundred bytes reach every "longer
+# than" and "more than" path; the code is otherwise the code that ships.
+# tests/fuzz/run.sh runs the targets on a scratch copy of
+# tests/fuzz/corpus/<t> and prints one TAP line per target.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_DEFS ?= -DFA_MAX_FIELD_BYTES=64 -DFA_MAX_COLUMNS=8 -DFA_MAX_ERRORS=5 \
+	     -DPREDICATE_MAX_BYTES=512 -DPREDICATE_MAX_DEPTH=8 -DPREDICATE_MAX_IN=8
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -O1 -g $(WARN) $(FUZZ_SAN) $(FUZZ_DEFS) -I. -I/usr/include/postgresql -MMD -MP
+FUZZ_LIBS = $(filter-out -lcmocka,$(TESTLIBS))
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_CORE_OBJ = $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_EXTRA_fuzz_reqjson = $(FUZZ_BUILD)/server/reqjson.o
+FUZZ_EXTRA_fuzz_share = $(FUZZ_BUILD)/server/share.o
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# common/strmap.c keeps its strings in 1 MiB chunks, and under ASan each one
+# costs an mmap and a page-faulting poisoning of its shadow: a few ms for
+# every JSON parser made, 50 times the cost of the parse.  The fuzz build
+# compiles a copy that differs only in 4 KiB chunks.
+$(FUZZ_BUILD)/common/strmap.o: common/strmap.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $< (4 KiB chunks)"
+	@sed 's/^#define STRMAP_CHUNK .*/#define STRMAP_CHUNK 4096u/' $< >$(@:.o=_fuzz.c)
+	@grep -q '^#define STRMAP_CHUNK 4096u$$' $(@:.o=_fuzz.c) || \
+		{ echo "$<: no STRMAP_CHUNK to shrink" >&2; exit 1; }
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -iquote common -fsanitize=fuzzer-no-link -c -o $@ $(@:.o=_fuzz.c)
+
+$(FUZZ_BUILD)/libfa.a: $(FUZZ_CORE_OBJ)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_reqjson: $(FUZZ_EXTRA_fuzz_reqjson)
+$(FUZZ_BUILD)/fuzz_share: $(FUZZ_EXTRA_fuzz_share)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libfa.a
+	@echo "  LINK    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_EXTRA_fuzz_$*) $(FUZZ_BUILD)/libfa.a $(FUZZ_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+.PHONY: fuzz-build fuzz fuzz-smoke fuzz-clean
+
 # The OpenAPI document is embedded with .incbin.
 $(BUILD)/server/h_meta.o: server/openapi.json
 
 -include $(CORE_OBJ:.o=.d) $(SERVER_OBJ:.o=.d)
+-include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_BIN:=.d) $(FUZZ_EXTRA_fuzz_reqjson:.o=.d) \
+	 $(FUZZ_EXTRA_fuzz_share:.o=.d)

@@ -4,6 +4,8 @@
 #   tests/run.sh [--unit-only] [--no-browser] [--valgrind]
 #
 # 1. every unit test program under $BUILD/tests/unit (cmocka, TAP output);
+#    then every libFuzzer target for a few seconds (make fuzz-smoke; not
+#    with --unit-only or --valgrind);
 # 2. a throwaway PostgreSQL cluster in a temporary folder, then the API tests
 #    (tests/api, Python standard library only) which start real servers on
 #    loopback against it;
@@ -67,6 +69,15 @@ for t in $(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort); do
 	echo "${t#"$BUILD"/tests/unit/}: $(grep -c '^ok ' "$log") passed, $(grep -c '^not ok ' "$log") failed"
 	tally "${t#"$BUILD"/}" "$log" $rc
 done
+
+# The libFuzzer targets (tests/fuzz), a few seconds each: clang builds
+# them into build-fuzz, so this stage does not touch $BUILD.
+if [ $unit_only -eq 0 ] && [ $valgrind -eq 0 ]; then
+	echo "== fuzz smoke"
+	log=$out/fuzz.log
+	make --no-print-directory fuzz-smoke 2>&1 | tee "$log"
+	tally fuzz "$log" "${PIPESTATUS[0]}"
+fi
 
 if [ $unit_only -eq 0 ]; then
 	echo "== starting a throwaway PostgreSQL"
