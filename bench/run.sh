@@ -377,6 +377,44 @@ for kind in examples predictions; do
 		">= 300000/s, <= 1.5x" "$(met "$rate >= 300000 && $ratio <= 1.5")"
 done
 
+# Memory of an upload in progress: each upload on a fresh server process,
+# its peak resident set (VmHWM) before and after, over the rows.  The
+# predictions upload is the first after a restart, so it also reads the
+# dataset's ids from PostgreSQL into its id index.
+mem_upload() { # NAME PATH FILE : sets MEM_BPR (bytes a row), MEM_CODE
+	local port pid h0 h1 api_saved=$API
+	port=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	DATABASE_URL=$URL FAIRAUDIT_ADDR=127.0.0.1:$port "$FA" serve >"$W/mem_$1.out" 2>"$W/mem_$1.log" &
+	pid=$!
+	for _ in $(seq 300); do
+		curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break
+		sleep 0.1
+	done
+	API=http://127.0.0.1:$port
+	h0=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	upload "$2" "$3" text/csv "mem_$1"
+	h1=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	MEM_CODE=$UP_CODE
+	MEM_BPR=$(calc %.1f "($h1 - $h0) * 1024 / $ROWS")
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+	API=$api_saved
+	sayf "  %s: answered %s, peak RSS %s -> %s kB, %s bytes a row" "$1" "$UP_CODE" "$h0" "$h1" "$MEM_BPR"
+}
+if [ -n "$DS" ] && [ $SERVER_DEAD -eq 0 ]; then
+	say ""
+	say "memory of an upload in progress ($ROWS_H rows, a fresh server for each)"
+	{ cat "$D/truth.csv"; head -n 2 "$D/truth.csv" | tail -n 1; } >"$W/truth_dup.csv"
+	ds=$(new_id POST /v1/datasets '{"name": "mem examples", "task": "classification"}')
+	mem_upload examples "/v1/datasets/$ds/examples" "$D/truth.csv"
+	row "upload examples $ROWS_H, bytes a row (peak RSS)" "$MEM_BPR" "-" "-" "< 20" "$(met "$MEM_CODE == 201 && $MEM_BPR < 20")"
+	ds=$(new_id POST /v1/datasets '{"name": "mem refused", "task": "classification"}')
+	mem_upload refused "/v1/datasets/$ds/examples" "$W/truth_dup.csv"
+	row "refused examples upload $ROWS_H (one duplicate id), bytes a row" "$MEM_BPR" "-" "-" "< 20" "$(met "$MEM_CODE == 422 && $MEM_BPR < 20")"
+	m=$(new_id POST "/v1/datasets/$DS/models" '{"name": "mem model"}')
+	mem_upload predictions "/v1/models/$m/predictions" "$D/predictions.csv"
+	row "upload predictions $ROWS_H after a restart, bytes a row" "$MEM_BPR" "-" "-" "< 20" "$(met "$MEM_CODE == 201 && $MEM_BPR < 20")"
+fi
+
 # Evaluation of the stored rows through the API.
 if [ -n "$MODEL" ] && [ $SERVER_DEAD -eq 0 ]; then
 	say ""

@@ -345,6 +345,40 @@ static int64_t member_column(struct json_parser *p, uint64_t row,
 	return col;
 }
 
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * What cJSON lets through and RFC 8259 does not: any byte up to 32 counts
+ * as whitespace to cJSON (a NUL or a form feed between tokens), and raw
+ * control characters inside strings.  Returns the offset of the first such
+ * byte, or n.
+ */
+static size_t strict_json_bytes(const char *s, size_t n)
+{
+	bool in_str = false;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			else if (c < 0x20)
+				return i;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c <= 32 && !is_ws((char)c)) {
+			return i;
+		}
+	}
+	return n;
+}
+
 static void object(struct json_parser *p, uint64_t row, const char *s,
 		   size_t n)
 {
@@ -353,6 +387,13 @@ static void object(struct json_parser *p, uint64_t row, const char *s,
 	size_t nm, i;
 	bool bad = false, first = !p->have_header;
 
+	i = strict_json_bytes(s, n);
+	if (i < n) {
+		ingest_errors_addf(p->errs, row, NULL, "invalid JSON (a control "
+				   "character near byte %zu of the %s)", i + 1,
+				   p->what);
+		return;
+	}
 	root = cJSON_ParseWithLengthOpts(s, n, &end, 0);
 	if (!root) {
 		size_t at = end && end >= s && end <= e ? (size_t)(end - s) : 0;
@@ -447,11 +488,6 @@ static void fatal(struct json_parser *p, uint64_t row, const char *reason)
 {
 	ingest_errors_addf(p->errs, row, NULL, "%s", reason);
 	p->fatal = true;
-}
-
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* Bytes [s, s+n) of the current object element; done = it ends here. */

@@ -87,6 +87,18 @@ static const struct json_case ndjson_cases[] = {
 	  "E1 -: invalid JSON (error near byte 6 of the line)\n" },
 	{ "infinity", "{\"a\":Infinity}\n",
 	  "E1 -: invalid JSON (error near byte 6 of the line)\n" },
+	/* cJSON takes any byte up to 32 as whitespace; RFC 8259 does not */
+	{ "control byte between tokens", "{\"a\":\x01\"x\"}\n{\"a\":\"y\"}\n",
+	  "H2 a\nR2 y\nE1 -: invalid JSON (a control character near byte 6 "
+	  "of the line)\n" },
+	{ "form feed between tokens", "{\"a\":1,\x0c\"b\":2}\n",
+	  "E1 -: invalid JSON (a control character near byte 8 of the "
+	  "line)\n" },
+	{ "raw tab inside a string", "{\"a\":\"x\ty\"}\n",
+	  "E1 -: invalid JSON (a control character near byte 8 of the "
+	  "line)\n" },
+	{ "escaped tab inside a string", "{\"a\":\"x\\ty\"}\n",
+	  "H1 a\nR1 x\\ty\n" },
 	/* Every state the input can end in, without a final newline. */
 	{ "eof: bom only", "\xEF\xBB\xBF", "" },
 	{ "eof: inside a bom", "\xEF\xBB", "E1 -: invalid JSON (error near byte 1 of the line)\n" },
