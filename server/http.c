@@ -44,6 +44,8 @@
 #define RETRY_AFTER "5"		/* seconds, on every 503 */
 #define WATCH_PERIOD_MS 200	/* how often the watchdog looks */
 #define SEND_NOW_SECONDS 2	/* to write a response decided mid-body */
+#define LINGER_BYTES (4u << 20)	/* then read and drop at most this much */
+#define LINGER_SECONDS 1	/* ... for at most this long */
 
 static const char *role_names[] = { "admin", "analyst", "hunter", "viewer" };
 
@@ -78,6 +80,7 @@ enum conn_phase {
 	PHASE_HEADERS,	/* waiting for a request's headers */
 	PHASE_BODY,	/* waiting for its body */
 	PHASE_BUSY,	/* ours: handling it, or sending the response */
+	PHASE_LINGER,	/* answered mid-body: dropping what still comes */
 };
 
 /* One per connection, as libmicrohttpd's socket context. */
@@ -193,6 +196,8 @@ static bool overdue(const struct http_limits *l, const struct conn_watch *cw,
 
 	if (cw->cut || cw->fd < 0)
 		return false;
+	if (cw->phase == PHASE_LINGER)
+		return now - cw->since > LINGER_SECONDS;	/* not news */
 	if (cw->phase == PHASE_HEADERS) {
 		if (!l->header_timeout || now - cw->since <= l->header_timeout)
 			return false;
@@ -414,8 +419,13 @@ static void queue(struct request *r)
  * the rest of a refused body first would let a client make us read
  * gigabytes.  So the response is written to the socket here: the
  * connection's own thread is the one calling us, and libmicrohttpd writes
- * nothing to the socket while a body arrives.  The caller then returns
- * MHD_NO, on which libmicrohttpd closes the connection without reading on.
+ * nothing to the socket while a body arrives.  The request then lingers:
+ * what still comes of the body is dropped, up to LINGER_BYTES and
+ * LINGER_SECONDS (the watchdog), and access_handler returns MHD_NO, on
+ * which libmicrohttpd closes the connection, when the body ends or a bound
+ * is reached.  A client still sending when the connection closes gets a
+ * reset, which may cost it the response it has not read yet; lingering
+ * spares those that send a little past a cap and read only then.
  */
 static void send_now(struct request *r)
 {
@@ -462,6 +472,13 @@ static void send_now(struct request *r)
 	buf_release(&out);
 	free(r->resp_body);
 	r->resp_body = NULL;
+	/* Nothing more of this request needs its upload state or its lease. */
+	if (r->route && r->route->stream_free)
+		r->route->stream_free(r);
+	store_return(r->srv->store, r->db);
+	r->db = NULL;
+	r->lingering = true;
+	r->linger_until = r->body_bytes + LINGER_BYTES;
 }
 
 /*
@@ -904,6 +921,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 		return hand_back(r);
 	}
 	log_set_request_id(r->request_id);
+	if (r->lingering) {
+		size_t n = *data_size;
+
+		*data_size = 0;
+		r->body_bytes += n;
+		/* the body has ended, or gone past the bound: close */
+		return n && r->body_bytes <= r->linger_until ? MHD_YES : MHD_NO;
+	}
 	if (*data_size) {
 		size_t n = *data_size;
 
@@ -918,7 +943,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn,
 			return hand_back(r);
 		conn_phase(srv, r->cw, PHASE_BUSY);
 		send_now(r);
-		return MHD_NO;
+		conn_phase(srv, r->cw, PHASE_LINGER);
+		return MHD_YES;
 	}
 	conn_phase(srv, r->cw, PHASE_BUSY);
 	r->in_body = false;

@@ -23,7 +23,9 @@
  *   - a body is at most json_max (JSON), limits.max_upload (streams) or
  *     FA_MAX_JSON_BODY (routes that take none, which ignore it) bytes.
  * A response decided while a body is still arriving is sent at once and the
- * connection closed: the rest of the body is never read.
+ * connection closed; at most a few MiB more of the body, for at most a
+ * second, are read and dropped first (RFC 9112 9.6), so a client that reads
+ * only once it has sent everything still gets the answer.
  */
 #ifndef FA_HTTP_H
 #define FA_HTTP_H
@@ -129,8 +131,10 @@ struct request {
 	bool responded;
 	bool in_body;		/* between the first and the last body chunk */
 	uint64_t body_bytes;	/* received so far */
+	bool lingering;		/* answered mid-body: draining the rest */
+	uint64_t linger_until;	/* ... up to this many body bytes */
 	struct conn_watch *cw;	/* the connection's watchdog record */
-	char *resp_body;	/* a response waiting for the body to end */
+	char *resp_body;	/* decided mid-body, until send_now sends it */
 	const char *resp_type;
 	int status;
 	size_t resp_bytes;
