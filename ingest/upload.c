@@ -743,7 +743,8 @@ static void report_duplicates(struct upload *u)
 	struct dup_list d = { NULL, 0, 0 };
 
 	idindex_build(&u->prints, on_dup, &d);
-	qsort(d.v, d.n, sizeof(*d.v), row_cmp);
+	if (d.n)
+		qsort(d.v, d.n, sizeof(*d.v), row_cmp);
 	for (size_t i = 0; i < d.n; i++)
 		ingest_errors_addf(u->errs, d.v[i][0], "id", "duplicate id: "
 				   "the same id as on row %llu",

@@ -17,6 +17,8 @@ ROUTES = [
     ("POST", "/v1/datasets/1/examples", RW),
     ("POST", "/v1/datasets/1/models", RW),
     ("GET", "/v1/datasets/1/models", READ),
+    ("GET", "/v1/datasets/1/examples", READ),
+    ("GET", "/v1/models/1/predictions", READ),
     ("GET", "/v1/models", READ),
     ("GET", "/v1/models/1", READ),
     ("POST", "/v1/models/1/predictions", RW),

@@ -650,7 +650,8 @@ def test_hostile_predicates_are_refused(ctx):
     ]
     for group, word in cases:
         r = submit(ctx, "bob", group)
-        eq(r.status, 422, f"{group[:40]!r}: {r}")
+        # a NUL in a JSON string is refused with the body, before the predicate
+        eq(r.status, 400 if "\u0000" in group else 422, f"{group[:40]!r}: {r}")
         eq(r.header("Content-Type"), "application/problem+json", "problem")
         expect(word in r.json()["detail"], f"{group[:40]!r}: {r.json()['detail']}")
     n = psql(f"SELECT count(*) FROM examples WHERE dataset_id = {ctx['ds']}", db=ctx["srv"].dbname)
