@@ -506,7 +506,7 @@ static void run_domain(enum upload_kind kind, const struct label_domain *d,
 
 	strmap_init(&known);
 	for (int i = 0; i < 5; i++) {
-		char id[8];
+		char id[16];
 
 		snprintf(id, sizeof(id), "e%d", i);
 		strmap_intern(&known, id, strlen(id), NULL);
