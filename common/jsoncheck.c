@@ -10,6 +10,7 @@
  */
 #include "common/fa.h"
 #include "common/jsoncheck.h"
+#include "common/util.h"
 
 #define PAIRWISE_KEYS 8		/* up to this many keys: compare every pair */
 #define QUOTE_KEY_BYTES 64	/* of a duplicate key, in the message */
@@ -76,17 +77,6 @@ static void skip_ws(struct checker *c)
 static bool is_digit(int ch)
 {
 	return ch >= '0' && ch <= '9';
-}
-
-static int hex_value(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
 }
 
 /* Length of the valid UTF-8 sequence of 2 to 4 bytes at p, or 0. */

@@ -12,6 +12,8 @@
 
 int parse_i64(const char *s, size_t n, int64_t *out);
 int parse_double(const char *s, size_t n, double *out);
+/* Value of one hexadecimal digit (either case), or -1. */
+int hex_value(int c);
 
 /* 1 if [s, s+n) is valid UTF-8 (no overlongs, no surrogates), else 0. */
 int utf8_valid(const char *s, size_t n);

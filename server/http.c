@@ -262,17 +262,6 @@ static void *watchdog_main(void *arg)
 
 /* ---- request targets ---- */
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * The request target as the client sent it, before libmicrohttpd unescapes
  * it (which turns "%00" into the end of the C string a handler sees, so
@@ -311,7 +300,7 @@ static int target_check(const char *target, struct buf *err)
 			goto out;
 		}
 		if (c == '%') {
-			int hi = hex_digit(p[1]), lo = hi < 0 ? -1 : hex_digit(p[2]);
+			int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
 
 			if (hi < 0 || lo < 0) {
 				buf_addf(err, "the request %s has an invalid percent"

@@ -61,17 +61,6 @@ static double db_double(const PGresult *r, int row, int col)
 	return v;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void bounty_release(struct bounty *b)
 {
 	free(b->metric);
@@ -104,7 +93,7 @@ static void bounty_from_row(const PGresult *r, int i, struct bounty *b)
 	hex = PQgetvalue(r, i, 12);
 	for (size_t k = 0; hex[2 * k] && hex[2 * k + 1] &&
 	     k < BOUNTY_SECRET_BYTES; k++) {
-		int hi = hexval(hex[2 * k]), lo = hexval(hex[2 * k + 1]);
+		int hi = hex_value(hex[2 * k]), lo = hex_value(hex[2 * k + 1]);
 
 		if (hi < 0 || lo < 0)
 			break;
