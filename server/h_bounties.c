@@ -349,6 +349,43 @@ static int dataset_or_respond(struct request *r, const struct bounty *b,
 
 /* ---- POST /v1/bounties ---- */
 
+/*
+ * Every bounty on a dataset uses the dataset's one split, so that no
+ * hunter-visible file of one bounty holds a holdout row of another: the
+ * first bounty asked for fixes its key and holdout fraction.  A request
+ * that names another fraction is refused with the one in force; one that
+ * names none takes it.  Fills in->secret and in->holdout_fraction.
+ */
+static int split_or_respond(struct request *r, const struct dataset *d,
+			    struct bounty *in)
+{
+	unsigned char fresh[BOUNTY_SECRET_BYTES];
+	bool asked = cJSON_GetObjectItemCaseSensitive(r->json,
+						      "holdout_fraction") != NULL;
+	double want = in->holdout_fraction;
+	int rc;
+
+	if (RAND_bytes(fresh, sizeof(fresh)) != 1)
+		die("could not read random bytes");
+	rc = store_dataset_split(req_db(r), d->id, fresh, sizeof(fresh), want,
+				 in);
+	explicit_bzero(fresh, sizeof(fresh));
+	if (rc) {
+		respond_internal(r);
+		return -1;
+	}
+	if (asked && in->holdout_fraction != want) {
+		respond_problem(r, 422, "Invalid request",
+				"the bounties of dataset %lld share one split into"
+				" discovery and holdout, fixed by its first bounty"
+				" with holdout_fraction %g; ask for %g or leave"
+				" holdout_fraction out", (long long)d->id,
+				in->holdout_fraction, in->holdout_fraction);
+		return -1;
+	}
+	return 0;
+}
+
 void h_bounties_create(struct request *r)
 {
 	static const char *const fields[] = {
@@ -427,9 +464,8 @@ void h_bounties_create(struct request *r)
 				(long long)d.example_count, (long long)d.id);
 		goto out;
 	}
-	if (RAND_bytes(in.secret, BOUNTY_SECRET_BYTES) != 1)
-		die("could not read random bytes");
-	in.secret_len = BOUNTY_SECRET_BYTES;
+	if (split_or_respond(r, &d, &in))
+		goto out;
 	if (bounty_data_load(bd, req_db(r), &d, m.id, metric, in.secret,
 			     in.secret_len, in.holdout_fraction, &internal,
 			     &err)) {
@@ -1167,7 +1203,12 @@ out:
 	return ret;
 }
 
-/* The per-hunter noise seed: SHA-256(secret, "thresholdout", key id). */
+/*
+ * The per-hunter noise seed: SHA-256(secret, "thresholdout", bounty id, key
+ * id).  Bounties on one dataset share the split key, so the bounty id keeps
+ * their noise streams apart: with one stream, the same hunter's answers
+ * from two bounties would carry the same noise, which differences cancel.
+ */
 static uint64_t hunter_seed(const struct bounty *b, int64_t key_id)
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
@@ -1175,7 +1216,8 @@ static uint64_t hunter_seed(const struct bounty *b, int64_t key_id)
 	uint64_t seed = 0;
 
 	buf_add(&in, b->secret, b->secret_len);
-	buf_addf(&in, "thresholdout:%lld", (long long)key_id);
+	buf_addf(&in, "thresholdout:%lld:%lld", (long long)b->id,
+		 (long long)key_id);
 	SHA256((const unsigned char *)in.s, in.len, md);
 	for (int i = 7; i >= 0; i--)
 		seed = seed << 8 | md[i];

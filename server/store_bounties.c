@@ -73,6 +73,21 @@ void bounty_release(struct bounty *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* The secret from encode(..., 'hex'), at most BOUNTY_SECRET_BYTES. */
+static void secret_from_hex(struct bounty *b, const char *hex)
+{
+	b->secret_len = 0;
+	for (size_t k = 0; hex[2 * k] && hex[2 * k + 1] &&
+	     k < BOUNTY_SECRET_BYTES; k++) {
+		int hi = hex_value(hex[2 * k]), lo = hex_value(hex[2 * k + 1]);
+
+		if (hi < 0 || lo < 0)
+			break;
+		b->secret[k] = (unsigned char)(hi << 4 | lo);
+		b->secret_len = k + 1;
+	}
+}
+
 static void bounty_from_row(const PGresult *r, int i, struct bounty *b)
 {
 	const char *hex;
@@ -91,15 +106,7 @@ static void bounty_from_row(const PGresult *r, int i, struct bounty *b)
 	b->threshold = db_double(r, i, 10);
 	b->sigma = db_double(r, i, 11);
 	hex = PQgetvalue(r, i, 12);
-	for (size_t k = 0; hex[2 * k] && hex[2 * k + 1] &&
-	     k < BOUNTY_SECRET_BYTES; k++) {
-		int hi = hex_value(hex[2 * k]), lo = hex_value(hex[2 * k + 1]);
-
-		if (hi < 0 || lo < 0)
-			break;
-		b->secret[k] = (unsigned char)(hi << 4 | lo);
-		b->secret_len = k + 1;
-	}
+	secret_from_hex(b, hex);
 	b->model_stamp = db_strdup(r, i, 13);
 	b->discovery_rows = db_i64(r, i, 14);
 	b->holdout_rows = db_i64(r, i, 15);
@@ -120,6 +127,42 @@ static int rollback(struct db *db)
 {
 	db_cmd(db, "rollback", "ROLLBACK", 0, NULL);
 	return -1;
+}
+
+int store_dataset_split(struct db *db, int64_t dataset_id,
+			const unsigned char *fresh_secret, size_t len,
+			double fraction, struct bounty *out)
+{
+	char ds[24], hf[32], secret[2 * BOUNTY_SECRET_BYTES + 3];
+	const char *params[3] = { ds, secret, hf };
+	PGresult *r;
+	int ret = 1;
+
+	fmt_i64(ds, sizeof(ds), dataset_id);
+	fmt_double(hf, sizeof(hf), fraction);
+	secret[0] = '\\';
+	secret[1] = 'x';
+	secret[2] = '\0';
+	for (size_t k = 0; k < len && k < BOUNTY_SECRET_BYTES; k++)
+		snprintf(secret + 2 + 2 * k, 3, "%02x", fresh_secret[k]);
+	/* One statement: the row lock makes the first bounty's split stick. */
+	r = db_exec(db, "dataset split", PGRES_TUPLES_OK,
+		    "UPDATE datasets SET"
+		    " split_secret = COALESCE(split_secret, $2::bytea),"
+		    " split_fraction = COALESCE(split_fraction, $3::float8)"
+		    " WHERE id = $1"
+		    " RETURNING encode(split_secret, 'hex'), split_fraction",
+		    3, params);
+	explicit_bzero(secret, sizeof(secret));
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 1) {
+		secret_from_hex(out, PQgetvalue(r, 0, 0));
+		out->holdout_fraction = db_double(r, 0, 1);
+		ret = 0;
+	}
+	PQclear(r);
+	return ret;
 }
 
 int store_bounty_create(struct db *db, const struct bounty *in,

@@ -62,6 +62,15 @@ void bounty_release(struct bounty *b);
  */
 int store_bounty_create(struct db *db, const struct bounty *in,
 			double overall, struct bounty *out);
+/*
+ * The dataset's one split (migrations/0005_dataset_split.sql): its key and
+ * holdout fraction, set atomically to fresh_secret and fraction when the
+ * dataset has none yet.  Fills out->secret, out->secret_len and
+ * out->holdout_fraction.  0, 1 when the dataset does not exist, -1.
+ */
+int store_dataset_split(struct db *db, int64_t dataset_id,
+			const unsigned char *fresh_secret, size_t len,
+			double fraction, struct bounty *out);
 int store_bounty_get(struct db *db, int64_t id, struct bounty *out);
 /* All bounties, newest first; *out is an array the caller frees. */
 int store_bounty_list(struct db *db, struct bounty **out, size_t *n);
