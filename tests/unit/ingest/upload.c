@@ -96,12 +96,16 @@ static void known_index(const struct strmap *m, struct idindex *x)
 }
 
 /*
- * Run an upload of in (fed in chunks of step bytes; 0 = whole) and return
- * its rendering in out.  Known example ids for predictions: a, b, c.
+ * Run an upload of in (fed in chunks of step bytes; 0 = whole) with an
+ * optional label domain and known example ids (for predictions) and return
+ * its rendering in out, then, with summary, "--" and upload_summary().
  */
-static void run_upload(enum task task, enum upload_kind kind,
-		       enum ingest_format f, const char *pos, const char *in,
-		       size_t step, struct buf *out)
+static void run_upload_with(enum task task, enum upload_kind kind,
+			    enum ingest_format f, const char *pos,
+			    const struct label_domain *dom,
+			    const char *const *ids, size_t nids,
+			    const char *in, size_t step, bool summary,
+			    struct buf *out)
 {
 	struct upload_params p;
 	struct ingest_errors errs;
@@ -113,14 +117,14 @@ static void run_upload(enum task task, enum upload_kind kind,
 	int r;
 
 	strmap_init(&known);
-	strmap_intern(&known, "a", 1, NULL);
-	strmap_intern(&known, "b", 1, NULL);
-	strmap_intern(&known, "c", 1, NULL);
+	for (size_t i = 0; i < nids; i++)
+		strmap_intern(&known, ids[i], strlen(ids[i]), NULL);
 	memset(&p, 0, sizeof(p));
 	p.task = task;
 	p.kind = kind;
 	p.format = f;
 	p.positive_label = pos;
+	p.domain = dom;
 	known_index(&known, &kx);
 	p.known = &kx;
 	p.known_names = &known;
@@ -140,11 +144,26 @@ static void run_upload(enum task task, enum upload_kind kind,
 	r = upload_finish(u);
 	assert_int_equal(r, errs.total ? -1 : 0);
 	h_errors(out, &errs);
+	if (summary) {
+		buf_adds(out, "--\n");
+		upload_summary(u, out);
+	}
 	upload_free(u);
 	ingest_errors_release(&errs);
 	strmap_release(&known);
 	idindex_release(&kx);
 	buf_release(&err);
+}
+
+/* Known example ids for predictions: a, b, c. */
+static void run_upload(enum task task, enum upload_kind kind,
+		       enum ingest_format f, const char *pos, const char *in,
+		       size_t step, struct buf *out)
+{
+	static const char *const abc[] = { "a", "b", "c" };
+
+	run_upload_with(task, kind, f, pos, NULL, abc, 3, in, step, false,
+			out);
 }
 
 struct upload_case {
@@ -493,51 +512,14 @@ static void test_upload__bad_parameters(void **state)
 	buf_release(&err);
 }
 
-/* Run an upload with a declared domain; errors and the summary in out. */
+/* An upload with a declared domain; known ids e0..e4; with the summary. */
 static void run_domain(enum upload_kind kind, const struct label_domain *d,
 		       const char *in, struct buf *out)
 {
-	struct upload_params p;
-	struct ingest_errors errs;
-	struct strmap known;
-	struct idindex kx;
-	struct buf err = BUF_INIT;
-	struct upload *u;
+	static const char *const ids[] = { "e0", "e1", "e2", "e3", "e4" };
 
-	strmap_init(&known);
-	for (int i = 0; i < 5; i++) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "e%d", i);
-		strmap_intern(&known, id, strlen(id), NULL);
-	}
-	memset(&p, 0, sizeof(p));
-	p.task = TASK_CLASSIFICATION;
-	p.kind = kind;
-	p.format = INGEST_CSV;
-	p.domain = d;
-	known_index(&known, &kx);
-	p.known = &kx;
-	p.known_names = &known;
-	p.header = u_header_counting;
-	p.row = u_row;
-	p.ctx = out;
-	cur_task = TASK_CLASSIFICATION;
-	cur_kind = kind;
-	cur_nattrs = 0;
-	ingest_errors_init(&errs);
-	u = upload_new(&p, &errs, &err);
-	assert_non_null(u);
-	upload_feed(u, in, strlen(in));
-	upload_finish(u);
-	h_errors(out, &errs);
-	buf_adds(out, "--\n");
-	upload_summary(u, out);
-	upload_free(u);
-	ingest_errors_release(&errs);
-	strmap_release(&known);
-	idindex_release(&kx);
-	buf_release(&err);
+	run_upload_with(TASK_CLASSIFICATION, kind, INGEST_CSV, NULL, d, ids, 5,
+			in, 0, true, out);
 }
 
 /* Labels and predictions outside a declared domain; canonical spellings. */
