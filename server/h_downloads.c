@@ -592,12 +592,32 @@ fail:
 
 /* ---- handlers ---- */
 
+/* The format the client accepts, then the stream of a dataset's examples
+   or of one model's predictions (owner: the dataset or model id). */
+static void start_download(struct request *r, bool examples, int64_t owner,
+			   const struct dataset *d)
+{
+	bool asr = !strcmp(d->task, "asr");
+	const char *type = NULL;
+	struct dl_stream *s;
+	int fmt = accept_format(req_header(r, "Accept"), asr, &type);
+
+	if (fmt < 0) {
+		respond_not_acceptable(r, asr, NULL);
+		return;
+	}
+	s = stream_new(examples, owner, d, (enum dl_format)fmt);
+	if (examples)
+		plan_examples(s, d);
+	else
+		plan_predictions(s);
+	download_respond(r, s, type);
+}
+
 void h_examples_download(struct request *r)
 {
 	struct dataset d = { 0 };
-	struct dl_stream *s;
-	const char *type = NULL;
-	int rc, fmt;
+	int rc;
 
 	rc = store_dataset_get(req_db(r), r->ids[0], &d);
 	if (rc) {
@@ -609,15 +629,7 @@ void h_examples_download(struct request *r)
 			respond_internal(r);
 		goto out;
 	}
-	fmt = accept_format(req_header(r, "Accept"), !strcmp(d.task, "asr"),
-			    &type);
-	if (fmt < 0) {
-		respond_not_acceptable(r, !strcmp(d.task, "asr"), NULL);
-		goto out;
-	}
-	s = stream_new(true, d.id, &d, (enum dl_format)fmt);
-	plan_examples(s, &d);
-	download_respond(r, s, type);
+	start_download(r, true, d.id, &d);
 out:
 	dataset_release(&d);
 }
@@ -626,9 +638,7 @@ void h_predictions_download(struct request *r)
 {
 	struct model m = { 0 };
 	struct dataset d = { 0 };
-	struct dl_stream *s;
-	const char *type = NULL;
-	int rc, fmt;
+	int rc;
 
 	rc = store_model_get(req_db(r), r->ids[0], &m);
 	if (rc == 0)
@@ -642,15 +652,7 @@ void h_predictions_download(struct request *r)
 			respond_internal(r);
 		goto out;
 	}
-	fmt = accept_format(req_header(r, "Accept"), !strcmp(d.task, "asr"),
-			    &type);
-	if (fmt < 0) {
-		respond_not_acceptable(r, !strcmp(d.task, "asr"), NULL);
-		goto out;
-	}
-	s = stream_new(false, m.id, &d, (enum dl_format)fmt);
-	plan_predictions(s);
-	download_respond(r, s, type);
+	start_download(r, false, m.id, &d);
 out:
 	model_release(&m);
 	dataset_release(&d);
