@@ -212,22 +212,8 @@ void h_attributes_end(struct request *r)
 	if (!s->rows && !s->errs.total)
 		ingest_errors_addf(&s->errs, 0, NULL, "the upload has no rows");
 	if (s->errs.total) {
-		struct buf json = BUF_INIT, d = BUF_INIT;
-		cJSON *errors;
-
 		store_upload_abort(s->db);
-		ingest_errors_json(&s->errs, &json);
-		errors = cJSON_Parse(json.s);
-		doc = cJSON_CreateObject();
-		cJSON_AddStringToObject(doc, "title", "Invalid upload");
-		buf_addf(&d, "the upload has %llu error%s; nothing was stored",
-			 (unsigned long long)s->errs.total, s->errs.total == 1 ? "" : "s");
-		cJSON_AddStringToObject(doc, "detail", d.s);
-		cJSON_AddNumberToObject(doc, "error_count", (double)s->errs.total);
-		cJSON_AddItemToObject(doc, "errors", errors ? errors : cJSON_CreateArray());
-		respond_problem_doc(r, 422, doc);
-		buf_release(&json);
-		buf_release(&d);
+		respond_upload_refused(r, &s->errs, NULL);
 		return;
 	}
 	if (store_attributes_commit(s->db, s->ds.id, s->ds.nattrs,

@@ -424,41 +424,50 @@ int h_upload_data(struct request *r, const char *data, size_t n)
 	return upload_feed(s->u, data, n) ? -1 : 0;
 }
 
-static void respond_upload_errors(struct request *r, struct upload_state *s)
+void respond_upload_refused(struct request *r, const struct ingest_errors *e,
+			    const char *summary)
 {
-	struct buf json = BUF_INIT, d = BUF_INIT, sum = BUF_INIT;
+	struct buf json = BUF_INIT, d = BUF_INIT;
 	cJSON *doc = cJSON_CreateObject();
-	cJSON *errors, *summary;
+	cJSON *errors, *kinds;
 
-	ingest_errors_json(&s->errs, &json);
+	ingest_errors_json(e, &json);
 	errors = cJSON_Parse(json.s);
 	buf_reset(&json);
-	ingest_errors_summary_json(&s->errs, &json);
-	summary = cJSON_Parse(json.s);
+	ingest_errors_summary_json(e, &json);
+	kinds = cJSON_Parse(json.s);
 	buf_release(&json);
 	cJSON_AddStringToObject(doc, "title", "Invalid upload");
-	/* The whole upload in a few sentences: every kind, however many. */
-	if (s->u)
-		upload_summary(s->u, &sum);
 	buf_addf(&d, "the upload has %llu error%s%s; nothing was stored",
-		 (unsigned long long)s->errs.total,
-		 s->errs.total == 1 ? "" : "s",
-		 s->errs.total > s->errs.n ? " (the first ones are listed)" : "");
-	if (sum.len) {
+		 (unsigned long long)e->total, e->total == 1 ? "" : "s",
+		 e->total > e->n ? " (the first ones are listed)" : "");
+	/* The whole upload in a few sentences: every kind, however many. */
+	if (summary && *summary) {
 		buf_adds(&d, ". In all:");
-		for (const char *p = sum.s, *nl; *p; p = nl + 1) {
+		for (const char *p = summary, *nl; *p; p = nl + 1) {
 			nl = strchr(p, '\n');
+			if (!nl)
+				nl = p + strlen(p) - 1;
 			buf_addf(&d, " %.*s%s", (int)(nl - p), p,
 				 nl[1] ? ";" : "");
 		}
 	}
 	cJSON_AddStringToObject(doc, "detail", d.s);
 	buf_release(&d);
-	buf_release(&sum);
-	cJSON_AddNumberToObject(doc, "error_count", (double)s->errs.total);
+	cJSON_AddNumberToObject(doc, "error_count", (double)e->total);
 	cJSON_AddItemToObject(doc, "errors", errors ? errors : cJSON_CreateArray());
-	cJSON_AddItemToObject(doc, "summary", summary ? summary : cJSON_CreateArray());
+	cJSON_AddItemToObject(doc, "summary", kinds ? kinds : cJSON_CreateArray());
 	respond_problem_doc(r, 422, doc);
+}
+
+static void respond_upload_errors(struct request *r, struct upload_state *s)
+{
+	struct buf sum = BUF_INIT;
+
+	if (s->u)
+		upload_summary(s->u, &sum);
+	respond_upload_refused(r, &s->errs, sum.s);
+	buf_release(&sum);
 }
 
 /*

@@ -29,6 +29,13 @@ void h_examples_begin(struct request *r);
 void h_predictions_begin(struct request *r);
 int h_upload_data(struct request *r, const char *data, size_t n);
 void h_upload_end(struct request *r);
+/*
+ * Answer 422 for a refused upload: the first errors, the summary by kind
+ * (ingest_errors_summary_json) and, in the detail, summary's sentences
+ * (one a line, as upload_summary() writes them; NULL for none).
+ */
+void respond_upload_refused(struct request *r, const struct ingest_errors *e,
+			    const char *summary);
 void h_upload_free(struct request *r);
 /*
  * Store a whole body of predictions for model (one without any) as the
