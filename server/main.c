@@ -24,6 +24,7 @@
 #include "server/store.h"
 #include "server/cli.h"
 #include <gsl/gsl_errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/resource.h>
@@ -210,13 +211,6 @@ static int cmd_keys(int argc, char **argv)
 	return 0;
 }
 
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 /* First start: no key at all yet, so create an admin key and show it once. */
 static int bootstrap_admin_key(struct store *s)
@@ -248,8 +242,20 @@ static int cmd_serve(int argc, char **argv)
 	const char *addr = env_or("FAIRAUDIT_ADDR", "127.0.0.1:8080");
 	int64_t pool = 16;
 	const char *pool_env = getenv("FAIRAUDIT_DB_POOL");
-	struct sigaction sa;
+	sigset_t stop;
+	int sig = 0;
 
+	/*
+	 * SIGINT and SIGTERM are blocked here, before any thread exists, so
+	 * every thread inherits the mask and only the sigwait() below takes
+	 * them: a signal delivered to a libmicrohttpd or pool thread would
+	 * otherwise leave this thread waiting forever.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--no-migrate")) {
 			migrate = false;
@@ -273,14 +279,9 @@ static int cmd_serve(int argc, char **argv)
 		die("%s", err.s);
 	log_info("serving on http://%s", addr);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	while (!stopping)
-		pause();
-	log_info("stopping");
+	while (sigwait(&stop, &sig) || (sig != SIGINT && sig != SIGTERM))
+		;
+	log_info("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(&srv);
 	store_free(srv.store);
 	return 0;
