@@ -3365,9 +3365,9 @@ int html_render_index(struct buf *out, const struct html_index *ix,
 			if (i == kind) {
 				esc(out, titles[i]);
 			} else {
-				buf_adds(out, "<a href=\"");
+				buf_adds(out, "<a");
 				add_href(out, href.s);
-				buf_adds(out, "\">");
+				buf_adds(out, ">");
 				esc(out, titles[i]);
 				buf_adds(out, "</a>");
 			}

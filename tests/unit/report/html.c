@@ -923,6 +923,19 @@ static void test_html__index_pages(void **state)
 	ix.title = NULL;
 	assert_int_equal(html_render_index(&out, &ix, empty, &err), 0);
 	assert_non_null(strstr(out.s, "No bounties yet."));
+	buf_reset(&out);
+
+	/* the navigation bar links the other lists, keeping the share token */
+	ix.kind = HTML_INDEX_MODELS;
+	ix.nav_query = "?share=1.2.ab";
+	assert_int_equal(html_render_index(&out, &ix, empty, &err), 0);
+	assert_int_equal(scan_html(out.s), 0);
+	assert_non_null(strstr(out.s, "<a href=\"/v1/pages/datasets?share="
+			       "1.2.ab\">Datasets</a>"));
+	assert_non_null(strstr(out.s, "<a href=\"/v1/pages/bounties?share="
+			       "1.2.ab\">Bounties</a>"));
+	assert_null(strstr(out.s, "href=\" href"));
+	ix.nav_query = NULL;
 	assert_int_equal(err.len, 0);
 	buf_release(&out);
 	buf_release(&err);
