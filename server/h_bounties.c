@@ -488,6 +488,15 @@ void h_bounties_create(struct request *r)
 				bd->t.nrows);
 		goto out;
 	}
+	if (in.holdout_rows < min_support) {
+		respond_problem(r, 422, "Invalid request",
+				"the holdout of dataset %lld has %lld examples,"
+				" fewer than min_support %lld, so no group could"
+				" ever be judged; lower min_support or use a larger"
+				" dataset", (long long)d.id,
+				(long long)in.holdout_rows, (long long)min_support);
+		goto out;
+	}
 	overall = bounty_metric_on(bd, bd->err, &bd->holdout);
 	in.model_id = m.id;
 	in.dataset_id = d.id;

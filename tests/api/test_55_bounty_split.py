@@ -93,3 +93,22 @@ def test_another_dataset_has_a_split_of_its_own(ctx):
     first = discovery_ids(ctx, 1)
     expect(d != first, "an independent split")
     json.dumps(sorted(d))  # the ids are plain strings
+
+
+def test_a_holdout_smaller_than_min_support_is_refused(ctx):
+    s, key = ctx["srv"], ctx["keys"]["analyst"]
+    ds = s.request("POST", "/v1/datasets", {"name": "tiny", "task": "classification"},
+                   key=key).json()["id"]
+    s.request("POST", f"/v1/datasets/{ds}/examples", "\n".join(ctx["truth"][:31]) + "\n", key=key,
+              headers={"Content-Type": "text/csv"})
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "t"}, key=key).json()["id"]
+    s.request("POST", f"/v1/models/{m}/predictions", "\n".join(ctx["preds"][:31]) + "\n", key=key,
+              headers={"Content-Type": "text/csv"})
+    # 30 examples split at random into halves: the holdout reaches 30 only
+    # if all 30 fall into it, and is empty only if none does (each 2^-30,
+    # about 1e-9), so neither step below can fail by chance.
+    r = bounty(ctx, m)
+    eq(r.status, 422, f"too small {r}")
+    expect("fewer than min_support 30" in r.json()["detail"], r.json()["detail"])
+    r = bounty(ctx, m, min_support=1)
+    eq(r.status, 201, f"a min_support the holdout can reach {r}")
