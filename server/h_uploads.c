@@ -44,6 +44,9 @@ struct upload_state {
 	struct db *db;
 	bool db_failed;
 	uint64_t rows;
+	enum ingest_format format;
+	bool saw_line_break;		/* for the curl -d hint */
+	uint64_t bytes;
 	/* examples */
 	bool speaker_attr;		/* asr: "speaker" kept as an attribute too */
 	size_t nattrs;
@@ -236,6 +239,7 @@ static int open_parser(struct upload_state *s, enum ingest_format format,
 
 	task_parse(s->ds.task, &task);
 	p.format = format;
+	s->format = format;
 	p.task = task;
 	p.kind = s->kind;
 	p.positive_label = s->ds.positive_label;
@@ -421,6 +425,9 @@ int h_upload_data(struct request *r, const char *data, size_t n)
 
 	if (!s || !s->u)
 		return -1;
+	s->bytes += n;
+	if (!s->saw_line_break && (memchr(data, '\n', n) || memchr(data, '\r', n)))
+		s->saw_line_break = true;
 	return upload_feed(s->u, data, n) ? -1 : 0;
 }
 
@@ -464,6 +471,10 @@ static void respond_upload_errors(struct request *r, struct upload_state *s)
 {
 	struct buf sum = BUF_INIT;
 
+	/* curl -d strips line breaks, which a line-based body cannot lose. */
+	if (s->format != INGEST_JSON && s->bytes && !s->saw_line_break)
+		buf_adds(&sum, "the body has no line breaks at all: did you use"
+			 " curl -d instead of --data-binary? (-d strips them)\n");
 	if (s->u)
 		upload_summary(s->u, &sum);
 	respond_upload_refused(r, &s->errs, sum.s);

@@ -260,3 +260,13 @@ def test_exports_neutralise_spreadsheet_formulas(ctx):
     r = ctx["srv"].request("GET", f"/v1/bounties/{b}/discovery?format=json", key=ctx["key"])
     eq(r.status, 200, f"discovery json {r}")
     expect(hostile[0] in r.json().__repr__() or "HYPERLINK" in r.body, "exact values in JSON")
+
+
+def test_a_body_without_line_breaks_hints_at_curl_d(ctx):
+    ds = dataset(ctx)
+    # what `curl -d @truth.csv` sends: the file with its newlines removed
+    r = upload(ctx, f"/v1/datasets/{ds}/examples", "id,label,accent1,1,us2,0,scottish")
+    eq(r.status, 422, f"one line {r}")
+    expect("did you use curl -d instead of --data-binary?" in r.json()["detail"], r.json()["detail"])
+    r = upload(ctx, f"/v1/datasets/{ds}/examples", "id,label\n1,x\n")
+    expect("curl -d" not in r.json()["detail"], "no hint when the body has line breaks")
