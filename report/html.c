@@ -3318,6 +3318,26 @@ static void index_cell(struct buf *b, const struct icol *c,
 	add_json_html(b, v, 1);
 }
 
+void html_render_notice(struct buf *out, const char *title,
+			const char *const *paragraphs)
+{
+	struct buf t = BUF_INIT;
+
+	buf_adds(&t, title);
+	buf_adds(&t, " " MIDDOT " fairaudit");
+	page_begin(out, t.s);
+	buf_release(&t);
+	buf_adds(out, "<header>\n<p class=\"kicker\">fairaudit</p>\n<h1>");
+	esc(out, title);
+	buf_adds(out, "</h1>\n</header>\n");
+	for (size_t i = 0; paragraphs[i]; i++) {
+		buf_adds(out, "<p>");
+		esc(out, paragraphs[i]);
+		buf_adds(out, "</p>\n");
+	}
+	page_end(out);
+}
+
 int html_render_index(struct buf *out, const struct html_index *ix,
 		      const cJSON *items, struct buf *err)
 {

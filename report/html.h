@@ -172,6 +172,15 @@ int html_render_index(struct buf *out, const struct html_index *ix,
 		      const cJSON *items, struct buf *err);
 
 /*
+ * A page that explains something to a person who reached a page the wrong
+ * way (no share link, say): the report's page head, a heading and the
+ * given paragraphs (plain text, escaped here), each NUL-terminated, the
+ * list ended by NULL.
+ */
+void html_render_notice(struct buf *out, const char *title,
+			const char *const *paragraphs);
+
+/*
  * Render the comparison of two evaluations of the same dataset by the same
  * grouping, cohort by cohort.  The caller computes the changes; the shape
  * is:

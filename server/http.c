@@ -29,6 +29,7 @@
 #include "common/limits.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "report/html.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/routes.h"
@@ -634,15 +635,54 @@ void respond_internal(struct request *r)
 }
 
 /* Bearer key check for routes that need one; responds on failure. */
+/* A browser asks for text/html first; API clients ask for JSON or nothing. */
+static bool wants_html(struct request *r)
+{
+	const char *a = req_header(r, "Accept");
+
+	return a && !strncasecmp(a, "text/html", 9);
+}
+
+/*
+ * A person who opened a report without a share link gets a page that says
+ * how to open it, not a JSON 401: API keys are never typed into browsers.
+ */
+static void respond_share_help(struct request *r)
+{
+	static const char *const text[] = {
+		"This page needs a share link. fairaudit never asks for an API "
+		"key in a browser: an analyst makes a link for one report, or "
+		"for every list page and report, and sends it to you.",
+		"With an API key, make one with POST "
+		"/v1/evaluations/{id}/shares (one report) or POST /v1/shares "
+		"with {\"scope\": \"all\"} (every page). The link opens the "
+		"page read-only, expires (7 days by default, at most 90) and "
+		"can be revoked.",
+		"A share link ends in ?share= followed by the token, for "
+		"example /v1/evaluations/12/report?share=3.1767000000.9f2c...",
+		NULL,
+	};
+	struct buf page = BUF_INIT;
+	char *body;
+	size_t len;
+
+	html_render_notice(&page, "Open this report with a share link", text);
+	body = buf_detach(&page, &len);
+	respond(r, 401, "text/html; charset=utf-8", body, len);
+}
+
 static int authenticate_or_respond(struct request *r)
 {
 	const char *h = req_header(r, "Authorization");
 	int rc;
 
 	if (!h || strncasecmp(h, "Bearer ", 7)) {
-		respond_problem(r, 401, "Unauthorized",
-				"this route needs an API key in an"
-				" \"Authorization: Bearer KEY\" header");
+		if (r->route->share != SHARE_NONE && wants_html(r))
+			respond_share_help(r);
+		else
+			respond_problem(r, 401, "Unauthorized",
+					"this route needs an API key in an"
+					" \"Authorization: Bearer KEY\" header");
 		return -1;
 	}
 	h += 7;

@@ -44,6 +44,23 @@ def test_share_link_opens_only_its_report(ctx):
     eq(s.request("GET", f"/v1/datasets?share={sh['token']}").status, 401, "API routes ignore share links")
 
 
+def test_a_browser_without_a_share_link_is_told_how_to_get_one(ctx):
+    s, e1 = ctx["srv"], ctx["evals"][0]
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    r = s.request("GET", f"/v1/evaluations/{e1}/report", headers=browser)
+    eq(r.status, 401, f"no link {r}")
+    expect(r.header("Content-Type").startswith("text/html"), r.header("Content-Type"))
+    expect("share link" in r.body and "/v1/evaluations/{id}/shares" in r.body, r.body[:400])
+    expect("Content-Security-Policy" in dict(r.headers), "the page's usual headers")
+    for path in ("/v1/pages/datasets", f"/v1/evaluations/{e1}"):
+        eq(s.request("GET", path, headers=browser).status, 401, path)
+    # API clients keep problem+json
+    r = s.request("GET", f"/v1/evaluations/{e1}/report")
+    eq((r.status, r.header("Content-Type")), (401, "application/problem+json"), "JSON client")
+    r = s.request("GET", "/v1/datasets", headers=browser)
+    eq(r.header("Content-Type"), "application/problem+json", "an API route has no share links")
+
+
 def test_tampered_and_unknown_tokens(ctx):
     s, e1 = ctx["srv"], ctx["evals"][0]
     tok = share(ctx, e1)["token"]

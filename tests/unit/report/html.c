@@ -936,6 +936,17 @@ static void test_html__index_pages(void **state)
 			       "1.2.ab\">Bounties</a>"));
 	assert_null(strstr(out.s, "href=\" href"));
 	ix.nav_query = NULL;
+	buf_reset(&out);
+
+	{
+		static const char *const text[] = { "one <b>", "two & x", NULL };
+
+		html_render_notice(&out, "Help <i>", text);
+		assert_int_equal(scan_html(out.s), 0);
+		assert_non_null(strstr(out.s, "<h1>Help &lt;i&gt;</h1>"));
+		assert_non_null(strstr(out.s, "<p>one &lt;b&gt;</p>\n"
+				       "<p>two &amp; x</p>"));
+	}
 	assert_int_equal(err.len, 0);
 	buf_release(&out);
 	buf_release(&err);
