@@ -83,6 +83,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
 
+# make key ROLE=hunter NAME=alice: an API key for the private cluster of
+# `make run` (or DATABASE_URL), printed once.
+key: all
+	@BUILD=$(BUILD) scripts/key.sh "$(ROLE)" "$(NAME)"
+
 test: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/run.sh
@@ -105,7 +110,7 @@ bench: deps
 clean:
 	rm -rf build build-san
 
-.PHONY: all deps run test unit sanitize valgrind bench clean
+.PHONY: all deps run key test unit sanitize valgrind bench clean
 
 # ---- fuzzing ----
 #

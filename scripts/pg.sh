@@ -5,13 +5,14 @@
 #                                      create DBNAME (default fairaudit) and print
 #                                      its connection URL on stdout
 #   scripts/pg.sh stop DIR             stop the server of DIR (no-op if stopped)
+#   scripts/pg.sh status DIR           exit 0 when the server of DIR is running
 #
 # The server listens on no TCP port, only on a Unix socket inside DIR, with
 # trust authentication: only users who can enter DIR can connect.  PostgreSQL
 # refuses to run as root, so as root the cluster runs as the `postgres` user.
 set -euo pipefail
 
-cmd=${1:?usage: pg.sh start|stop DIR [DBNAME]}
+cmd=${1:?usage: pg.sh start|stop|status DIR [DBNAME]}
 dir=${2:?usage: pg.sh start|stop DIR [DBNAME]}
 db=${3:-fairaudit}
 
@@ -60,13 +61,16 @@ CONF
 	fi
 	echo "postgresql:///$db?host=$sock&user=postgres"
 	;;
+status)
+	[ -s "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+	;;
 stop)
 	if [ -s "$data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
 		as_owner "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
 	fi
 	;;
 *)
-	echo "usage: pg.sh start|stop DIR [DBNAME]" >&2
+	echo "usage: pg.sh start|stop|status DIR [DBNAME]" >&2
 	exit 2
 	;;
 esac

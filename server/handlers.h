@@ -66,6 +66,10 @@ void h_compare_report(struct request *r);
 void h_shares_create_evaluation(struct request *r);
 void h_shares_create(struct request *r);
 void h_shares_list(struct request *r);
+/* h_keys.c: API keys, admin only */
+void h_keys_create(struct request *r);
+void h_keys_list(struct request *r);
+void h_keys_revoke(struct request *r);
 void h_shares_revoke(struct request *r);
 void h_evaluations_list(struct request *r);
 void h_pages_datasets(struct request *r);

@@ -15,6 +15,10 @@ const struct route routes[] = {
 	{ "GET", "/metrics", ROLE_PUBLIC, BODY_NONE, h_metrics, NULL, NULL, NULL },
 	{ "GET", "/openapi.json", ROLE_PUBLIC, BODY_NONE, h_openapi, NULL, NULL, NULL },
 
+	{ "POST", "/v1/keys", ROLE_ADMIN, BODY_JSON, h_keys_create, NULL, NULL, NULL },
+	{ "GET", "/v1/keys", ROLE_ADMIN, BODY_NONE, h_keys_list, NULL, NULL, NULL },
+	{ "DELETE", "/v1/keys/{id}", ROLE_ADMIN, BODY_NONE, h_keys_revoke, NULL, NULL, NULL },
+
 	{ "POST", "/v1/datasets", RW, BODY_JSON, h_datasets_create, NULL, NULL, NULL },
 	{ "GET", "/v1/datasets", READ, BODY_NONE, h_datasets_list, NULL, NULL, NULL },
 	{ "GET", "/v1/datasets/{id}", READ, BODY_NONE, h_datasets_get, NULL, NULL, NULL },

@@ -57,6 +57,21 @@ struct key_info {
 /* Create a key; *key gets the full secret (caller frees), shown only once. */
 int store_key_create(struct db *db, const char *name, const char *role,
 		     char **key);
+
+/* A key as the admin routes show it: never its secret or hash. */
+struct key_row {
+	int64_t id;
+	char *name, *role, *prefix, *created_at, *revoked_at;
+};
+
+void key_row_release(struct key_row *k);
+/* The key whose secret starts "fa_<prefix>_" (just created, say): 0, 1. */
+int store_key_get_by_prefix(struct db *db, const char *key,
+			    struct key_row *out);
+/* Every key, newest first; *out is an array the caller frees. */
+int store_key_list(struct db *db, struct key_row **out, size_t *n);
+/* Revoke a key: 0, 1 when there is no such key, 2 when already revoked. */
+int store_key_revoke(struct db *db, int64_t id, struct key_row *out);
 /* 0 and *out if key is valid and not revoked, 1 if not. */
 int store_key_check(struct db *db, const char *key, struct key_info *out);
 int store_key_count(struct db *db, int64_t *n);

@@ -142,3 +142,96 @@ int store_key_count(struct db *db, int64_t *n)
 	PQclear(r);
 	return 0;
 }
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define KEY_COLS "id, name, role, prefix, " TS("created_at") ", " TS("revoked_at")
+
+void key_row_release(struct key_row *k)
+{
+	free(k->name);
+	free(k->role);
+	free(k->prefix);
+	free(k->created_at);
+	free(k->revoked_at);
+	memset(k, 0, sizeof(*k));
+}
+
+static void key_from_row(const PGresult *r, int i, struct key_row *k)
+{
+	k->id = db_i64(r, i, 0);
+	k->name = db_strdup(r, i, 1);
+	k->role = db_strdup(r, i, 2);
+	k->prefix = db_strdup(r, i, 3);
+	k->created_at = db_strdup(r, i, 4);
+	k->revoked_at = db_strdup(r, i, 5);
+}
+
+int store_key_get_by_prefix(struct db *db, const char *key,
+			    struct key_row *out)
+{
+	char prefix[2 * KEY_PREFIX_BYTES + 1];
+	const char *params[1] = { prefix };
+	size_t plen = 2 * KEY_PREFIX_BYTES;
+	PGresult *r;
+	int ret = 1;
+
+	if (strncmp(key, "fa_", 3) || strlen(key) < 3 + plen)
+		return 1;
+	memcpy(prefix, key + 3, plen);
+	prefix[plen] = '\0';
+	r = db_exec(db, "get key", PGRES_TUPLES_OK,
+		    "SELECT " KEY_COLS " FROM api_keys WHERE prefix = $1", 1,
+		    params);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 1) {
+		key_from_row(r, 0, out);
+		ret = 0;
+	}
+	PQclear(r);
+	return ret;
+}
+
+int store_key_list(struct db *db, struct key_row **out, size_t *n)
+{
+	PGresult *r = db_exec(db, "list keys", PGRES_TUPLES_OK,
+			      "SELECT " KEY_COLS " FROM api_keys ORDER BY id DESC",
+			      0, NULL);
+
+	if (!r)
+		return -1;
+	*n = (size_t)PQntuples(r);
+	*out = xcalloc(*n + 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		key_from_row(r, (int)i, &(*out)[i]);
+	PQclear(r);
+	return 0;
+}
+
+int store_key_revoke(struct db *db, int64_t id, struct key_row *out)
+{
+	char ids[24];
+	const char *params[1] = { ids };
+	PGresult *r;
+	int ret;
+
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	/* Revoking twice keeps the first time; the old value tells which. */
+	r = db_exec(db, "revoke key", PGRES_TUPLES_OK,
+		    "UPDATE api_keys k SET revoked_at = COALESCE(k.revoked_at, now())"
+		    " FROM api_keys old WHERE k.id = $1 AND old.id = k.id"
+		    " RETURNING k.id, k.name, k.role, k.prefix,"
+		    " to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		    " to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		    " old.revoked_at IS NOT NULL", 1, params);
+	if (!r)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return 1;
+	}
+	key_from_row(r, 0, out);
+	ret = !strcmp(PQgetvalue(r, 0, 6), "t") ? 2 : 0;
+	PQclear(r);
+	return ret;
+}

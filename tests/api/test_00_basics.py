@@ -10,7 +10,11 @@ from harness import Server, expect, eq, new_database, psql, BINARY, ROOT
 # Every /v1 route: (method, path, roles allowed).
 RW = {"admin", "analyst"}
 READ = {"admin", "analyst", "viewer"}
+ADMIN = {"admin"}
 ROUTES = [
+    ("POST", "/v1/keys", ADMIN),
+    ("GET", "/v1/keys", ADMIN),
+    ("DELETE", "/v1/keys/1", ADMIN),
     ("POST", "/v1/datasets", RW),
     ("GET", "/v1/datasets", READ),
     ("GET", "/v1/datasets/1", READ),
