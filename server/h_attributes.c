@@ -5,6 +5,9 @@
  * sclite trn files carry only words and an utterance id, so an ASR team
  * uploads accent, dialect or recording conditions separately, as CSV,
  * NDJSON or JSON with an `id` column and one column per new attribute.
+ * Accent and dialect belong to a speaker, not to an utterance: an asr
+ * dataset's attributes may instead be keyed by a `speaker` column, and
+ * each row then applies to every utterance of that speaker.
  * Like every upload it is streamed and all-or-nothing: ids must be known
  * and unique, new names must not clash with the dataset's attributes, and
  * any error refuses the whole body with row, column and reason.  Examples
@@ -23,6 +26,13 @@ struct attrs_state {
 	struct strmap ids;
 	struct db *db;
 	size_t id_col;
+	/* asr, keyed by speaker: speaker -> its utterances (CSR) */
+	bool by_speaker;
+	struct strmap speakers;
+	uint32_t *speaker_of;		/* per ord, UINT32_MAX = none */
+	size_t *spk_start;		/* per speaker + 1: into spk_ords */
+	uint32_t *spk_ords;
+	unsigned char *spk_seen;
 	bool header_ok;
 	size_t nnew;
 	char **names;
@@ -40,6 +50,11 @@ static void attrs_state_free(struct attrs_state *s)
 	ingest_parser_free(s->p);
 	ingest_errors_release(&s->errs);
 	strmap_release(&s->ids);
+	strmap_release(&s->speakers);
+	free(s->speaker_of);
+	free(s->spk_start);
+	free(s->spk_ords);
+	free(s->spk_seen);
 	for (size_t a = 0; a < s->nnew; a++) {
 		free(s->names[a]);
 		strmap_release(&s->dicts[a]);
@@ -58,7 +73,8 @@ static void on_header(void *ctx, uint64_t row, const struct ingest_column *cols,
 		      size_t n)
 {
 	struct attrs_state *s = ctx;
-	bool have_id = false;
+	bool have_id = false, asr = !strcmp(s->ds.task, "asr");
+	size_t speaker_col = n;
 
 	s->names = xcalloc(n, sizeof(*s->names));
 	s->col = xcalloc(n, sizeof(*s->col));
@@ -70,6 +86,10 @@ static void on_header(void *ctx, uint64_t row, const struct ingest_column *cols,
 		if (!strcmp(cols[c].name, "id")) {
 			have_id = true;
 			s->id_col = c;
+			continue;
+		}
+		if (asr && !strcmp(cols[c].name, "speaker")) {
+			speaker_col = c;
 			continue;
 		}
 		for (size_t a = 0; a < s->ds.nattrs; a++)
@@ -95,13 +115,64 @@ static void on_header(void *ctx, uint64_t row, const struct ingest_column *cols,
 					    sizeof(uint32_t));
 		s->nnew++;
 	}
-	if (!have_id)
-		ingest_errors_addf(&s->errs, row, "id", "the upload has no \"id\""
-				   " column to join its rows to the examples");
+	if (!have_id && speaker_col < n) {
+		s->by_speaker = true;
+		s->id_col = speaker_col;
+	} else if (speaker_col < n) {
+		ingest_errors_addf(&s->errs, row, "speaker", "the dataset already"
+				   " has each utterance's speaker; to give every"
+				   " utterance of a speaker the same attributes, key"
+				   " the upload by \"speaker\" alone, without \"id\"");
+	}
+	if (!have_id && !s->by_speaker)
+		ingest_errors_addf(&s->errs, row, "id", asr ?
+				   "the upload has no \"id\" column (utterance"
+				   " ids) or \"speaker\" column to join its rows"
+				   " to the examples" :
+				   "the upload has no \"id\" column to join its"
+				   " rows to the examples");
 	else if (!s->nnew && !s->errs.total)
 		ingest_errors_addf(&s->errs, row, NULL, "the upload has no"
-				   " attribute column besides \"id\"");
+				   " attribute column besides \"%s\"",
+				   s->by_speaker ? "speaker" : "id");
 	s->header_ok = !s->errs.total;
+}
+
+/* A row keyed by speaker: its values for every utterance of the speaker. */
+static void speaker_record(struct attrs_state *s, const struct ingest_record *r,
+			   const struct ingest_value *spk)
+{
+	struct buf q = BUF_INIT;
+	int64_t k;
+
+	if (spk->null || !spk->len) {
+		ingest_errors_addf(&s->errs, r->row, "speaker", "missing speaker");
+		return;
+	}
+	k = strmap_find(&s->speakers, spk->s, spk->len);
+	ingest_quote(&q, spk->s, spk->len);
+	if (k < 0) {
+		ingest_errors_addf(&s->errs, r->row, "speaker", "unknown speaker"
+				   " %s (no utterance of the dataset has it)",
+				   q.s);
+	} else if (s->spk_seen[k]) {
+		ingest_errors_addf(&s->errs, r->row, "speaker", "duplicate"
+				   " speaker %s", q.s);
+	} else {
+		s->spk_seen[k] = 1;
+		for (size_t i = s->spk_start[k]; i < s->spk_start[k + 1]; i++) {
+			uint32_t ord = s->spk_ords[i];
+
+			s->seen[ord] = 1;
+			for (size_t a = 0; a < s->nnew; a++) {
+				const struct ingest_value *v = &r->v[s->col[a]];
+
+				s->codes[a][ord] = strmap_intern(&s->dicts[a],
+					v->s, v->null ? 0 : v->len, NULL);
+			}
+		}
+	}
+	buf_release(&q);
 }
 
 static void on_record(void *ctx, const struct ingest_record *r)
@@ -114,6 +185,10 @@ static void on_record(void *ctx, const struct ingest_record *r)
 	if (!s->header_ok)
 		return;
 	id = &r->v[s->id_col];
+	if (s->by_speaker) {
+		speaker_record(s, r, id);
+		return;
+	}
 	if (id->null || !id->len) {
 		ingest_errors_addf(&s->errs, r->row, "id", "missing id");
 		return;
@@ -121,10 +196,21 @@ static void on_record(void *ctx, const struct ingest_record *r)
 	ord = strmap_find(&s->ids, id->s, id->len);
 	if (ord < 0) {
 		struct buf q = BUF_INIT;
+		int64_t spk = s->speaker_of ? strmap_find(&s->speakers, id->s,
+							  id->len) : -1;
 
 		ingest_quote(&q, id->s, id->len);
-		ingest_errors_addf(&s->errs, r->row, "id", "unknown example id %s"
-				   " (the dataset has no example with it)", q.s);
+		if (spk >= 0)
+			ingest_errors_addf(&s->errs, r->row, "id", "unknown "
+					   "example id %s; it is the speaker of "
+					   "%zu utterances: to give attributes "
+					   "per speaker, name the key column "
+					   "\"speaker\" instead of \"id\"", q.s,
+					   s->spk_start[spk + 1] - s->spk_start[spk]);
+		else
+			ingest_errors_addf(&s->errs, r->row, "id", "unknown "
+					   "example id %s (the dataset has no "
+					   "example with it)", q.s);
 		buf_release(&q);
 		return;
 	}
@@ -145,6 +231,34 @@ static void on_record(void *ctx, const struct ingest_record *r)
 	}
 }
 
+/* asr: every example's speaker, and each speaker's utterances. */
+static int load_speakers(struct attrs_state *s)
+{
+	size_t count = (size_t)s->ds.example_count, *fill;
+
+	s->speaker_of = xmalloc(count * sizeof(*s->speaker_of));
+	if (store_attributes_speakers(s->db, s->ds.id, &s->speakers,
+				      s->speaker_of, s->ds.example_count))
+		return -1;
+	s->spk_start = xcalloc((size_t)s->speakers.n + 2, sizeof(*s->spk_start));
+	s->spk_ords = xmalloc((count + 1) * sizeof(*s->spk_ords));
+	s->spk_seen = xcalloc((size_t)s->speakers.n + 1, 1);
+	for (size_t i = 0; i < count; i++)
+		if (s->speaker_of[i] != UINT32_MAX)
+			s->spk_start[s->speaker_of[i] + 1]++;
+	for (size_t k = 0; k < s->speakers.n; k++)
+		s->spk_start[k + 1] += s->spk_start[k];
+	fill = xcalloc((size_t)s->speakers.n + 1, sizeof(*fill));
+	for (size_t i = 0; i < count; i++) {
+		uint32_t k = s->speaker_of[i];
+
+		if (k != UINT32_MAX)
+			s->spk_ords[s->spk_start[k] + fill[k]++] = (uint32_t)i;
+	}
+	free(fill);
+	return 0;
+}
+
 void h_attributes_begin(struct request *r)
 {
 	struct attrs_state *s = xcalloc(1, sizeof(*s));
@@ -157,6 +271,7 @@ void h_attributes_begin(struct request *r)
 	r->upload = s;
 	ingest_errors_init(&s->errs);
 	strmap_init(&s->ids);
+	strmap_init(&s->speakers);
 	rc = store_dataset_get(req_db(r), r->ids[0], &s->ds);
 	if (rc) {
 		if (rc > 0)
@@ -185,6 +300,10 @@ void h_attributes_begin(struct request *r)
 		goto out;
 	}
 	s->seen = xcalloc((size_t)s->ds.example_count, 1);
+	if (!strcmp(s->ds.task, "asr") && load_speakers(s)) {
+		respond_internal(r);
+		goto out;
+	}
 	s->p = ingest_parser_new(f, NULL, &sink, &s->errs);
 out:
 	buf_release(&err);

@@ -195,6 +195,15 @@ int store_predictions_commit(struct db *db, int64_t model_id, int64_t rows,
  */
 int store_attributes_begin(struct db *db, int64_t dataset_id,
 			   struct strmap *ids);
+/*
+ * Inside an attributes upload (after store_attributes_begin): the speaker
+ * of every example, interned into speakers, with speaker_of[ord] its index
+ * (UINT32_MAX for an example without one; the array has the dataset's
+ * example count).  0 or -1.
+ */
+int store_attributes_speakers(struct db *db, int64_t dataset_id,
+			      struct strmap *speakers, uint32_t *speaker_of,
+			      int64_t count);
 int store_attributes_commit(struct db *db, int64_t dataset_id,
 			    size_t first_attr, const char *const *names,
 			    size_t nnew, const struct strmap *dicts,

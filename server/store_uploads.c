@@ -453,6 +453,43 @@ int store_attributes_begin(struct db *db, int64_t dataset_id,
 	return r;
 }
 
+struct speakers_load {
+	struct strmap *speakers;
+	uint32_t *speaker_of;
+	int64_t count;
+};
+
+static int speaker_line(void *ctx, char *line, size_t n)
+{
+	struct speakers_load *l = ctx;
+	char *f[2];
+	size_t len[2];
+	bool null[2];
+	int64_t ord;
+
+	if (db_split_fields(line, n, f, len, null, 2) != 2 ||
+	    parse_i64(f[0], len[0], &ord) || ord < 0 || ord >= l->count)
+		return -1;
+	if (!null[1] && len[1])
+		l->speaker_of[ord] = strmap_intern(l->speakers, f[1], len[1], NULL);
+	return 0;
+}
+
+int store_attributes_speakers(struct db *db, int64_t dataset_id,
+			      struct strmap *speakers, uint32_t *speaker_of,
+			      int64_t count)
+{
+	struct speakers_load l = { speakers, speaker_of, count };
+	char sql[128];
+
+	for (int64_t i = 0; i < count; i++)
+		speaker_of[i] = UINT32_MAX;
+	/* COPY takes no parameters; dataset_id is an integer we formatted. */
+	snprintf(sql, sizeof(sql), "COPY (SELECT ord, speaker FROM examples"
+		 " WHERE dataset_id = %lld) TO STDOUT", (long long)dataset_id);
+	return db_copy_out(db, "load speakers", sql, speaker_line, &l);
+}
+
 int store_attributes_commit(struct db *db, int64_t dataset_id,
 			    size_t first_attr, const char *const *names,
 			    size_t nnew, const struct strmap *dicts,
