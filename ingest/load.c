@@ -243,3 +243,195 @@ int load_files(struct table *t, enum task task, const char *truth_path,
 				     positive_label, NULL, NULL, NULL, errs,
 				     err);
 }
+
+/* ---- attributes files ---- */
+
+struct attrs_loader {
+	struct table *t;
+	struct ingest_errors *errs;
+	bool header_ok, by_speaker;
+	size_t key_col;
+	size_t nnew;
+	size_t *col;		/* per new attribute: its record column */
+	size_t *attr;		/* per new attribute: its table column */
+	unsigned char *seen;	/* per key (row or speaker) */
+	size_t *spk_start;	/* by speaker: rows of each speaker (CSR) */
+	uint32_t *spk_rows;
+};
+
+static void attrs_header(void *ctx, uint64_t row,
+			 const struct ingest_column *cols, size_t n)
+{
+	struct attrs_loader *A = ctx;
+	struct table *t = A->t;
+	bool asr = t->task == TASK_ASR, have_id = false, have_spk = false;
+
+	A->col = xcalloc(n + 1, sizeof(*A->col));
+	A->attr = xcalloc(n + 1, sizeof(*A->attr));
+	for (size_t c = 0; c < n; c++) {
+		if (!strcmp(cols[c].name, "id")) {
+			have_id = true;
+			A->key_col = c;
+		} else if (asr && !strcmp(cols[c].name, "speaker")) {
+			have_spk = true;
+			if (!have_id)
+				A->key_col = c;
+		} else if (table_find_attr(t, cols[c].name) >= 0) {
+			ingest_errors_addf(A->errs, row, cols[c].name, "the "
+					   "truth file already has an attribute "
+					   "with this name");
+		} else {
+			A->col[A->nnew++] = c;
+		}
+	}
+	if (have_id && have_spk)
+		ingest_errors_addf(A->errs, row, "speaker", "key the file by "
+				   "\"id\" or by \"speaker\", not both");
+	else if (!have_id && !have_spk)
+		ingest_errors_addf(A->errs, row, "id", asr ? "the file has no "
+				   "\"id\" column (utterance ids) or \"speaker\" "
+				   "column to join its rows to the examples" :
+				   "the file has no \"id\" column to join its "
+				   "rows to the examples");
+	else if (!A->nnew && !A->errs->total)
+		ingest_errors_addf(A->errs, row, NULL, "the file has no "
+				   "attribute column besides its key");
+	A->by_speaker = have_spk && !have_id;
+	A->header_ok = !A->errs->total;
+	if (!A->header_ok)
+		return;
+	for (size_t a = 0; a < A->nnew; a++)
+		A->attr[a] = table_add_attr(t, cols[A->col[a]].name);
+	if (A->by_speaker) {
+		size_t ns = t->speakers.n, *fill = xcalloc(ns + 1, sizeof(*fill));
+
+		A->seen = xcalloc(ns + 1, 1);
+		A->spk_start = xcalloc(ns + 2, sizeof(*A->spk_start));
+		A->spk_rows = xmalloc((t->nrows + 1) * sizeof(*A->spk_rows));
+		for (size_t i = 0; i < t->nrows; i++)
+			if (t->speaker[i] != UINT32_MAX)
+				A->spk_start[t->speaker[i] + 1]++;
+		for (size_t k = 0; k < ns; k++)
+			A->spk_start[k + 1] += A->spk_start[k];
+		for (size_t i = 0; i < t->nrows; i++) {
+			uint32_t k = t->speaker[i];
+
+			if (k != UINT32_MAX)
+				A->spk_rows[A->spk_start[k] + fill[k]++] =
+					(uint32_t)i;
+		}
+		free(fill);
+	} else {
+		A->seen = xcalloc(t->nrows + 1, 1);
+	}
+}
+
+static void attrs_set(struct attrs_loader *A, size_t row,
+		      const struct ingest_record *r)
+{
+	for (size_t a = 0; a < A->nnew; a++) {
+		const struct ingest_value *v = &r->v[A->col[a]];
+
+		if (!v->null && v->len)
+			table_set_attr(A->t, row, A->attr[a], v->s, v->len);
+	}
+}
+
+static void attrs_record(void *ctx, const struct ingest_record *r)
+{
+	struct attrs_loader *A = ctx;
+	const struct ingest_value *key;
+	const char *what;
+	struct buf q = BUF_INIT;
+	int64_t k;
+
+	if (!A->header_ok)
+		return;
+	key = &r->v[A->key_col];
+	what = A->by_speaker ? "speaker" : "id";
+	if (key->null || !key->len) {
+		ingest_errors_addf(A->errs, r->row, what, "missing %s", what);
+		return;
+	}
+	k = strmap_find(A->by_speaker ? &A->t->speakers : &A->t->ids, key->s,
+			key->len);
+	ingest_quote(&q, key->s, key->len);
+	if (k < 0 && !A->by_speaker && A->t->task == TASK_ASR &&
+	    strmap_find(&A->t->speakers, key->s, key->len) >= 0) {
+		ingest_errors_addf(A->errs, r->row, what, "unknown id %s; it is "
+				   "a speaker: to give attributes per speaker, "
+				   "name the key column \"speaker\" instead of "
+				   "\"id\"", q.s);
+	} else if (k < 0) {
+		ingest_errors_addf(A->errs, r->row, what, "unknown %s %s (the "
+				   "truth file has no %s with it)", what, q.s,
+				   A->by_speaker ? "utterance" : "example");
+	} else if (A->seen[k]) {
+		ingest_errors_addf(A->errs, r->row, what, "duplicate %s %s",
+				   what, q.s);
+	} else {
+		A->seen[k] = 1;
+		if (!A->by_speaker)
+			attrs_set(A, (size_t)k, r);
+		for (size_t i = A->by_speaker ? A->spk_start[k] : 0;
+		     A->by_speaker && i < A->spk_start[k + 1]; i++)
+			attrs_set(A, A->spk_rows[i], r);
+	}
+	buf_release(&q);
+}
+
+int load_attributes(struct table *t, const char *path,
+		    struct ingest_errors *errs, struct buf *err)
+{
+	struct attrs_loader A;
+	struct ingest_sink sink = { attrs_header, attrs_record, &A };
+	struct ingest_parser *p;
+	enum ingest_format f;
+	char *chunk;
+	FILE *fp;
+	size_t n;
+	int ret = 0;
+
+	memset(&A, 0, sizeof(A));
+	A.t = t;
+	A.errs = errs;
+	if (ingest_format_from_path(path, &f, err))
+		return -1;
+	if (f == INGEST_TRN) {
+		buf_addf(err, "the attributes file \"%s\" is trn; attributes "
+			 "come as .csv, .ndjson or .json", path);
+		return -1;
+	}
+	fp = fopen(path, "rb");
+	if (!fp) {
+		buf_addf(err, "cannot open the attributes file \"%s\": %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	p = ingest_parser_new(f, NULL, &sink, errs);
+	chunk = xmalloc(LOAD_CHUNK);
+	while ((n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0)
+		if (ingest_parser_feed(p, chunk, n) < 0)
+			break;
+	if (ferror(fp)) {
+		buf_addf(err, "cannot read the attributes file \"%s\": %s",
+			 path, strerror(errno));
+		ret = -1;
+	} else if (ingest_parser_finish(p) || errs->total) {
+		buf_addf(err, "cannot load the attributes file \"%s\": %llu "
+			 "error%s", path, (unsigned long long)errs->total,
+			 errs->total == 1 ? "" : "s");
+		ret = -1;
+	}
+	if (!ret)
+		table_finish(t);
+	free(chunk);
+	ingest_parser_free(p);
+	fclose(fp);
+	free(A.col);
+	free(A.attr);
+	free(A.seen);
+	free(A.spk_start);
+	free(A.spk_rows);
+	return ret;
+}

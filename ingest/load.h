@@ -64,4 +64,17 @@ int load_files_with_pairs(struct table *t, enum task task,
 			  load_pair_fn pair, void *ctx,
 			  struct ingest_errors *errs, struct buf *err);
 
+/*
+ * More cohort attributes for a loaded table t (after load_files*()), from
+ * the file at path (CSV, NDJSON or JSON by extension), as the service's
+ * attributes upload takes them: a key column "id" (example ids) or, for
+ * asr, "speaker" (each row then applies to every example of the speaker),
+ * and one column per new attribute.  Unknown or repeated keys, a name that
+ * is already an attribute, and a missing key column are errors in errs
+ * (rows of that file); examples not named get the empty value.  Returns 0,
+ * or -1 with one sentence in err.  Calls table_finish() again.
+ */
+int load_attributes(struct table *t, const char *path,
+		    struct ingest_errors *errs, struct buf *err);
+
 #endif

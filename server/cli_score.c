@@ -30,6 +30,7 @@ static const char score_usage[] =
 	"                       [--tolerance T] [--significance A]\n"
 	"                       [--adjust holm|bh] [--threshold T]\n"
 	"                       [--positive-label L] [--negative-label L] | [--classes A,B,...]\n"
+	"                       [--attributes FILE] (more attributes, keyed by id or, asr, speaker)\n"
 	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"
 	"                       [--html [--sort severity|name|n]] [--summary] (asr)\n"
 	"  TASK is classification, score, regression or asr.  FILE is .csv,\n"
@@ -181,6 +182,7 @@ static void align_batch_release(struct align_batch *b)
 
 struct score_args {
 	const char *task, *truth, *pred, *positive, *negative, *classes;
+	const char *attributes;
 	const char *sort, *normalize;
 	bool html, summary;
 };
@@ -235,6 +237,17 @@ static int score_domain(const struct score_args *a, enum task task,
 		return -1;
 	}
 	return 0;
+}
+
+/* A file that could not be loaded: the sentence, then its errors. */
+static void print_load_errors(const struct buf *err,
+			      const struct ingest_errors *errs)
+{
+	struct buf text = BUF_INIT;
+
+	ingest_errors_text(errs, &text);
+	fprintf(stderr, "fairaudit score: %s\n%s", err->s, text.s);
+	buf_release(&text);
 }
 
 int cmd_score(int argc, char **argv)
@@ -293,6 +306,8 @@ int cmd_score(int argc, char **argv)
 			a.negative = val;
 		else if (!strcmp(opt, "--classes"))
 			a.classes = val;
+		else if (!strcmp(opt, "--attributes"))
+			a.attributes = val;
 		else if (!strcmp(opt, "--sort"))
 			a.sort = val;
 		else if (!strcmp(opt, "--normalize"))
@@ -355,11 +370,11 @@ int cmd_score(int argc, char **argv)
 				  asr ? collect_pair : NULL, asr ? &ab : NULL,
 				  &errs, &err) ||
 	    (asr && ab.n && align_flush(&ab, &err))) {
-		struct buf text = BUF_INIT;
-
-		ingest_errors_text(&errs, &text);
-		fprintf(stderr, "fairaudit score: %s\n%s", err.s, text.s);
-		buf_release(&text);
+		print_load_errors(&err, &errs);
+		goto out;
+	}
+	if (a.attributes && load_attributes(&t, a.attributes, &errs, &err)) {
+		print_load_errors(&err, &errs);
 		goto out;
 	}
 	if (a.summary) {

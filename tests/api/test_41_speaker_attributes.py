@@ -53,3 +53,46 @@ def test_speaker_keyed_errors(ctx):
         e = r.json()["errors"][0]
         eq(e["column"], col, f"{body!r}: column")
         expect(words in e["reason"], f"{body!r}: {e['reason']}")
+
+
+def test_cli_attributes_match_the_service(ctx):
+    """fairaudit score --attributes, offline, gives the service's cohorts."""
+    import json
+    import os
+    import subprocess
+    import tempfile
+    from harness import BINARY
+    s, key, ds = ctx["srv"], ctx["key"], ctx["ds"]
+    hyp = REF.replace("world 2", "word 2").replace("hello world 3 (s3", "hello 3 (s3")
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "asr"}, key=key).json()["id"]
+    r = s.request("POST", f"/v1/models/{m}/predictions", hyp, key=key,
+                  headers={"Content-Type": "text/x-trn"})
+    eq(r.status, 201, f"hypotheses {r}")
+    ev = s.request("POST", f"/v1/models/{m}/evaluations",
+                   {"by": [["accent"]], "min_speakers": 1}, key=key)
+    eq(ev.status, 201, f"evaluation {ev}")
+    want = {c["attributes"]["accent"]: (c["n"], c["metrics"]["wer"]["value"])
+            for c in ev.json()["groupings"][0]["cohorts"]}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for name, text in (("ref.trn", REF), ("hyp.trn", hyp),
+                           ("accents.csv", "speaker,accent\ns1,scottish\ns3,indian\n")):
+            paths[name] = os.path.join(tmp, name)
+            with open(paths[name], "w") as f:
+                f.write(text)
+        out = subprocess.run([BINARY, "score", "--task", "asr", "--truth", paths["ref.trn"],
+                              "--predictions", paths["hyp.trn"], "--attributes", paths["accents.csv"],
+                              "--by", "accent", "--min-speakers", "1"],
+                             capture_output=True, text=True, timeout=60)
+        eq(out.returncode, 0, out.stderr)
+        got = {c["attributes"]["accent"]: (c["n"], c["metrics"]["wer"]["value"])
+               for c in json.loads(out.stdout)["groupings"][0]["cohorts"]}
+        eq(got, want, "the same cohorts, sizes and WER offline")
+        expect(set(got) == {"scottish", "indian", ""}, got)
+        with open(paths["accents.csv"], "w") as f:
+            f.write("id,accent\ns1,scottish\n")
+        out = subprocess.run([BINARY, "score", "--task", "asr", "--truth", paths["ref.trn"],
+                              "--predictions", paths["hyp.trn"], "--attributes", paths["accents.csv"],
+                              "--by", "accent"], capture_output=True, text=True, timeout=60)
+        eq(out.returncode, 1, "refused")
+        expect('name the key column "speaker"' in out.stderr, out.stderr)

@@ -393,6 +393,51 @@ static void test_load__large_files(void **state)
 	buf_release(&b);
 }
 
+/* An attributes file joined by id, then one with errors, on one table. */
+static void test_load__attributes_file(void **state)
+{
+	char tp[128], pp[128], ap[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "truth.csv", "id,label,accent\nx1,1,us\nx2,0,uk\nx3,1,us\n");
+	put(pp, sizeof(pp), "pred.csv", "id,prediction\nx1,1\nx2,0\nx3,0\n");
+	put(ap, sizeof(ap), "more.csv", "id,region,age\nx3,north,30\nx1,south,\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_CLASSIFICATION, tp, pp, NULL,
+				    &errs, &err), 0);
+	assert_int_equal(load_attributes(&t, ap, &errs, &err), 0);
+	assert_int_equal(t.nattrs, 3);
+	assert_string_equal(t.attrs[1].name, "region");
+	assert_string_equal(attr(&t, 1, 0), "south");
+	assert_string_equal(attr(&t, 1, 1), "");
+	assert_string_equal(attr(&t, 1, 2), "north");
+	assert_string_equal(attr(&t, 2, 2), "30");
+	assert_true(t.attrs[2].numeric);
+	put(ap, sizeof(ap), "more.csv",
+	    "id,accent,x\nx9,a,b\n");
+	assert_int_equal(load_attributes(&t, ap, &errs, &err), -1);
+	assert_int_equal(errs.total, 1);
+	assert_string_equal(errs.v[0].reason, "the truth file already has an "
+			    "attribute with this name");
+	ingest_errors_clear(&errs);
+	buf_reset(&err);
+	put(ap, sizeof(ap), "more.csv", "id,x\nx9,a\nx1,b\nx1,c\n");
+	assert_int_equal(load_attributes(&t, ap, &errs, &err), -1);
+	assert_int_equal(errs.total, 2);
+	assert_string_equal(errs.v[0].reason, "unknown id \"x9\" (the truth "
+			    "file has no example with it)");
+	assert_string_equal(errs.v[1].reason, "duplicate id \"x1\"");
+	table_release(&t);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+	unlink(tp);
+	unlink(pp);
+	unlink(ap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_load__asr_csv),
 		cmocka_unit_test(test_load__failures),
 		cmocka_unit_test(test_load__large_files),
+		cmocka_unit_test(test_load__attributes_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
