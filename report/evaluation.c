@@ -38,6 +38,8 @@
 #include "report/eval_engine.h"
 #include "cohorts/groupby.h"
 #include "metrics/stats.h"
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
 
 static const struct eval_engine *const engines[] = {
 	[TASK_CLASSIFICATION] = &eval_engine_classification,
@@ -357,6 +359,80 @@ static bool value_exists(const struct eval_params *p, const struct table *t,
 		buf_release(&lab);
 	}
 	return found;
+}
+
+/* A numeric attribute grouped by value makes a cohort of each value. */
+#define WARN_DISTINCT_VALUES 10
+
+static int num_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * "warnings": a numeric attribute with more than WARN_DISTINCT_VALUES
+ * values that a grouping uses without bins, with its quartiles as the
+ * suggested edges.  Nothing is added when there is nothing to say.
+ */
+static void add_warnings(cJSON *out, const struct eval_params *p,
+			 const struct table *t)
+{
+	cJSON *ws = NULL;
+	bool *done = xcalloc(t->nattrs + 1, sizeof(*done));
+
+	for (size_t g = 0; g < p->ngroupings; g++) {
+		for (size_t k = 0; k < p->groupings[g].nattrs; k++) {
+			int a = table_find_attr(t, p->groupings[g].attrs[k]);
+			const struct attr_col *c;
+			struct buf msg = BUF_INIT, edges = BUF_INIT;
+			double *v, q[3], last = NAN;
+			size_t n = 0;
+			cJSON *w, *e;
+
+			if (a < 0 || done[a])
+				continue;
+			done[a] = true;
+			c = &t->attrs[a];
+			if (!c->numeric || !c->num || bins_find(p, c->name) ||
+			    c->dict.n - 1 <= WARN_DISTINCT_VALUES)
+				continue;
+			v = xmalloc((t->nrows + 1) * sizeof(*v));
+			for (size_t r = 0; r < t->nrows; r++)
+				if (!isnan(c->num[c->codes[r]]))
+					v[n++] = c->num[c->codes[r]];
+			qsort(v, n, sizeof(*v), num_cmp);
+			if (!ws)
+				ws = cJSON_AddArrayToObject(out, "warnings");
+			w = cJSON_CreateObject();
+			cJSON_AddStringToObject(w, "attribute", c->name);
+			cJSON_AddNumberToObject(w, "distinct_values",
+						(double)(c->dict.n - 1));
+			e = cJSON_AddArrayToObject(w, "suggested_bins");
+			for (int i = 0; i < 3 && n; i++) {
+				q[i] = gsl_stats_quantile_from_sorted_data(v, 1, n,
+									   0.25 * (i + 1));
+				if (i && q[i] == last)
+					continue;
+				last = q[i];
+				cJSON_AddItemToArray(e, cJSON_CreateNumber(q[i]));
+				buf_addf(&edges, "%s%g", edges.len ? "," : "", q[i]);
+			}
+			buf_addf(&msg, "attribute \"%s\" is numeric with %u "
+				 "distinct values and was grouped without bins, "
+				 "so each value is a cohort of its own; bin it, "
+				 "e.g. by its quartiles: \"bins\": {\"%s\": [%s]}"
+				 " (or ?bins=%s=%s)", c->name, c->dict.n - 1,
+				 c->name, edges.s, c->name, edges.s);
+			cJSON_AddStringToObject(w, "message", msg.s);
+			cJSON_AddItemToArray(ws, w);
+			buf_release(&msg);
+			buf_release(&edges);
+			free(v);
+		}
+	}
+	free(done);
 }
 
 static int check_table(const struct eval_params *p, const struct table *t,
@@ -1419,6 +1495,7 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "task", task_name(t->task));
 	cJSON_AddItemToObject(out, "params", params_json(&et, eng, gs, ng));
+	add_warnings(out, p, t);
 	o = cJSON_AddObjectToObject(out, "overall");
 	cJSON_AddNumberToObject(o, "n", (double)t->nrows);
 	cJSON_AddItemToObject(o, "metrics", metrics_json(&et, overall));

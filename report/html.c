@@ -1599,6 +1599,28 @@ static void add_significance(const struct rctx *x, struct buf *b)
 	}
 }
 
+/* The evaluation's warnings (an unbinned numeric attribute, say). */
+static void report_warnings(const struct rctx *x, struct buf *b)
+{
+	const cJSON *ws = jget(x->eval, "warnings"), *w;
+
+	if (!cJSON_IsArray(ws) || !cJSON_GetArraySize(ws))
+		return;
+	buf_adds(b, "<section class=\"warnings\" id=\"warnings\" "
+		 "aria-labelledby=\"warnings-h\">\n<h2 id=\"warnings-h\">"
+		 "Warnings</h2>\n<ul>\n");
+	cJSON_ArrayForEach(w, ws) {
+		const cJSON *m = jget(w, "message");
+
+		if (!cJSON_IsString(m))
+			continue;
+		buf_adds(b, "<li>");
+		esc(b, m->valuestring);
+		buf_adds(b, "</li>\n");
+	}
+	buf_adds(b, "</ul>\n</section>\n");
+}
+
 static void report_summary(const struct rctx *x, struct buf *b)
 {
 	struct finding *fs = NULL;
@@ -3178,6 +3200,7 @@ int html_render_evaluation(struct buf *out, const cJSON *eval,
 	page_begin(out, title.s);
 	report_header(&x, out);
 	report_summary(&x, out);
+	report_warnings(&x, out);
 	report_overall(&x, out);
 	if (!x.ng)
 		buf_adds(out, "<p class=\"empty\">This evaluation has no "

@@ -214,3 +214,24 @@ def test_report_formats_and_headers(ctx):
     expect(r.body.splitlines()[0].startswith("grouping,"), "csv header")
     eq(ctx["srv"].request("GET", f"/v1/evaluations/{ev['id']}/report?format=pdf",
                           key=ctx["viewer"]).status, 400, "unknown format")
+
+
+def test_numeric_attribute_without_bins_is_warned_about(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    truth = ["id,label,age"] + [f"a{i},{i % 2},{18 + i % 53}" for i in range(400)]
+    preds = ["id,prediction"] + [f"a{i},{(i // 2) % 2}" for i in range(400)]
+    _, m = make(ctx, "classification", "\n".join(truth) + "\n", "\n".join(preds) + "\n")
+    r = s.request("POST", f"/v1/models/{m}/evaluations", {"by": [["age"]]}, key=key)
+    eq(r.status, 201, f"evaluate {r}")
+    ws = r.json()["warnings"]
+    eq([(w["attribute"], w["distinct_values"]) for w in ws], [("age", 53)], "one warning")
+    eq(len(ws[0]["suggested_bins"]), 3, "quartile edges")
+    expect('"bins": {"age": [' in ws[0]["message"], ws[0]["message"])
+    page = s.request("GET", f"/v1/evaluations/{r.json()['id']}/report", key=key)
+    expect("Warnings" in page.body and "distinct values" in page.body, "shown in the report")
+    edges = ws[0]["suggested_bins"]
+    r = s.request("POST", f"/v1/models/{m}/evaluations",
+                  {"by": [["age"]], "bins": {"age": edges}}, key=key)
+    eq(r.status, 201, f"binned {r}")
+    expect("warnings" not in r.json(), "no warning once binned")
+    eq(len(r.json()["groupings"][0]["cohorts"]), len(edges) + 1, "one cohort per bin")
