@@ -3237,8 +3237,8 @@ static const struct icol cols_models[] = {
 	{ "id", "Id", IC_CODE }, { "dataset_id", "Dataset", IC_CODE },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
 static const struct icol cols_evaluations[] = {
-	{ "id", "Evaluation", IC_CODE }, { "model_id", "Model", IC_CODE },
-	{ "dataset_id", "Dataset", IC_CODE }, { "task", "Task", IC_TEXT },
+	{ "id", "Evaluation", IC_CODE }, { "model", "Model", IC_TEXT },
+	{ "dataset", "Dataset", IC_TEXT }, { "task", "Task", IC_TEXT },
 	{ "by", "Groupings", IC_GROUPINGS },
 	{ "flagged", "Flagged", IC_FLAGGED },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };

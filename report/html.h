@@ -137,7 +137,7 @@ enum html_index_kind {
 	HTML_INDEX_DATASETS,	/* name, id, task, rows, description,
 				   created */
 	HTML_INDEX_MODELS,	/* name, version, id, dataset, created */
-	HTML_INDEX_EVALUATIONS,	/* id, model, dataset, task, groupings,
+	HTML_INDEX_EVALUATIONS,	/* id, model and dataset names, task, groupings,
 				   flagged, created */
 	HTML_INDEX_BOUNTIES,	/* id, model, metric, status, submissions,
 				   created */

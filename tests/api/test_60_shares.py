@@ -118,6 +118,7 @@ def test_browse_pages_with_an_all_link(ctx):
     eq(page.status, 200, "evaluations page")
     for e in ctx["evals"]:
         expect(f"/v1/evaluations/{e}/report?share={tok}" in page.body, f"evaluation {e} linked")
+    expect("model first" in page.body and "model second" in page.body, "models shown by name")
     eq(s.request("GET", f"/v1/evaluations/{ctx['evals'][1]}/report?share={tok}").status, 200,
        "an all link opens every report")
     for name in ("datasets", "models", "evaluations", "bounties"):
