@@ -3225,6 +3225,7 @@ enum icol_kind { IC_TEXT, IC_COUNT, IC_CODE, IC_GROUPINGS, IC_FLAGGED };
 struct icol {
 	const char *key, *head;
 	enum icol_kind kind;
+	const char *fallback;	/* shown as code when key is missing */
 };
 
 static const struct icol cols_datasets[] = {
@@ -3237,8 +3238,10 @@ static const struct icol cols_models[] = {
 	{ "id", "Id", IC_CODE }, { "dataset_id", "Dataset", IC_CODE },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
 static const struct icol cols_evaluations[] = {
-	{ "id", "Evaluation", IC_CODE }, { "model", "Model", IC_TEXT },
-	{ "dataset", "Dataset", IC_TEXT }, { "task", "Task", IC_TEXT },
+	{ "id", "Evaluation", IC_CODE },
+	{ "model", "Model", IC_TEXT, "model_id" },
+	{ "dataset", "Dataset", IC_TEXT, "dataset_id" },
+	{ "task", "Task", IC_TEXT },
 	{ "by", "Groupings", IC_GROUPINGS },
 	{ "flagged", "Flagged", IC_FLAGGED },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
@@ -3314,6 +3317,12 @@ static void index_cell(struct buf *b, const struct icol *c,
 	const cJSON *v = jget(item, c->key);
 	double n;
 
+	if ((!v || cJSON_IsNull(v)) && c->fallback) {
+		struct icol code = { c->fallback, c->head, IC_CODE, NULL };
+
+		index_cell(b, &code, item);
+		return;
+	}
 	switch (c->kind) {
 	case IC_GROUPINGS:
 		add_groupings(b, item);
