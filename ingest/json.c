@@ -246,6 +246,12 @@ static void start_header(struct json_parser *p, uint64_t row)
 		p->sink.header(p->sink.ctx, row, p->cols, p->ncols);
 }
 
+static void too_long(struct json_parser *p, uint64_t row, const char *key)
+{
+	ingest_errors_addf(p->errs, row, key, "value is longer than %d bytes "
+			   "(FA_MAX_FIELD_BYTES)", FA_MAX_FIELD_BYTES);
+}
+
 /* Check one member and store its value in vals[col]; false if in error. */
 static bool member_value(struct json_parser *p, uint64_t row, const char *key,
 			 const cJSON *c, const struct member *m, size_t col)
@@ -265,9 +271,7 @@ static bool member_value(struct json_parser *p, uint64_t row, const char *key,
 		}
 		len = strlen(c->valuestring);
 		if (len > FA_MAX_FIELD_BYTES) {
-			ingest_errors_addf(p->errs, row, key, "value is longer "
-					   "than %d bytes (FA_MAX_FIELD_BYTES)",
-					   FA_MAX_FIELD_BYTES);
+			too_long(p, row, key);
 			return false;
 		}
 		if ((chk = ingest_text_check(c->valuestring, len))) {
@@ -279,6 +283,11 @@ static bool member_value(struct json_parser *p, uint64_t row, const char *key,
 		v->len = len;
 		return true;
 	case cJSON_Number:
+		/* A number's text is its value, held to the same limit. */
+		if (m->vlen > FA_MAX_FIELD_BYTES) {
+			too_long(p, row, key);
+			return false;
+		}
 		if (!number_ok(m->val, m->vlen)) {
 			ingest_quote(&q, m->val, m->vlen);
 			ingest_errors_addf(p->errs, row, key, "invalid JSON "

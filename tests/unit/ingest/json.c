@@ -176,6 +176,30 @@ static const struct json_case array_cases[] = {
 	  "H2 a\nR2 1\nE1 -: missing element before ','\n" },
 };
 
+/* A number is held to FA_MAX_FIELD_BYTES like a string (found by fuzzing). */
+static void test_json__long_number(void **state)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+
+	(void)state;
+	for (int extra = 0; extra < 2; extra++) {
+		buf_reset(&in);
+		buf_reset(&out);
+		buf_adds(&in, "{\"a\":1");
+		for (size_t i = 1; i < FA_MAX_FIELD_BYTES + (size_t)extra; i++)
+			buf_addch(&in, '5');
+		buf_adds(&in, "}\n");
+		h_whole(INGEST_NDJSON, NULL, in.s, in.len, &out);
+		if (extra)
+			assert_string_equal(out.s, "H1 a\nE1 a: value is longer "
+					    "than 65536 bytes (FA_MAX_FIELD_BYTES)\n");
+		else
+			assert_null(strstr(out.s, "E1"));
+	}
+	buf_release(&in);
+	buf_release(&out);
+}
+
 static void test_json__ndjson_cases(void **state)
 {
 	(void)state;
@@ -343,6 +367,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json__ndjson_cases),
+		cmocka_unit_test(test_json__long_number),
 		cmocka_unit_test(test_json__array_cases),
 		cmocka_unit_test(test_json__fatal_stops),
 		cmocka_unit_test(test_json__string_length_limit),
