@@ -8,10 +8,11 @@
  * pseudo-random walk with empty feeds, sizes read from the input itself).
  * The three runs must produce the same header, the same records (rows,
  * values, null flags), the same error list and the same summary of errors
- * by kind, byte for byte.  Every
- * callback is checked against the contract in ingest/ingest.h as it
- * arrives: header once and first, names NUL-terminated, values valid
- * UTF-8 without NUL, null values empty, rows increasing.
+ * by kind, byte for byte.  Every callback is checked against the contract
+ * in ingest/ingest.h as it arrives: header once and first, at most
+ * FA_MAX_COLUMNS columns, names NUL-terminated, values valid UTF-8 without
+ * NUL and at most FA_MAX_FIELD_BYTES long, null values empty, rows
+ * increasing.
  *
  * When the whole-buffer run has no error, two more things must hold.  The
  * input with a line end added (if it had none) gives the same records,
@@ -100,6 +101,8 @@ static void fz_header(void *ctx, uint64_t row, const struct ingest_column *cols,
 		fz_die("header() called twice");
 	if (r->nrec)
 		fz_die("header() called after a record");
+	if (n > FA_MAX_COLUMNS)
+		fz_die("a header of %zu columns, over FA_MAX_COLUMNS", n);
 	r->have_header = true;
 	r->header_row = row;
 	r->ncols = n;
@@ -150,6 +153,9 @@ static void fz_record(void *ctx, const struct ingest_record *rec)
 			       i, i);
 		if (v->null && v->len)
 			fz_die("null value of length %zu", v->len);
+		if (v->len > FA_MAX_FIELD_BYTES)
+			fz_die("a value of %zu bytes, over FA_MAX_FIELD_BYTES",
+			       v->len);
 		if (!v->s)
 			fz_die("value pointer is NULL");
 		if (ingest_text_check(v->s, v->len))
