@@ -62,8 +62,16 @@ void thresholdout_init(struct thresholdout *t, double T, double sigma,
 int thresholdout_query(struct thresholdout *t, double discovery,
 		       double holdout, double *answer, struct buf *err)
 {
+	return thresholdout_query_scaled(t, discovery, holdout, t->sigma,
+					 answer, err);
+}
+
+int thresholdout_query_scaled(struct thresholdout *t, double discovery,
+			      double holdout, double scale, double *answer,
+			      struct buf *err)
+{
 	gsl_rng *r;
-	double eta;
+	double eta, gamma;
 	int src;
 
 	*answer = NAN;
@@ -77,20 +85,52 @@ int thresholdout_query(struct thresholdout *t, double discovery,
 			 holdout);
 		return THRESHOLDOUT_REFUSED;
 	}
+	if (!(scale >= t->sigma) || !isfinite(scale))
+		scale = t->sigma;
+	/* gamma was drawn at scale 2 sigma: stretch it to 2 scale. */
+	gamma = t->sigma > 0 ? t->gamma * (scale / t->sigma) : 0;
 	r = stream(t->seed, t->queries++);
-	eta = laplace(r, 4 * t->sigma);
+	eta = laplace(r, 4 * scale);
 	if (isfinite(discovery) &&
-	    fabs(holdout - discovery) <= t->T + t->gamma + eta) {
+	    fabs(holdout - discovery) <= t->T + gamma + eta) {
 		*answer = discovery;
 		src = THRESHOLDOUT_DISCOVERY;
 	} else {
-		*answer = holdout + laplace(r, t->sigma);
+		*answer = holdout + laplace(r, scale);
 		t->gamma = laplace(r, 2 * t->sigma);
 		t->used++;
 		src = THRESHOLDOUT_HOLDOUT;
 	}
 	gsl_rng_free(r);
 	return src;
+}
+
+int thresholdout_above(struct thresholdout *t, double value, double scale,
+			struct buf *err)
+{
+	gsl_rng *r;
+	double gamma, nu;
+	int above;
+
+	if (t->used >= t->budget) {
+		buf_addf(err, "the holdout budget of %u answers is used up",
+			 t->budget);
+		return THRESHOLDOUT_REFUSED;
+	}
+	if (!(scale >= t->sigma) || !isfinite(scale))
+		scale = t->sigma;
+	if (!isfinite(value))
+		value = -INFINITY;	/* undefined: below any threshold */
+	gamma = t->sigma > 0 ? t->gamma * (scale / t->sigma) : 0;
+	r = stream(t->seed, t->queries++);
+	nu = laplace(r, 4 * scale);
+	above = value + nu >= gamma;
+	if (above) {
+		t->gamma = laplace(r, 2 * t->sigma);
+		t->used++;
+	}
+	gsl_rng_free(r);
+	return above;
 }
 
 int thresholdout_query_count(struct thresholdout *t, double disc_count,

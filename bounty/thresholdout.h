@@ -85,6 +85,34 @@ int thresholdout_query(struct thresholdout *t, double discovery,
 		       double holdout, double *answer, struct buf *err);
 
 /*
+ * The same with every noise scale (sigma in steps 0, 2 and 3 above) set to
+ * `scale` for this query, which is raised to t->sigma when below it.  With
+ * scale = 2 Delta / epsilon, where Delta is the query's sensitivity (the
+ * most one holdout example can move it), one holdout answer is
+ * epsilon-differentially private: the comparison and the fresh threshold
+ * cost Delta / (2 scale) each and the answer's noise Delta / scale (the
+ * sparse vector analysis of Dwork & Roth 2014, Thm 3.23, as used by
+ * Thresholdout), and a discovery answer costs nothing beyond that.  The
+ * threshold noise in force, drawn at 2 sigma, is stretched to 2 scale.
+ */
+int thresholdout_query_scaled(struct thresholdout *t, double discovery,
+			      double holdout, double scale, double *answer,
+			      struct buf *err);
+
+/*
+ * The sparse vector's test alone, for a verdict without a number: whether
+ * value + nu >= gamma, nu ~ Lap(4 scale), gamma the threshold noise in
+ * force (stretched to 2 scale).  The caller puts the threshold into value
+ * (value = statistic - threshold).  Returns 1 (above: one unit of budget
+ * charged, a fresh gamma drawn), 0 (below: free), or THRESHOLDOUT_REFUSED
+ * with err set when the budget is used up.  An above answer costs
+ * Delta / (2 scale) + Delta / (2 scale) = epsilon / 2 at scale
+ * 2 Delta / epsilon; a below answer costs nothing beyond that.
+ */
+int thresholdout_above(struct thresholdout *t, double value, double scale,
+		       struct buf *err);
+
+/*
  * The same for a count: disc_count out of disc_rows discovery rows and
  * hold_count out of hold_rows holdout rows.  The fractions are queried and
  * *answer is the answered fraction times hold_rows.

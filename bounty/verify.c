@@ -24,6 +24,7 @@ void verify_rules_init(struct verify_rules *r)
 	r->confidence = 0.95;
 	r->dup_jaccard = 0.8;
 	r->prior = 0;
+	r->epsilon = 0;
 }
 
 const char *verify_status_name(enum verify_status s)
@@ -55,6 +56,7 @@ struct side {
 	double e, d, h;		/* sums of err, den (or 1), h_err */
 	double ss, ssd;		/* squared residuals: err, err - h_err */
 	uint64_t b, c;		/* McNemar: err 1 & h 0, err 0 & h 1 */
+	double mx, mxh;		/* largest max(err, den), max(err + h, den) */
 };
 
 static bool is01(double x)
@@ -96,6 +98,7 @@ static int pass_sums(const struct verify_input *in, struct side *g,
 				return bad_value(err, "denominator", row, d);
 			bin = bin && is01(e);
 			x->n++;
+			x->mx = fmax(x->mx, fmax(e, d));
 			x->e += e;
 			x->d += d;
 			if (in_g && in->h_err) {
@@ -106,6 +109,7 @@ static int pass_sums(const struct verify_input *in, struct side *g,
 							 h);
 				bin = bin && is01(h);
 				x->h += h;
+				x->mxh = fmax(x->mxh, fmax(e + h, d));
 				x->b += e > h;
 				x->c += e < h;
 			}
@@ -246,7 +250,15 @@ static void decide(struct verdict *v, const struct verify_rules *rules)
 	}
 	v->status = VERIFY_REJECTED;
 	if (v->has_h) {
-		if (!(v->value >= rules->alpha)) {
+		double counted = v->weight * (v->improvement - v->impr_margin);
+
+		if (v->impr_margin > 0 && v->value >= rules->alpha &&
+		    !(counted >= rules->alpha)) {
+			reason(v, "weight x improvement %.4g was confirmed by "
+			       "the holdout only to within %.3g, so it counts "
+			       "as %.4g, below alpha %.4g", v->value,
+			       v->impr_margin, counted, rules->alpha);
+		} else if (!(v->value >= rules->alpha)) {
 			reason(v, "weight x improvement %.4g is below alpha "
 			       "%.4g", v->value, rules->alpha);
 		} else if (!(v->impr_p_adjusted < rules->significance)) {
@@ -271,6 +283,11 @@ static void decide(struct verdict *v, const struct verify_rules *rules)
 	} else if (!(v->gap >= rules->min_gap)) {
 		reason(v, "gap %.4f is below the minimum gap %.4f", v->gap,
 		       rules->min_gap);
+	} else if (!(v->gap - v->gap_margin >= rules->min_gap)) {
+		reason(v, "gap %.4f was confirmed by the holdout only to "
+		       "within %.3g, so it counts as %.4f, below the minimum "
+		       "gap %.4f", v->gap, v->gap_margin,
+		       v->gap - v->gap_margin, rules->min_gap);
 	} else if (!(v->p_adjusted < rules->significance)) {
 		reason(v, "gap %.4f is not significant (adjusted p-value "
 		       "%.3g, needs below %.3g)", v->gap, v->p_adjusted,
@@ -285,6 +302,11 @@ static void decide(struct verdict *v, const struct verify_rules *rules)
 
 static int check_rules(const struct verify_rules *r, struct buf *err)
 {
+	if (!(r->epsilon >= 0) || !isfinite(r->epsilon)) {
+		buf_addf(err, "epsilon %g is not a finite, non-negative number",
+			 r->epsilon);
+		return -1;
+	}
 	if (!(r->significance > 0 && r->significance < 1)) {
 		buf_addf(err, "significance %g is not strictly between 0 and 1",
 			 r->significance);
@@ -348,6 +370,7 @@ int verify_submission(const struct verify_input *in,
 
 	memset(v, 0, sizeof(*v));
 	set_undefined(v);
+	v->gap_source = v->impr_source = -1;
 	v->duplicate_of = -1;
 	v->overlap = 0;
 	v->has_h = in->h_err != NULL;
@@ -370,6 +393,7 @@ int verify_submission(const struct verify_input *in,
 	memset(&r, 0, sizeof(r));
 	if (pass_sums(in, &g, &r, &binary, err))
 		return -1;
+	v->binary = binary;
 
 	/* 1. Too small: say nothing about the members. */
 	if (g.n < rules->min_support || g.n == 0) {
@@ -434,6 +458,32 @@ int verify_submission(const struct verify_input *in,
 		v->impr_p_adjusted = adjust(v->impr_p_value, rules->prior);
 	}
 
+	/* What the release needs: sensitivities, units, variances. */
+	if (binary) {
+		v->sens_gap = 1.0 / (double)g.n;
+		if (r.n && 1.0 / (double)r.n > v->sens_gap)
+			v->sens_gap = 1.0 / (double)r.n;
+		v->sens_impr = 2.0 / (double)g.n;
+		v->units_group = g.n;
+		v->units_rest = r.n;
+		v->uvar_group = v->metric_group * (1 - v->metric_group);
+		v->uvar_rest = r.n ? v->metric_rest * (1 - v->metric_rest) :
+			       NAN;
+	} else {
+		v->sens_gap = g.d > 0 ? g.mx / g.d : INFINITY;
+		if (r.n && !(r.d > 0))
+			v->sens_gap = INFINITY;
+		else if (r.n && r.mx / r.d > v->sens_gap)
+			v->sens_gap = r.mx / r.d;
+		v->sens_impr = g.d > 0 ? g.mxh / g.d : INFINITY;
+		v->units_group = g.ncl;
+		v->units_rest = r.ncl;
+		v->uvar_group = ratio_var(g.ss, g.ncl, g.d) * (double)g.ncl;
+		v->uvar_rest = ratio_var(r.ss, r.ncl, r.d) * (double)r.ncl;
+	}
+	if (v->has_h)
+		v->uvar_impr = ratio_var(g.ssd, g.ncl, g.d) * (double)g.ncl;
+
 	/* 2. Duplicates, by the Jaccard of holdout members. */
 	if (in->naccepted) {
 		struct bitset mine = BITSET_INIT;
@@ -457,86 +507,164 @@ int verify_submission(const struct verify_input *in,
 	return 0;
 }
 
-/* Answer one statistic; returns the source or THRESHOLDOUT_REFUSED. */
-static int release_one(struct thresholdout *t, double disc, double *val,
-		       double *low, double *high, struct buf *err)
+/* The noise scale a query of sensitivity sens is asked with. */
+static double query_scale(const struct thresholdout *t, double sens,
+			  const struct verify_rules *rules)
 {
-	double ans;
-	int src = thresholdout_query(t, disc, *val, &ans, err);
+	double s = rules->epsilon > 0 ? 2 * sens / rules->epsilon : 0;
 
-	if (src == THRESHOLDOUT_REFUSED)
-		return src;
-	*low += ans - *val;
-	*high += ans - *val;
-	*val = ans;
-	return src;
+	if (!isfinite(s))
+		s = 1e300;	/* no bound on the sensitivity: all noise */
+	return s > t->sigma ? s : t->sigma;
 }
 
-/* An estimate of no effect: 0, with an interval of 0 and no precision. */
-static void no_effect(double *x, double *low, double *high, double *se)
+/* A released rate kept away from 0 and 1 so that its variance is not 0. */
+static double clamp_rate(double p, size_t n)
 {
-	*x = *low = *high = 0;
-	*se = INFINITY;
+	double lo = 0.5 / (double)(n ? n : 1);
+
+	if (!isfinite(p))
+		return 0.5;
+	return p < lo ? lo : p > 1 - lo ? 1 - lo : p;
+}
+
+/* A variance per unit from the discovery verdict, or a fallback. */
+static double public_uvar(double mine, size_t mine_units, double other,
+			  size_t other_units, double factor)
+{
+	if (mine_units >= 2 && isfinite(mine))
+		return mine;
+	if (other_units >= 2 && isfinite(other))
+		return factor * other;
+	return INFINITY;
+}
+
+/*
+ * The squared standard error of the gap from public numbers only: the
+ * released (or any label-free) group metric mg, the discovery's rest
+ * metric and variances per unit, and the holdout's counts.
+ */
+static double public_gap_se2(const struct verdict *v,
+			     const struct verdict *disc, double mg)
+{
+	size_t ng = v->support, nr = v->rest;
+
+	if (v->binary || !(disc->units_group >= 2 || disc->units_rest >= 2)) {
+		double pg = clamp_rate(mg, ng);
+		double pr = clamp_rate(disc->metric_rest, nr);
+		double pool = clamp_rate((pg * (double)ng + pr * (double)nr) /
+					 (double)(ng + nr), ng + nr);
+
+		return pool * (1 - pool) *
+		       (1.0 / (double)ng + 1.0 / (double)nr);
+	}
+	return public_uvar(disc->uvar_group, disc->units_group,
+			   disc->uvar_rest, disc->units_rest, 1) /
+		       (double)(v->units_group ? v->units_group : 1) +
+	       public_uvar(disc->uvar_rest, disc->units_rest,
+			   disc->uvar_group, disc->units_group, 1) /
+		       (double)(v->units_rest ? v->units_rest : 1);
+}
+
+/*
+ * The same for the improvement.  Without discovery members to measure it
+ * on, the paired difference's variance per unit is bounded: by 1 for 0/1
+ * losses (the difference is -1, 0 or 1), else by four times the
+ * discovery's variance of the metric itself.
+ */
+static double public_impr_se2(const struct verdict *v,
+			      const struct verdict *disc)
+{
+	double u;
+
+	if (disc->units_group >= 2 && isfinite(disc->uvar_impr))
+		u = disc->uvar_impr;
+	else if (v->sens_impr * (double)v->support == 2)
+		u = 1;
+	else
+		u = public_uvar(NAN, 0, disc->uvar_rest, disc->units_rest, 4);
+	return u / (double)(v->units_group ? v->units_group : 1);
+}
+
+/* Release gap or improvement as an estimate with a public SE. */
+static void set_released(double ans, double se2, int src, double scale,
+			 double zq, double *x, double *low, double *high,
+			 double *se)
+{
+	if (src == THRESHOLDOUT_HOLDOUT)
+		se2 += 2 * scale * scale;	/* Var Lap(b) = 2 b^2 */
+	*x = ans;
+	*se = sqrt(se2);
+	*low = ans - zq * *se;
+	*high = ans + zq * *se;
 }
 
 int verify_release(struct verdict *v, const struct verdict *disc,
 		   const struct verify_rules *rules, struct thresholdout *t,
 		   struct buf *err)
 {
-	bool holdout_pass = v->status == VERIFY_ACCEPTED;
-	double z;
-	int src;
+	double zq, z, ans, se2;
+	size_t ng = v->support, nr = v->rest;
 
 	if (v->too_small) {
 		v->released = true;
 		return 0;
 	}
+	if (check_rules(rules, err))
+		return -1;
 	if (!thresholdout_left(t)) {
 		buf_addf(err, "the holdout budget of %u answers is used up",
 			 t->budget);
 		return -1;
 	}
+	zq = stats_z(rules->confidence);
+	v->weight = (double)ng / (double)(ng + nr);
 	/*
 	 * A metric undefined on the holdout (fpr of a group without holdout
 	 * negatives, say) must not show as undefined, nor skip a query and
 	 * leave the budget as it was: either would tell the hunter about
-	 * holdout labels.  It is released as no effect, 0, through the same
-	 * queries as any other answer.
+	 * holdout labels.  It is asked as no effect, 0, like any other
+	 * answer.
 	 */
-	if (v->rest && !isfinite(v->gap))
-		no_effect(&v->gap, &v->gap_low, &v->gap_high, &v->gap_se);
-	if (v->has_h && !isfinite(v->improvement)) {
-		no_effect(&v->improvement, &v->impr_low, &v->impr_high,
-			  &v->impr_se);
-		v->metric_h = v->metric_group;
-	}
-	if (v->rest && isfinite(v->gap)) {
-		double rest = v->metric_rest;
-
-		src = release_one(t, isfinite(disc->gap) ? disc->gap : 0,
-				  &v->gap, &v->gap_low,
-				  &v->gap_high, err);
-		if (src == THRESHOLDOUT_REFUSED)
+	if (nr) {
+		double hold = isfinite(v->gap) ? v->gap : 0;
+		double rest = isfinite(disc->metric_rest) ? disc->metric_rest :
+			      NAN;
+		v->gap_scale = query_scale(t, v->sens_gap, rules);
+		v->gap_source = thresholdout_query_scaled(
+			t, isfinite(disc->gap) ? disc->gap : 0, hold,
+			v->gap_scale, &ans, err);
+		if (v->gap_source == THRESHOLDOUT_REFUSED)
 			return -1;
-		if (src == THRESHOLDOUT_DISCOVERY) {
-			v->metric_group = disc->metric_group;
-			v->metric_rest = disc->metric_rest;
-		} else {
-			v->metric_group = rest + v->gap;
-		}
-		v->gap_method = v->gap_method == VERIFY_DELTA ? VERIFY_DELTA :
-				VERIFY_Z;
+		v->metric_rest = rest;
+		v->metric_group = rest + ans;
+		se2 = public_gap_se2(v, disc, v->metric_group);
+		v->gap_method = v->binary ? VERIFY_Z : VERIFY_DELTA;
+		set_released(ans, se2, v->gap_source, v->gap_scale, zq,
+			     &v->gap, &v->gap_low, &v->gap_high, &v->gap_se);
+		v->gap_margin = v->gap_source == THRESHOLDOUT_DISCOVERY ?
+				t->T : 0;
 		v->p_value = p_from_z(v->gap, v->gap_se, &z);
 		v->p_adjusted = adjust(v->p_value, rules->prior);
 	}
-	if (v->has_h && isfinite(v->improvement)) {
-		src = release_one(t, isfinite(disc->improvement) ?
-				  disc->improvement : 0, &v->improvement,
-				  &v->impr_low, &v->impr_high, err);
-		if (src == THRESHOLDOUT_REFUSED)
+	if (v->has_h) {
+		double hold = isfinite(v->improvement) ? v->improvement : 0;
+
+		v->impr_scale = query_scale(t, v->sens_impr, rules);
+		v->impr_source = thresholdout_query_scaled(
+			t, isfinite(disc->improvement) ? disc->improvement : 0,
+			hold, v->impr_scale, &ans, err);
+		if (v->impr_source == THRESHOLDOUT_REFUSED)
 			return -1;
-		v->metric_h = src == THRESHOLDOUT_DISCOVERY ? disc->metric_h :
-			      v->metric_group - v->improvement;
+		se2 = public_impr_se2(v, disc);
+		set_released(ans, se2, v->impr_source, v->impr_scale, zq,
+			     &v->improvement, &v->impr_low, &v->impr_high,
+			     &v->impr_se);
+		v->impr_margin = v->impr_source == THRESHOLDOUT_DISCOVERY ?
+				 t->T : 0;
+		if (!nr)
+			v->metric_group = NAN;
+		v->metric_h = v->metric_group - v->improvement;
 		v->value = v->weight * v->improvement;
 		v->impr_method = VERIFY_DELTA;
 		v->impr_p_value = p_from_z(v->improvement, v->impr_se, &z);
@@ -544,9 +672,84 @@ int verify_release(struct verdict *v, const struct verdict *disc,
 	}
 	v->released = true;
 	decide(v, rules);
-	if (v->status == VERIFY_ACCEPTED && !holdout_pass) {
-		v->status = VERIFY_REJECTED;
-		reason(v, "the finding was not confirmed on the holdout");
+	return 0;
+}
+
+int verify_verdict_only(struct verdict *v, const struct verdict *disc,
+			const struct verify_rules *rules,
+			struct thresholdout *t, struct buf *err)
+{
+	double level, zc, se2, scale, thr, stat, noise2;
+	size_t ng = v->support, nr = v->rest;
+	int above;
+
+	if (v->too_small) {
+		v->released = true;
+		return 0;
 	}
+	if (check_rules(rules, err))
+		return -1;
+	v->verdict_only = true;
+	v->weight = (double)ng / (double)(ng + nr);
+	level = rules->significance / ((double)rules->prior + 1.0);
+	zc = gsl_cdf_ugaussian_Qinv(level);
+	if (v->duplicate_of >= 0) {
+		decide(v, rules);	/* membership only: no query */
+		goto hide;
+	}
+	if (!v->has_h && !nr) {
+		v->status = VERIFY_REJECTED;
+		reason(v, "the group holds every holdout example, so there is "
+		       "nothing to compare it with");
+		goto hide;
+	}
+	/*
+	 * One test: is the statistic at least the threshold?  The threshold
+	 * is what acceptance needs (min_gap, or alpha / weight for an
+	 * improvement) or, when larger, what significance at the adjusted
+	 * level needs given the public standard error and the test's own
+	 * noise (nu - gamma: variance 2 (4 scale)^2 + 2 (2 scale)^2).
+	 */
+	if (v->has_h) {
+		scale = query_scale(t, v->sens_impr, rules);
+		se2 = public_impr_se2(v, disc);
+		stat = isfinite(v->improvement) ? v->improvement : 0;
+		thr = rules->alpha / v->weight;
+	} else {
+		scale = query_scale(t, v->sens_gap, rules);
+		se2 = public_gap_se2(v, disc, isfinite(disc->metric_group) ?
+				     disc->metric_group : disc->metric_rest);
+		stat = isfinite(v->gap) ? v->gap : 0;
+		thr = rules->min_gap;
+	}
+	noise2 = 40 * scale * scale;
+	if (zc * sqrt(se2 + noise2) > thr)
+		thr = zc * sqrt(se2 + noise2);
+	above = thresholdout_above(t, stat - thr, scale, err);
+	if (above == THRESHOLDOUT_REFUSED)
+		return -1;
+	v->verdict_threshold = thr;
+	if (above) {
+		v->status = VERIFY_ACCEPTED;
+		reason(v, "verdict only: the holdout shows %s of at least %.4g "
+		       "(what the rules and significance at the adjusted "
+		       "level %.3g need); no number is released, as the "
+		       "bounty's budget of holdout answers is spent",
+		       v->has_h ? "an improvement" : "a gap", thr, level);
+	} else {
+		v->status = VERIFY_REJECTED;
+		reason(v, "verdict only: the holdout does not show %s of "
+		       "%.4g (what the rules and significance at the adjusted "
+		       "level %.3g need); no number is released, as the "
+		       "bounty's budget of holdout answers is spent",
+		       v->has_h ? "an improvement" : "a gap", thr, level);
+	}
+hide:
+	v->metric_group = v->metric_rest = v->metric_h = NAN;
+	v->gap = v->gap_low = v->gap_high = v->gap_se = NAN;
+	v->p_value = v->p_adjusted = NAN;
+	v->improvement = v->impr_low = v->impr_high = v->impr_se = NAN;
+	v->impr_p_value = v->impr_p_adjusted = v->value = NAN;
+	v->released = true;
 	return 0;
 }

@@ -94,6 +94,11 @@ struct verify_rules {
 	double confidence;	/* two-sided level of intervals (0.95) */
 	double dup_jaccard;	/* overlap that makes a duplicate (0.8) */
 	uint32_t prior;		/* this hunter's earlier submissions (0) */
+	/*
+	 * Privacy loss allowed per holdout answer (0: no calibration, every
+	 * answer's noise is the mechanism's sigma); see verify_release().
+	 */
+	double epsilon;
 };
 
 /* The defaults above (those of API.md for the bounty fields). */
@@ -139,6 +144,29 @@ struct verdict {
 	int64_t duplicate_of;		/* index into accepted, or -1 */
 	double overlap;			/* largest Jaccard with accepted */
 	bool released;			/* passed through verify_release */
+	/*
+	 * For the release, from verify_submission: the sensitivities of the
+	 * gap and the improvement (the most one holdout example's label can
+	 * move them), the number of independent units (clusters) on each
+	 * side, and each side's variance per unit (SE^2 x units) of the
+	 * metric and, on g, of the paired difference current - h.
+	 */
+	bool binary;			/* 0/1 losses, no denominators */
+	double sens_gap, sens_impr;
+	size_t units_group, units_rest;
+	double uvar_group, uvar_rest, uvar_impr;
+	/*
+	 * Set by verify_release: where the gap and the improvement came from
+	 * (THRESHOLDOUT_DISCOVERY or _HOLDOUT; -1 when not asked), the noise
+	 * scale each was asked with, and the margin the decision takes off
+	 * an answer the holdout only confirmed (the threshold T).
+	 */
+	int gap_source, impr_source;
+	double gap_scale, impr_scale;
+	double gap_margin, impr_margin;
+	/* Set by verify_verdict_only: no number released, the threshold */
+	bool verdict_only;
+	double verdict_threshold;
 };
 
 const char *verify_status_name(enum verify_status s);	/* "accepted", ... */
@@ -157,15 +185,33 @@ int verify_submission(const struct verify_input *in,
 /*
  * Prepare the holdout verdict v for the hunter.  disc is the verdict of the
  * same submission computed on the discovery rows (verify_submission with
- * split = discovery and no accepted findings); only its numbers are used.
- * The gap and, with h, the improvement are answered by the reusable holdout
- * t; the released gap's interval is the holdout interval moved to the
- * answer, the released metrics are those of the side that answered, and
- * the released p-values are recomputed from the answers and the holdout
- * standard errors.  The verdict is then decided again on the released
- * numbers: it is accepted only if both the holdout numbers and the
- * released numbers pass, and its reason speaks only of released numbers.
- * A verdict rejected for support asks nothing.
+ * split = discovery and no accepted findings, min_support 1).  Nothing the
+ * hunter sees afterwards depends on the holdout labels except through the
+ * reusable holdout t:
+ *
+ *   gap, improvement  each one query of t, asked with the noise scale
+ *                     max(sigma, 2 Delta / epsilon), Delta its sensitivity
+ *                     (verify.c: 1 / n_g for an error rate's gap, 2 / n_g
+ *                     for an improvement; for ratios of sums the largest
+ *                     count of one row over the side's denominator), so a
+ *                     holdout answer costs at most epsilon;
+ *   metric_rest       the discovery value (metric_group = rest + gap,
+ *                     metric_h = group - improvement);
+ *   weight            g's share of the holdout rows, which the hunter knows
+ *                     (for WER and fpr/fnr it stands for the share of words
+ *                     or of negatives, which would depend on labels);
+ *   standard errors   from the released metrics and the public counts for
+ *                     error rates, or from the discovery part's variance
+ *                     per unit scaled to the holdout's units for ratios;
+ *                     a holdout answer adds its noise's variance 2 scale^2;
+ *   p-values, intervals, the verdict   computed from the above only.
+ *
+ * An answer taken from the discovery part is only known to lie within
+ * about T of the holdout value, so the decision counts it T lower (gap -
+ * T against min_gap, weight x (improvement - T) against alpha): a finding
+ * overfitted to the discovery part and confirmed only to within T is not
+ * accepted.  The exact holdout verdict is kept for administrators and never
+ * decides.  A verdict rejected for support asks nothing.
  * Returns 0, or -1 with err set when the budget is used up (the submission
  * must then be refused as a whole; t has not been charged for it beyond the
  * queries answered before the refusal).
@@ -173,5 +219,20 @@ int verify_submission(const struct verify_input *in,
 int verify_release(struct verdict *v, const struct verdict *disc,
 		   const struct verify_rules *rules, struct thresholdout *t,
 		   struct buf *err);
+
+/*
+ * The verdict alone, when the bounty's budget of holdout answers is spent
+ * (server/h_bounties.c): one sparse-vector test of t (thresholdout_above)
+ * decides whether the holdout statistic (the improvement with h, else the
+ * gap) reaches the larger of what the rules need (alpha / weight, min_gap)
+ * and what significance at the adjusted level needs given the public
+ * standard error and the test's noise.  Every number in v is then NAN
+ * except the counts and the weight; the reason says the verdict is all
+ * that is released.  Duplicates are decided on membership alone, without
+ * a test.  Returns 0, or -1 with err set when t's budget is used up.
+ */
+int verify_verdict_only(struct verdict *v, const struct verdict *disc,
+			const struct verify_rules *rules,
+			struct thresholdout *t, struct buf *err);
 
 #endif

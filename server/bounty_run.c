@@ -764,12 +764,15 @@ void bounty_public_reason(const struct verdict *v,
 	bool ok = v->status == VERIFY_ACCEPTED;
 
 	/* These say nothing the hunter may not know (see verify.c). */
-	if (v->too_small || v->status == VERIFY_DUPLICATE ||
+	if (v->too_small || v->verdict_only ||
+	    v->status == VERIFY_DUPLICATE ||
 	    (!v->has_h && (!v->rest || !isfinite(v->gap)))) {
 		buf_adds(out, v->reason);
 		return;
 	}
 	if (v->has_h) {
+		double counted = v->weight * (v->improvement - v->impr_margin);
+
 		if (ok)
 			buf_addf(out, "weight x improvement %.4g reaches alpha "
 				 "%.4g and the improvement is significant at "
@@ -778,13 +781,15 @@ void bounty_public_reason(const struct verdict *v,
 		else if (!(v->value >= rules->alpha))
 			buf_addf(out, "weight x improvement %.4g is below "
 				 "alpha %.4g", v->value, rules->alpha);
-		else if (!(v->impr_p_adjusted < rules->significance))
+		else if (!(counted >= rules->alpha))
+			buf_addf(out, "weight x improvement %.4g was confirmed "
+				 "by the holdout only to within %.3g, so it "
+				 "counts as %.4g, below alpha %.4g", v->value,
+				 v->impr_margin, counted, rules->alpha);
+		else
 			buf_addf(out, "the improvement %.4f is not "
 				 "significant at the adjusted level %.3g",
 				 v->improvement, level);
-		else
-			buf_adds(out, "the finding was not confirmed on the "
-				 "holdout");
 		return;
 	}
 	if (ok)
@@ -794,9 +799,12 @@ void bounty_public_reason(const struct verdict *v,
 	else if (!(v->gap >= rules->min_gap))
 		buf_addf(out, "gap %.4f is below the minimum gap %.4f", v->gap,
 			 rules->min_gap);
-	else if (!(v->p_adjusted < rules->significance))
+	else if (!(v->gap - v->gap_margin >= rules->min_gap))
+		buf_addf(out, "gap %.4f was confirmed by the holdout only to "
+			 "within %.3g, so it counts as %.4f, below the minimum "
+			 "gap %.4f", v->gap, v->gap_margin,
+			 v->gap - v->gap_margin, rules->min_gap);
+	else
 		buf_addf(out, "gap %.4f is not significant at the adjusted "
 			 "level %.3g", v->gap, level);
-	else
-		buf_adds(out, "the finding was not confirmed on the holdout");
 }

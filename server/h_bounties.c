@@ -25,13 +25,24 @@
  * references, predictions); ids and attributes of every example, never with
  * a label; verdicts made of released numbers and label-free counts, with a
  * reason in the same terms (bounty_public_reason); the leaderboard with the
- * overall holdout metric rounded to 3 decimals.  Intervals, standard errors
- * and p-values are not shown to hunters: verify_release() computes them
- * from holdout standard errors, which the reusable holdout does not
- * protect.  For metrics whose denominator depends on labels (fpr, fnr,
- * wer) a group's weight is itself a holdout statistic, so it is released
- * through the reusable holdout like the gap.  Exact holdout numbers are
+ * overall holdout metric rounded to 3 decimals.  verify_release() makes
+ * every released number, and the verdict, from the reusable holdout's
+ * answers, the discovery part and counts only (see bounty/verify.h); the
+ * weight is the group's share of holdout rows.  Exact holdout numbers are
  * kept in the audit log for administrators and analysts.
+ *
+ * Privacy account.  Each holdout answer is asked with noise scaled to its
+ * sensitivity, 2 Delta / epsilon, so it costs at most epsilon (default
+ * BOUNTY_EPSILON); a discovery answer costs nothing more.  A hunter's
+ * `budget` bounds that hunter's holdout answers, so the hunter's privacy
+ * loss is at most budget x epsilon (basic composition).  `total_budget`
+ * (default BOUNTY_TOTAL_BUDGET_FACTOR x budget) bounds the holdout answers
+ * of all hunters together, so that many keys do not multiply it.  When a
+ * submission could take the bounty past it, the bounty answers verdicts
+ * only (verify_verdict_only: one sparse-vector test, no number, epsilon / 2
+ * when it accepts and nothing when it rejects), until the verdicts too have
+ * used total_budget units; then it refuses.  The bounty's loss is at most
+ * total_budget x epsilon + total_budget x epsilon / 2.
  */
 #include "common/fa.h"
 #include "common/limits.h"
@@ -51,6 +62,8 @@
 #include <openssl/sha.h>
 
 #define MAX_NAMED_IDS 5		/* example ids quoted in a 422 */
+#define BOUNTY_EPSILON 0.5	/* privacy loss per holdout answer */
+#define BOUNTY_TOTAL_BUDGET_FACTOR 2	/* total_budget = 2 x budget */
 
 /* ---- roles ---- */
 
@@ -203,6 +216,43 @@ static void add_str_or_null(cJSON *o, const char *k, const char *v)
 }
 
 /*
+ * The privacy account of a bounty (see the top of this file): epsilon per
+ * holdout answer, the bounty-wide budget and what is left of it, and the
+ * total privacy loss a hunter's budget and the bounty's allow.
+ */
+static void add_privacy(cJSON *o, const struct bounty *b)
+{
+	cJSON *p = cJSON_AddObjectToObject(o, "privacy");
+	int64_t left = b->total_budget - b->total_used;
+
+	cJSON_AddNumberToObject(p, "epsilon", b->epsilon);
+	if (b->total_budget > 0) {
+		cJSON_AddNumberToObject(p, "total_budget",
+					(double)b->total_budget);
+		cJSON_AddNumberToObject(p, "total_budget_left",
+					(double)(left > 0 ? left : 0));
+		cJSON_AddBoolToObject(p, "verdicts_only", left <= 0);
+	} else {
+		cJSON_AddNullToObject(p, "total_budget");
+		cJSON_AddNullToObject(p, "total_budget_left");
+		cJSON_AddBoolToObject(p, "verdicts_only", false);
+	}
+	if (b->epsilon > 0) {
+		cJSON_AddNumberToObject(p, "per_hunter_loss",
+					(double)b->budget * b->epsilon);
+		if (b->total_budget > 0)
+			cJSON_AddNumberToObject(p, "per_bounty_loss",
+						1.5 * (double)b->total_budget *
+						b->epsilon);
+		else
+			cJSON_AddNullToObject(p, "per_bounty_loss");
+	} else {
+		cJSON_AddNullToObject(p, "per_hunter_loss");
+		cJSON_AddNullToObject(p, "per_bounty_loss");
+	}
+}
+
+/*
  * The bounty as everyone may see it: rules and state, never the secret.
  * Exact holdout numbers only for administrators and analysts; a hunter's
  * own budget when the caller is one.
@@ -228,6 +278,7 @@ static cJSON *bounty_json(struct request *r, const struct bounty *b)
 	cJSON_AddNumberToObject(o, "holdout_threshold", b->threshold);
 	cJSON_AddNumberToObject(o, "holdout_noise", b->sigma);
 	cJSON_AddNumberToObject(o, "duplicate_jaccard", 0.8);
+	add_privacy(o, b);
 	cJSON_AddStringToObject(o, "opens_at", b->opens_at);
 	add_str_or_null(o, "closes_at", b->closes_at);
 	cJSON_AddStringToObject(o, "created_at", b->created_at);
@@ -392,7 +443,7 @@ void h_bounties_create(struct request *r)
 		"model_id", "metric", "holdout_fraction", "min_support",
 		"min_gap", "alpha", "significance", "budget",
 		"holdout_threshold", "holdout_noise", "opens_at", "closes_at",
-		NULL };
+		"epsilon", "total_budget", NULL };
 	const char *metric_s = NULL, *opens = NULL, *closes = NULL;
 	struct bounty in, out;
 	struct model m = { 0 };
@@ -401,6 +452,7 @@ void h_bounties_create(struct request *r)
 	struct buf err = BUF_INIT;
 	enum bounty_metric metric;
 	int64_t model_id = 0, min_support = 30, budget = THRESHOLDOUT_BUDGET;
+	int64_t total_budget = 0;
 	double overall;
 	bool internal;
 	int rc;
@@ -414,6 +466,7 @@ void h_bounties_create(struct request *r)
 	in.significance = 0.05;
 	in.threshold = THRESHOLDOUT_T;
 	in.sigma = THRESHOLDOUT_SIGMA;
+	in.epsilon = BOUNTY_EPSILON;
 	if (json_known_fields_or_respond(r, r->json, fields) ||
 	    integer_or_respond(r, "model_id", 1, INT64_C(1) << 52, true,
 			       &model_id) ||
@@ -427,6 +480,10 @@ void h_bounties_create(struct request *r)
 	    number_or_respond(r, "significance", 0, true, 1, true,
 			      &in.significance) ||
 	    integer_or_respond(r, "budget", 1, 1000000, false, &budget) ||
+	    integer_or_respond(r, "total_budget", 1, 1000000000, false,
+			       &total_budget) ||
+	    number_or_respond(r, "epsilon", 0, true, 100, false,
+			      &in.epsilon) ||
 	    number_or_respond(r, "holdout_threshold", 0, false, 1, false,
 			      &in.threshold) ||
 	    number_or_respond(r, "holdout_noise", 0, true, 1, false,
@@ -503,6 +560,8 @@ void h_bounties_create(struct request *r)
 	in.metric = (char *)bounty_metric_name(metric);
 	in.min_support = min_support;
 	in.budget = budget;
+	in.total_budget = total_budget ? total_budget :
+			  BOUNTY_TOTAL_BUDGET_FACTOR * budget;
 	in.model_stamp = m.upload_stamp;
 	in.opens_at = (char *)opens;
 	in.closes_at = (char *)closes;
@@ -1338,6 +1397,7 @@ static int submit_decide(void *ctx, struct db *db,
 	rules.alpha = st->b.alpha;
 	rules.significance = st->b.significance;
 	rules.prior = st->judged;
+	rules.epsilon = st->b.epsilon;
 
 	/* 4. Judge on the holdout, and on the discovery part. */
 	memset(&in, 0, sizeof(in));
@@ -1367,19 +1427,30 @@ static int submit_decide(void *ctx, struct db *db,
 		goto out;
 	}
 
-	/* 5. Release through the reusable holdout. */
-	if (!v.too_small && bd->den) {
-		double ans;
-
-		if (thresholdout_query(&t, disc.weight, v.weight, &ans, &err) ==
-		    THRESHOLDOUT_REFUSED) {
+	/*
+	 * 5. Release through the reusable holdout, or, when the answers
+	 * could take the bounty past its total budget, the verdict alone;
+	 * when the verdicts have used as much again, refuse (see the top of
+	 * this file).
+	 */
+	if (st->b.total_budget > 0 && !v.too_small &&
+	    st->b.total_used + (v.rest ? 1 : 0) + (v.has_h ? 1 : 0) >
+	    st->b.total_budget) {
+		if (st->b.total_used >= 2 * st->b.total_budget) {
+			buf_reset(&err);
+			buf_addf(&err, "the bounty's budget of %lld holdout "
+				 "answers, and of as many verdicts after them, "
+				 "is spent", (long long)st->b.total_budget);
 			refuse(s, o, &t, err.s);
 			ret = 0;
 			goto out;
 		}
-		v.weight = ans < 0 ? 0 : ans > 1 ? 1 : ans;
-	}
-	if (verify_release(&v, &disc, &rules, &t, &err)) {
+		if (verify_verdict_only(&v, &disc, &rules, &t, &err)) {
+			refuse(s, o, &t, err.s);
+			ret = 0;
+			goto out;
+		}
+	} else if (verify_release(&v, &disc, &rules, &t, &err)) {
 		refuse(s, o, &t, err.s);
 		ret = 0;
 		goto out;
@@ -1433,7 +1504,10 @@ static int submit_decide(void *ctx, struct db *db,
 		}
 	}
 	if (!strcmp(o->status, "accepted")) {
-		o->points = s->h_err ? v.value : v.weight * v.gap;
+		if (v.verdict_only)	/* credited at what it was shown to reach */
+			o->points = v.weight * v.verdict_threshold;
+		else
+			o->points = s->h_err ? v.value : v.weight * v.gap;
 		if (!isfinite(o->points))
 			o->points = 0;
 		if (bounty_members(bd, db, &s->d, &s->group, &s->members,

@@ -34,7 +34,10 @@
 	" b.nodes, COALESCE(b.created_by, 0), " TS("b.created_at") "," \
 	" (SELECT count(*) FROM bounty_submissions s WHERE s.bounty_id = b.id)," \
 	" (SELECT count(*) FROM bounty_findings f WHERE f.bounty_id = b.id)," \
-	" v.overall, COALESCE(v.version, 0)" \
+	" v.overall, COALESCE(v.version, 0), b.epsilon," \
+	" COALESCE(b.total_budget, 0)," \
+	" (SELECT COALESCE(sum(t_used), 0) FROM bounty_hunters hu" \
+	" WHERE hu.bounty_id = b.id)" \
 	" FROM bounties b LEFT JOIN LATERAL (SELECT overall, version" \
 	" FROM bounty_versions WHERE bounty_id = b.id ORDER BY version DESC" \
 	" LIMIT 1) v ON true"
@@ -121,6 +124,9 @@ static void bounty_from_row(const PGresult *r, int i, struct bounty *b)
 	b->accepted = db_i64(r, i, 24);
 	b->overall = db_double(r, i, 25);
 	b->version = db_i64(r, i, 26);
+	b->epsilon = db_double(r, i, 27);
+	b->total_budget = db_i64(r, i, 28);
+	b->total_used = db_i64(r, i, 29);
 }
 
 static int rollback(struct db *db)
@@ -170,11 +176,13 @@ int store_bounty_create(struct db *db, const struct bounty *in,
 {
 	char model[24], ds[24], hf[32], ms[24], mg[32], al[32], sig[32];
 	char bud[24], thr[32], sg[32], drows[24], hrows[24], by[24], ov[32];
+	char eps[32], tot[24];
 	char secret[2 * BOUNTY_SECRET_BYTES + 3];
-	const char *params[18] = {
+	const char *params[20] = {
 		model, ds, in->metric, hf, ms, mg, al, sig, bud, thr, sg, secret,
 		in->model_stamp, drows, hrows, in->opens_at, in->closes_at,
-		in->created_by > 0 ? by : NULL,
+		in->created_by > 0 ? by : NULL, eps,
+		in->total_budget > 0 ? tot : NULL,
 	};
 	const char *check[2] = { in->opens_at, in->closes_at };
 	const char *vparams[2];
@@ -195,6 +203,8 @@ int store_bounty_create(struct db *db, const struct bounty *in,
 	fmt_i64(drows, sizeof(drows), in->discovery_rows);
 	fmt_i64(hrows, sizeof(hrows), in->holdout_rows);
 	fmt_i64(by, sizeof(by), in->created_by);
+	fmt_double(eps, sizeof(eps), in->epsilon);
+	fmt_i64(tot, sizeof(tot), in->total_budget);
 	secret[0] = '\\';
 	secret[1] = 'x';
 	for (size_t k = 0; k < in->secret_len && k < BOUNTY_SECRET_BYTES; k++)
@@ -217,11 +227,12 @@ int store_bounty_create(struct db *db, const struct bounty *in,
 		    " holdout_fraction, min_support, min_gap, alpha, significance,"
 		    " budget, threshold, sigma, secret, model_stamp,"
 		    " discovery_rows, holdout_rows, opens_at, closes_at,"
-		    " created_by)"
+		    " created_by, epsilon, total_budget)"
 		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		    " $12::bytea, $13, $14, $15,"
-		    " COALESCE($16::timestamptz, now()), $17::timestamptz, $18)"
-		    " RETURNING id", 18, params);
+		    " COALESCE($16::timestamptz, now()), $17::timestamptz, $18,"
+		    " $19, $20)"
+		    " RETURNING id", 20, params);
 	if (!r)
 		return rollback(db);
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));

@@ -36,6 +36,14 @@ struct bounty {
 	double holdout_fraction, min_gap, alpha, significance;
 	double threshold, sigma;	/* Thresholdout T and sigma */
 	int64_t min_support, budget;
+	/*
+	 * migrations/0006_bounty_privacy.sql: privacy loss per holdout answer
+	 * (0: uncalibrated, bounties from before), the holdout answers of all
+	 * hunters together (0: no limit) and, read with the row, how many
+	 * they have used.
+	 */
+	double epsilon;
+	int64_t total_budget, total_used;
 	unsigned char secret[BOUNTY_SECRET_BYTES];
 	size_t secret_len;
 	char *model_stamp;		/* model's uploaded_at at creation */

@@ -415,6 +415,62 @@ static void test_thresholdout__flood_of_null_findings(void **state)
 	buf_release(&e);
 }
 
+/*
+ * A scaled query at the base sigma is the plain query; at scale s its
+ * answer noise has mean absolute value s (E|Lap(b)| = b); a scale below
+ * sigma is raised to it.  10,000 draws: the standard error of the mean
+ * absolute value is s / 100, so the 5 % margin is 5 standard errors
+ * (a false failure about once in 3.5 million runs; the seed is fixed).
+ */
+static void test_thresholdout__scaled_queries(void **state)
+{
+	struct thresholdout a, b;
+	struct buf err = BUF_INIT;
+	double x, y, sum = 0;
+
+	(void)state;
+	thresholdout_init(&a, 0.04, 0.01, 100, 3);
+	b = a;
+	for (int i = 0; i < 50; i++) {
+		int sa = thresholdout_query(&a, 0.3, 0.3 + i * 0.01, &x, &err);
+		int sb = thresholdout_query_scaled(&b, 0.3, 0.3 + i * 0.01,
+						   0.001, &y, &err);
+
+		assert_int_equal(sa, sb);
+		assert_float_equal(x, y, 0);
+	}
+	thresholdout_init(&a, 0, 0.01, 10000, 5);
+	for (int i = 0; i < 10000; i++) {
+		assert_int_equal(thresholdout_query_scaled(&a, 100, 0.5, 0.2,
+							   &x, &err),
+				 THRESHOLDOUT_HOLDOUT);
+		sum += fabs(x - 0.5);
+	}
+	assert_float_equal(sum / 10000, 0.2, 0.01);
+	buf_release(&err);
+}
+
+/* The sparse vector's test alone: below is free, above charges a unit. */
+static void test_thresholdout__above(void **state)
+{
+	struct thresholdout t;
+	struct buf err = BUF_INIT;
+
+	(void)state;
+	thresholdout_init(&t, 0.04, 0, 2, 1);	/* noiseless: value >= 0 */
+	assert_int_equal(thresholdout_above(&t, -0.1, 0, &err), 0);
+	assert_int_equal(t.used, 0);
+	assert_int_equal(thresholdout_above(&t, NAN, 0, &err), 0);
+	assert_int_equal(thresholdout_above(&t, 0.1, 0, &err), 1);
+	assert_int_equal(thresholdout_above(&t, 0, 0, &err), 1);
+	assert_int_equal(t.used, 2);
+	assert_int_equal(t.queries, 4);
+	assert_int_equal(thresholdout_above(&t, 1, 0, &err),
+			 THRESHOLDOUT_REFUSED);
+	assert_string_equal(err.s, "the holdout budget of 2 answers is used up");
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_thresholdout__reproducible_and_resumable),
 		cmocka_unit_test(test_thresholdout__noise_scales),
 		cmocka_unit_test(test_thresholdout__flood_of_null_findings),
+		cmocka_unit_test(test_thresholdout__scaled_queries),
+		cmocka_unit_test(test_thresholdout__above),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -493,6 +493,14 @@ static void test_verify__planted_null_and_duplicates(void **state)
 
 /* ---- release through the reusable holdout ----------------------------- */
 
+/* The public standard error of a released gap: rates 0.6 + gap vs 0.6. */
+static double public_se(double gap)
+{
+	double pg = 0.6 + gap, pool = (pg * 70 + 0.6 * 80) / 150;
+
+	return sqrt(pool * (1 - pool) * (1.0 / 70 + 1.0 / 80));
+}
+
 static void test_verify__release(void **state)
 {
 	double err[150];
@@ -506,10 +514,17 @@ static void test_verify__release(void **state)
 	(void)state;
 	newcombe_input(err, &g, &sp);
 	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	/* one example moves the gap by at most 1/70, the improvement 2/70 */
+	assert_float_equal(hold.sens_gap, 1.0 / 70, 1e-15);
+	assert_float_equal(hold.sens_impr, 2.0 / 70, 1e-15);
 	/* noiseless mechanism: the threshold is exactly T = 0.04 */
 	thresholdout_init(&t, 0.04, 0, 2, 1);
 
-	/* Discovery agrees (0.21 vs 0.2): its numbers are released. */
+	/*
+	 * Discovery agrees (0.21 vs 0.2): its numbers are released, and the
+	 * standard error comes from them and the counts, never from the
+	 * holdout's rates.
+	 */
 	memset(&disc, 0, sizeof(disc));
 	disc.gap = 0.21;
 	disc.metric_group = 0.81;
@@ -517,11 +532,17 @@ static void test_verify__release(void **state)
 	v = hold;
 	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
 	assert_true(v.released);
+	assert_int_equal(v.gap_source, THRESHOLDOUT_DISCOVERY);
 	assert_float_equal(v.gap, 0.21, 0);
-	assert_float_equal(v.metric_group, 0.81, 0);
-	assert_float_equal(v.gap_low, hold.gap_low + 0.01, 1e-12);
-	assert_float_equal(v.p_value, gsl_cdf_ugaussian_Q(0.21 / hold.gap_se),
+	assert_float_equal(v.metric_group, 0.81, 1e-15);
+	assert_float_equal(v.metric_rest, 0.60, 0);
+	assert_float_equal(v.gap_se, public_se(0.21), 1e-15);
+	assert_float_equal(v.gap_low, 0.21 - 1.959963984540054 * v.gap_se,
+			   1e-12);
+	assert_float_equal(v.p_value, gsl_cdf_ugaussian_Q(0.21 / v.gap_se),
 			   1e-15);
+	assert_float_equal(v.weight, 70.0 / 150, 1e-15);
+	assert_float_equal(v.gap_margin, 0.04, 0);
 	assert_int_equal(v.status, VERIFY_ACCEPTED);
 	assert_int_equal(t.used, 0);
 	assert_int_equal(t.queries, 1);
@@ -530,24 +551,38 @@ static void test_verify__release(void **state)
 	disc.gap = 0.5;
 	v = hold;
 	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.gap_source, THRESHOLDOUT_HOLDOUT);
 	assert_float_equal(v.gap, 0.2, 1e-12);
 	assert_float_equal(v.metric_group, 0.8, 1e-12);
+	assert_float_equal(v.gap_margin, 0, 0);
 	assert_int_equal(t.used, 1);
 
-	/* Holdout rejects, released numbers would pass: not confirmed. */
-	r.prior = 99;
-	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
-	assert_int_equal(hold.status, VERIFY_REJECTED);
-	r.prior = 0;
+	/*
+	 * A discovery answer is only known to within T: against min_gap it
+	 * counts T lower, whatever the holdout says (it accepts here).
+	 */
+	assert_int_equal(hold.status, VERIFY_ACCEPTED);
 	disc.gap = 0.21;
+	r.min_gap = 0.18;
 	v = hold;
 	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
 	assert_int_equal(v.status, VERIFY_REJECTED);
-	assert_string_equal(v.reason, "the finding was not confirmed on the "
-			    "holdout");
+	assert_string_equal(v.reason, "gap 0.2100 was confirmed by the "
+			    "holdout only to within 0.04, so it counts as "
+			    "0.1700, below the minimum gap 0.1800");
 
-	/* Holdout accepts, the released gap is too small: rejected, and the
-	 * reason quotes the released gap, not the holdout's. */
+	/* The holdout's own verdict does not decide: it rejects here, the
+	 * released numbers pass, the verdict is theirs. */
+	r.prior = 99;
+	r.min_gap = 0.02;
+	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	assert_int_equal(hold.status, VERIFY_REJECTED);
+	r.prior = 0;
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.status, VERIFY_ACCEPTED);
+
+	/* The released gap too small: the reason quotes it. */
 	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
 	disc.gap = 0.19;
 	r.min_gap = 0.195;
@@ -577,6 +612,94 @@ static void test_verify__release(void **state)
 	assert_true(v.too_small);
 	assert_int_equal(v.status, VERIFY_REJECTED);
 
+	bitset_release(&g);
+	bitset_release(&sp);
+	buf_release(&e);
+}
+
+/*
+ * With epsilon, a holdout answer's noise scale is 2 x sensitivity /
+ * epsilon (never below sigma), and the released standard error adds the
+ * noise's variance 2 scale^2.
+ */
+static void test_verify__noise_follows_the_sensitivity(void **state)
+{
+	double err[150];
+	struct bitset g = BITSET_INIT, sp = BITSET_INIT;
+	struct verify_input in = { &g, &sp, err, NULL, NULL, NULL, 0 };
+	struct verify_rules r = rules_with(30);
+	struct verdict hold, v, disc;
+	struct thresholdout t;
+	struct buf e = BUF_INIT;
+
+	(void)state;
+	newcombe_input(err, &g, &sp);
+	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	memset(&disc, 0, sizeof(disc));
+	disc.gap = 5;		/* far off: the holdout answers */
+	disc.metric_rest = 0.6;
+	r.epsilon = 0.5;
+	thresholdout_init(&t, 0.04, 0.01, 10, 7);
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.gap_source, THRESHOLDOUT_HOLDOUT);
+	assert_float_equal(v.gap_scale, 2 * (1.0 / 70) / 0.5, 1e-15);
+	assert_true(v.gap != hold.gap);
+	{
+		double se = public_se(v.gap);
+
+		assert_float_equal(v.gap_se, sqrt(se * se + 2 * v.gap_scale *
+						  v.gap_scale), 1e-12);
+	}
+	/* A large epsilon: the floor sigma */
+	r.epsilon = 100;
+	v = hold;
+	assert_int_equal(verify_release(&v, &disc, &r, &t, &e), 0);
+	assert_float_equal(v.gap_scale, 0.01, 0);
+	bitset_release(&g);
+	bitset_release(&sp);
+	buf_release(&e);
+}
+
+/*
+ * Verdicts only: one sparse-vector test, no number released; a rejection
+ * costs nothing, an acceptance one unit.
+ */
+static void test_verify__verdict_only(void **state)
+{
+	double err[150];
+	struct bitset g = BITSET_INIT, sp = BITSET_INIT;
+	struct verify_input in = { &g, &sp, err, NULL, NULL, NULL, 0 };
+	struct verify_rules r = rules_with(30);
+	struct verdict hold, v, disc;
+	struct thresholdout t;
+	struct buf e = BUF_INIT;
+	double se = public_se(0.2);
+
+	(void)state;
+	newcombe_input(err, &g, &sp);
+	assert_int_equal(verify_submission(&in, &r, &hold, &e), 0);
+	memset(&disc, 0, sizeof(disc));
+	disc.metric_group = 0.8;
+	disc.metric_rest = 0.6;
+	thresholdout_init(&t, 0.04, 0, 3, 1);	/* noiseless */
+	v = hold;
+	assert_int_equal(verify_verdict_only(&v, &disc, &r, &t, &e), 0);
+	assert_true(v.verdict_only);
+	assert_int_equal(v.status, VERIFY_ACCEPTED);
+	/* the threshold: significance needs 1.645 x SE > min_gap */
+	assert_float_equal(v.verdict_threshold, 1.6448536269514729 * se,
+			   1e-12);
+	assert_true(isnan(v.gap) && isnan(v.metric_group) && isnan(v.value));
+	assert_int_equal(t.used, 1);
+	assert_non_null(strstr(v.reason, "verdict only"));
+	/* a minimum gap above the holdout's 0.2: rejected, free */
+	r.min_gap = 0.25;
+	v = hold;
+	assert_int_equal(verify_verdict_only(&v, &disc, &r, &t, &e), 0);
+	assert_int_equal(v.status, VERIFY_REJECTED);
+	assert_float_equal(v.verdict_threshold, 0.25, 0);
+	assert_int_equal(t.used, 1);
 	bitset_release(&g);
 	bitset_release(&sp);
 	buf_release(&e);
@@ -665,6 +788,8 @@ int main(void)
 		cmocka_unit_test(test_verify__input_errors),
 		cmocka_unit_test(test_verify__planted_null_and_duplicates),
 		cmocka_unit_test(test_verify__release),
+		cmocka_unit_test(test_verify__noise_follows_the_sensitivity),
+		cmocka_unit_test(test_verify__verdict_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
