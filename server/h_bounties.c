@@ -62,7 +62,7 @@
 #include <openssl/sha.h>
 
 #define MAX_NAMED_IDS 5		/* example ids quoted in a 422 */
-#define BOUNTY_EPSILON 0.5	/* privacy loss per holdout answer */
+#define BOUNTY_EPSILON 0.2	/* privacy loss per holdout answer */
 #define BOUNTY_TOTAL_BUDGET_FACTOR 2	/* total_budget = 2 x budget */
 
 /* ---- roles ---- */
