@@ -82,6 +82,19 @@ int split_init(struct split *s, const void *secret, size_t n,
 	s->fraction = holdout_fraction;
 	/* fraction * 2^53, exact for any double in (0, 1) */
 	s->threshold = (uint64_t)ldexp(holdout_fraction, 53);
+	s->reporting = 0;
+	s->report_threshold = 0;
+	return 0;
+}
+
+int split_set_reporting(struct split *s, double share, struct buf *err)
+{
+	if (!(share >= 0 && share < 1)) {
+		buf_addf(err, "reporting share %g is not in [0, 1)", share);
+		return -1;
+	}
+	s->reporting = share;
+	s->report_threshold = (uint64_t)ldexp(s->fraction * share, 53);
 	return 0;
 }
 
@@ -97,4 +110,28 @@ void split_table(const struct split *s, const struct strmap *ids,
 	for (uint32_t i = 0; i < ids->n; i++)
 		if (split_is_holdout(s, strmap_str(ids, i), strmap_len(ids, i)))
 			bitset_set(holdout, i);
+}
+
+enum split_part split_part_of(const struct split *s, const char *id, size_t n)
+{
+	uint64_t u = siphash24(s->k0, s->k1, id, n) >> 11;
+
+	return u < s->report_threshold ? SPLIT_REPORTING :
+	       u < s->threshold ? SPLIT_HOLDOUT : SPLIT_DISCOVERY;
+}
+
+void split_parts(const struct split *s, const struct strmap *ids,
+		 struct bitset *holdout, struct bitset *reporting)
+{
+	bitset_reset(holdout, ids->n);
+	bitset_reset(reporting, ids->n);
+	for (uint32_t i = 0; i < ids->n; i++) {
+		uint64_t u = siphash24(s->k0, s->k1, strmap_str(ids, i),
+				       strmap_len(ids, i)) >> 11;
+
+		if (u < s->report_threshold)
+			bitset_set(reporting, i);
+		else if (u < s->threshold)
+			bitset_set(holdout, i);
+	}
 }

@@ -32,6 +32,9 @@ struct split {
 	uint64_t k0, k1;	/* SipHash key */
 	uint64_t threshold;	/* held out iff hash >> 11 < threshold */
 	double fraction;
+	/* the reporting part: hash >> 11 < report_threshold (0: none) */
+	uint64_t report_threshold;
+	double reporting;
 };
 
 /* SipHash-2-4 of [data, data+n) under the 16-byte key (k0, k1). */
@@ -56,5 +59,26 @@ bool split_is_holdout(const struct split *s, const char *id, size_t n);
  */
 void split_table(const struct split *s, const struct strmap *ids,
 		 struct bitset *holdout);
+
+/*
+ * The reporting part: the share of the holdout (in [0, 1)) whose examples,
+ * those with u < holdout_fraction x share, are never used to accept or
+ * reject, only to compute the numbers published about the patched model.
+ * 0 (split_init's default) keeps no reporting part.  0, or -1 with err set.
+ */
+int split_set_reporting(struct split *s, double share, struct buf *err);
+
+enum split_part { SPLIT_DISCOVERY, SPLIT_HOLDOUT, SPLIT_REPORTING };
+
+/* The part the example id [id, id+n) belongs to. */
+enum split_part split_part_of(const struct split *s, const char *id, size_t n);
+
+/*
+ * The three parts of a table: holdout (the rows verdicts are judged on)
+ * and reporting are reset to ids->n rows and filled; the discovery part
+ * is every other row.  Without a reporting part, holdout is split_table's.
+ */
+void split_parts(const struct split *s, const struct strmap *ids,
+		 struct bitset *holdout, struct bitset *reporting);
 
 #endif

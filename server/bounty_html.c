@@ -273,7 +273,7 @@ static void summary(struct buf *b, const cJSON *board)
 	buf_adds(b, "</p>\n<p>");
 	if (jnum(first, "overall_error", &a) && jnum(last, "overall_error", &z)) {
 		if (cJSON_GetArraySize(hist) > 1) {
-			buf_adds(b, "The patched model's overall holdout metric "
+			buf_adds(b, "The patched model's overall metric "
 				 "went from ");
 			add_fixed(b, a, 3);
 			buf_adds(b, " to ");
@@ -282,7 +282,7 @@ static void summary(struct buf *b, const cJSON *board)
 				 cJSON_GetArraySize(hist) - 1,
 				 cJSON_GetArraySize(hist) == 2 ? "" : "s");
 		} else {
-			buf_adds(b, "The model's overall holdout metric is ");
+			buf_adds(b, "The model's overall metric is ");
 			add_fixed(b, a, 3);
 			buf_adds(b, "; no finding has updated it yet.");
 		}

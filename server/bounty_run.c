@@ -53,6 +53,7 @@ void bounty_data_init(struct bounty_data *bd)
 	memset(bd, 0, sizeof(*bd));
 	table_init(&bd->t, TASK_CLASSIFICATION);
 	bitset_init(&bd->holdout);
+	bitset_init(&bd->reporting);
 	bitset_init(&bd->discovery);
 	pthread_mutex_init(&bd->lock, NULL);
 }
@@ -61,6 +62,7 @@ void bounty_data_release(struct bounty_data *bd)
 {
 	table_release(&bd->t);
 	bitset_release(&bd->holdout);
+	bitset_release(&bd->reporting);
 	bitset_release(&bd->discovery);
 	free(bd->err);
 	free(bd->den);
@@ -122,8 +124,8 @@ static void compute_losses(struct bounty_data *bd)
 int bounty_data_load(struct bounty_data *bd, struct db *db,
 		     const struct dataset *d, int64_t model_id,
 		     enum bounty_metric metric, const unsigned char *secret,
-		     size_t secret_len, double fraction, bool *internal,
-		     struct buf *err)
+		     size_t secret_len, double fraction, double reporting,
+		     bool *internal, struct buf *err)
 {
 	enum task task;
 	double t0 = now_seconds();
@@ -154,12 +156,14 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 			 d->positive_label ? d->positive_label : "");
 		return -1;
 	}
-	if (split_init(&bd->split, secret, secret_len, fraction, err)) {
+	if (split_init(&bd->split, secret, secret_len, fraction, err) ||
+	    split_set_reporting(&bd->split, reporting, err)) {
 		*internal = true;
 		return -1;
 	}
-	split_table(&bd->split, &bd->t.ids, &bd->holdout);
+	split_parts(&bd->split, &bd->t.ids, &bd->holdout, &bd->reporting);
 	bitset_copy(&bd->discovery, &bd->holdout);
+	bitset_or(&bd->discovery, &bd->reporting);
 	bitset_not(&bd->discovery);
 	compute_losses(bd);
 	return 0;
@@ -290,7 +294,8 @@ struct bounty_data *bounty_data_get(struct db *db, const struct bounty *b,
 		data_free(gone[i]);
 
 	if (bounty_data_load(bd, db, d, b->model_id, metric, b->secret,
-			     b->secret_len, b->holdout_fraction, &internal, err)) {
+			     b->secret_len, b->holdout_fraction, b->reporting_share,
+			     &internal, err)) {
 		log_error("bounty %lld: %s", (long long)b->id, err->s);
 		bd->failed = true;
 	}

@@ -73,7 +73,12 @@ struct bounty_data {
 	bool loading, failed, cached;
 	enum bounty_metric metric;
 	struct split split;
-	struct bitset holdout, discovery;
+	/*
+	 * The parts of the split: holdout (verdicts are judged on it),
+	 * reporting (published numbers about the patched model only) and
+	 * discovery (the hunters' download), disjoint, covering every row.
+	 */
+	struct bitset holdout, reporting, discovery;
 	double *err;		/* the bounty's model, per row */
 	double *den;		/* per row, or NULL (error_rate) */
 	double load_seconds;
@@ -95,13 +100,14 @@ void bounty_data_release(struct bounty_data *bd);
  * Load dataset d joined to model_id, check that the metric applies (422
  * material: -1 with a sentence in err; *internal set when the failure is
  * the database's, already logged), split it with secret and fraction and
- * compute the losses.
+ * compute the losses.  reporting is the share of the holdout kept as the
+ * reporting part (split_set_reporting).
  */
 int bounty_data_load(struct bounty_data *bd, struct db *db,
 		     const struct dataset *d, int64_t model_id,
 		     enum bounty_metric metric, const unsigned char *secret,
-		     size_t secret_len, double fraction, bool *internal,
-		     struct buf *err);
+		     size_t secret_len, double fraction, double reporting,
+		     bool *internal, struct buf *err);
 
 /*
  * The data of bounty b (whose dataset is d and whose model's uploaded_at

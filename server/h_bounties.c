@@ -25,7 +25,9 @@
  * references, predictions); ids and attributes of every example, never with
  * a label; verdicts made of released numbers and label-free counts, with a
  * reason in the same terms (bounty_public_reason); the leaderboard with the
- * overall holdout metric rounded to 3 decimals.  verify_release() makes
+ * patched model's overall metric per version, rounded to 3 decimals and
+ * computed on the reporting part of the holdout (BOUNTY_REPORTING_SHARE of
+ * it, fixed with the dataset's split), which never decides a verdict.  verify_release() makes
  * every released number, and the verdict, from the reusable holdout's
  * answers, the discovery part and counts only (see bounty/verify.h); the
  * weight is the group's share of holdout rows.  Exact holdout numbers are
@@ -64,6 +66,7 @@
 #define MAX_NAMED_IDS 5		/* example ids quoted in a 422 */
 #define BOUNTY_EPSILON 0.2	/* privacy loss per holdout answer */
 #define BOUNTY_TOTAL_BUDGET_FACTOR 2	/* total_budget = 2 x budget */
+#define BOUNTY_REPORTING_SHARE 0.3	/* of the holdout, for public numbers */
 
 /* ---- roles ---- */
 
@@ -284,10 +287,13 @@ static cJSON *bounty_json(struct request *r, const struct bounty *b)
 	cJSON_AddStringToObject(o, "created_at", b->created_at);
 	cJSON_AddNumberToObject(o, "discovery_rows", (double)b->discovery_rows);
 	cJSON_AddNumberToObject(o, "holdout_rows", (double)b->holdout_rows);
+	cJSON_AddNumberToObject(o, "reporting_rows", (double)b->reporting_rows);
+	cJSON_AddNumberToObject(o, "reporting_share", b->reporting_share);
 	cJSON_AddNumberToObject(o, "submissions", (double)b->submissions);
 	cJSON_AddNumberToObject(o, "accepted", (double)b->accepted);
 	cJSON_AddNumberToObject(o, "version", (double)b->version);
-	bounty_json_number(o, "overall_error", bounty_round3(b->overall));
+	/* published: on the reporting part; exact: on the holdout */
+	bounty_json_number(o, "overall_error", bounty_round3(b->reported));
 	if (sees_exact(r))
 		bounty_json_number(o, "overall_error_exact", b->overall);
 	links = cJSON_AddObjectToObject(o, "links");
@@ -419,7 +425,7 @@ static int split_or_respond(struct request *r, const struct dataset *d,
 	if (RAND_bytes(fresh, sizeof(fresh)) != 1)
 		die("could not read random bytes");
 	rc = store_dataset_split(req_db(r), d->id, fresh, sizeof(fresh), want,
-				 in);
+				 BOUNTY_REPORTING_SHARE, in);
 	explicit_bzero(fresh, sizeof(fresh));
 	if (rc) {
 		respond_internal(r);
@@ -453,7 +459,7 @@ void h_bounties_create(struct request *r)
 	enum bounty_metric metric;
 	int64_t model_id = 0, min_support = 30, budget = THRESHOLDOUT_BUDGET;
 	int64_t total_budget = 0;
-	double overall;
+	double overall, reported;
 	bool internal;
 	int rc;
 
@@ -524,8 +530,8 @@ void h_bounties_create(struct request *r)
 	if (split_or_respond(r, &d, &in))
 		goto out;
 	if (bounty_data_load(bd, req_db(r), &d, m.id, metric, in.secret,
-			     in.secret_len, in.holdout_fraction, &internal,
-			     &err)) {
+			     in.secret_len, in.holdout_fraction,
+			     in.reporting_share, &internal, &err)) {
 		if (internal) {
 			log_error("bounty on model %lld: %s", (long long)m.id,
 				  err.s);
@@ -536,7 +542,9 @@ void h_bounties_create(struct request *r)
 		goto out;
 	}
 	in.holdout_rows = (int64_t)bitset_count(&bd->holdout);
-	in.discovery_rows = (int64_t)bd->t.nrows - in.holdout_rows;
+	in.reporting_rows = (int64_t)bitset_count(&bd->reporting);
+	in.discovery_rows = (int64_t)bd->t.nrows - in.holdout_rows -
+			    in.reporting_rows;
 	if (!in.holdout_rows || !in.discovery_rows) {
 		respond_problem(r, 422, "Invalid request",
 				"holdout_fraction %g leaves the %s of the %zu"
@@ -555,6 +563,8 @@ void h_bounties_create(struct request *r)
 		goto out;
 	}
 	overall = bounty_metric_on(bd, bd->err, &bd->holdout);
+	reported = in.reporting_rows ?
+		   bounty_metric_on(bd, bd->err, &bd->reporting) : overall;
 	in.model_id = m.id;
 	in.dataset_id = d.id;
 	in.metric = (char *)bounty_metric_name(metric);
@@ -566,7 +576,7 @@ void h_bounties_create(struct request *r)
 	in.opens_at = (char *)opens;
 	in.closes_at = (char *)closes;
 	in.created_by = r->key.id;
-	rc = store_bounty_create(req_db(r), &in, overall, &out);
+	rc = store_bounty_create(req_db(r), &in, overall, reported, &out);
 	if (rc == 2) {
 		respond_problem(r, 422, "Invalid request",
 				"closes_at must be later than opens_at (or now)");
@@ -727,6 +737,8 @@ struct export {
 	const struct dataset *d;
 	struct strmap *dicts;
 	const struct split *split;	/* NULL: every example, no truth */
+	/* every example with its part, for those who see exact numbers */
+	const struct split *parts;
 	size_t rows;
 };
 
@@ -794,6 +806,13 @@ static int export_row(void *ctx, const struct bounty_row *row)
 	export_attrs(x, row);
 	if (x->format == OUT_JSON)
 		buf_addch(&x->out, '}');
+	if (x->parts && x->format == OUT_JSON) {
+		static const char *const name[] = { "discovery", "holdout",
+						    "reporting" };
+
+		buf_addf(&x->out, ",\"part\":\"%s\"",
+			 name[split_part_of(x->parts, row->id, row->id_len)]);
+	}
 	if (x->split) {
 		if (asr) {
 			if (x->format == OUT_JSON)
@@ -877,6 +896,15 @@ static void export_bounty(struct request *r, bool with_truth)
 			goto out;
 		}
 		x.split = &sp;
+	} else if (sees_exact(r)) {
+		if (split_init(&sp, b.secret, b.secret_len, b.holdout_fraction,
+			       &err) ||
+		    split_set_reporting(&sp, b.reporting_share, &err)) {
+			log_error("bounty %lld: %s", (long long)b.id, err.s);
+			respond_internal(r);
+			goto out;
+		}
+		x.parts = &sp;
 	}
 	if (store_bounty_dicts(req_db(r), &d, x.dicts)) {
 		respond_internal(r);
@@ -1496,9 +1524,13 @@ static int submit_decide(void *ctx, struct db *db,
 			o->pdl_model = info.model;
 			o->new_version = true;
 			o->overall = info.after;
+			/* published on the reporting part (see the top) */
+			o->reported = bd->split.reporting > 0 ?
+				      pdl_metric(s->l, after, &bd->reporting) :
+				      info.after;
 			cJSON_AddNumberToObject(rel, "version", (double)after);
 			bounty_json_number(rel, "overall_error",
-					   bounty_round3(info.after));
+					   bounty_round3(o->reported));
 			cJSON_AddNumberToObject(rel, "repairs",
 						(double)info.repairs);
 		}
@@ -1823,7 +1855,7 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 						(double)v->submission_id);
 		else
 			cJSON_AddNullToObject(x, "submission_id");
-		bounty_json_number(x, "overall_error", bounty_round3(v->overall));
+		bounty_json_number(x, "overall_error", bounty_round3(v->reported));
 		if (exact)
 			bounty_json_number(x, "overall_error_exact", v->overall);
 		cJSON_AddStringToObject(x, "created_at", v->created_at);

@@ -37,8 +37,9 @@
 	" v.overall, COALESCE(v.version, 0), b.epsilon," \
 	" COALESCE(b.total_budget, 0)," \
 	" (SELECT COALESCE(sum(t_used), 0) FROM bounty_hunters hu" \
-	" WHERE hu.bounty_id = b.id)" \
-	" FROM bounties b LEFT JOIN LATERAL (SELECT overall, version" \
+	" WHERE hu.bounty_id = b.id)," \
+	" b.reporting_share, b.reporting_rows, COALESCE(v.reported, v.overall)" \
+	" FROM bounties b LEFT JOIN LATERAL (SELECT overall, reported, version" \
 	" FROM bounty_versions WHERE bounty_id = b.id ORDER BY version DESC" \
 	" LIMIT 1) v ON true"
 
@@ -127,6 +128,9 @@ static void bounty_from_row(const PGresult *r, int i, struct bounty *b)
 	b->epsilon = db_double(r, i, 27);
 	b->total_budget = db_i64(r, i, 28);
 	b->total_used = db_i64(r, i, 29);
+	b->reporting_share = db_double(r, i, 30);
+	b->reporting_rows = db_i64(r, i, 31);
+	b->reported = db_double(r, i, 32);
 }
 
 static int rollback(struct db *db)
@@ -137,15 +141,16 @@ static int rollback(struct db *db)
 
 int store_dataset_split(struct db *db, int64_t dataset_id,
 			const unsigned char *fresh_secret, size_t len,
-			double fraction, struct bounty *out)
+			double fraction, double reporting, struct bounty *out)
 {
-	char ds[24], hf[32], secret[2 * BOUNTY_SECRET_BYTES + 3];
-	const char *params[3] = { ds, secret, hf };
+	char ds[24], hf[32], rs[32], secret[2 * BOUNTY_SECRET_BYTES + 3];
+	const char *params[4] = { ds, secret, hf, rs };
 	PGresult *r;
 	int ret = 1;
 
 	fmt_i64(ds, sizeof(ds), dataset_id);
 	fmt_double(hf, sizeof(hf), fraction);
+	fmt_double(rs, sizeof(rs), reporting);
 	secret[0] = '\\';
 	secret[1] = 'x';
 	secret[2] = '\0';
@@ -154,17 +159,21 @@ int store_dataset_split(struct db *db, int64_t dataset_id,
 	/* One statement: the row lock makes the first bounty's split stick. */
 	r = db_exec(db, "dataset split", PGRES_TUPLES_OK,
 		    "UPDATE datasets SET"
+		    " split_reporting = CASE WHEN split_secret IS NULL"
+		    " THEN $4::float8 ELSE split_reporting END,"
 		    " split_secret = COALESCE(split_secret, $2::bytea),"
 		    " split_fraction = COALESCE(split_fraction, $3::float8)"
 		    " WHERE id = $1"
-		    " RETURNING encode(split_secret, 'hex'), split_fraction",
-		    3, params);
+		    " RETURNING encode(split_secret, 'hex'), split_fraction,"
+		    " COALESCE(split_reporting, 0)",
+		    4, params);
 	explicit_bzero(secret, sizeof(secret));
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 1) {
 		secret_from_hex(out, PQgetvalue(r, 0, 0));
 		out->holdout_fraction = db_double(r, 0, 1);
+		out->reporting_share = db_double(r, 0, 2);
 		ret = 0;
 	}
 	PQclear(r);
@@ -172,20 +181,20 @@ int store_dataset_split(struct db *db, int64_t dataset_id,
 }
 
 int store_bounty_create(struct db *db, const struct bounty *in,
-			double overall, struct bounty *out)
+			double overall, double reported, struct bounty *out)
 {
 	char model[24], ds[24], hf[32], ms[24], mg[32], al[32], sig[32];
 	char bud[24], thr[32], sg[32], drows[24], hrows[24], by[24], ov[32];
-	char eps[32], tot[24];
+	char eps[32], tot[24], rsh[32], rrows[24], rep[32];
 	char secret[2 * BOUNTY_SECRET_BYTES + 3];
-	const char *params[20] = {
+	const char *params[22] = {
 		model, ds, in->metric, hf, ms, mg, al, sig, bud, thr, sg, secret,
 		in->model_stamp, drows, hrows, in->opens_at, in->closes_at,
 		in->created_by > 0 ? by : NULL, eps,
-		in->total_budget > 0 ? tot : NULL,
+		in->total_budget > 0 ? tot : NULL, rsh, rrows,
 	};
 	const char *check[2] = { in->opens_at, in->closes_at };
-	const char *vparams[2];
+	const char *vparams[3];
 	char id[24];
 	PGresult *r;
 	bool ok;
@@ -205,6 +214,8 @@ int store_bounty_create(struct db *db, const struct bounty *in,
 	fmt_i64(by, sizeof(by), in->created_by);
 	fmt_double(eps, sizeof(eps), in->epsilon);
 	fmt_i64(tot, sizeof(tot), in->total_budget);
+	fmt_double(rsh, sizeof(rsh), in->reporting_share);
+	fmt_i64(rrows, sizeof(rrows), in->reporting_rows);
 	secret[0] = '\\';
 	secret[1] = 'x';
 	for (size_t k = 0; k < in->secret_len && k < BOUNTY_SECRET_BYTES; k++)
@@ -227,22 +238,25 @@ int store_bounty_create(struct db *db, const struct bounty *in,
 		    " holdout_fraction, min_support, min_gap, alpha, significance,"
 		    " budget, threshold, sigma, secret, model_stamp,"
 		    " discovery_rows, holdout_rows, opens_at, closes_at,"
-		    " created_by, epsilon, total_budget)"
+		    " created_by, epsilon, total_budget, reporting_share,"
+		    " reporting_rows)"
 		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		    " $12::bytea, $13, $14, $15,"
 		    " COALESCE($16::timestamptz, now()), $17::timestamptz, $18,"
-		    " $19, $20)"
-		    " RETURNING id", 20, params);
+		    " $19, $20, $21, $22)"
+		    " RETURNING id", 22, params);
 	if (!r)
 		return rollback(db);
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	fmt_double(ov, sizeof(ov), overall);
+	fmt_double(rep, sizeof(rep), reported);
 	vparams[0] = id;
 	vparams[1] = isfinite(overall) ? ov : NULL;
+	vparams[2] = isfinite(reported) ? rep : NULL;
 	if (db_cmd(db, "bounty version 0",
-		   "INSERT INTO bounty_versions (bounty_id, version, overall)"
-		   " VALUES ($1, 0, $2)", 2, vparams))
+		   "INSERT INTO bounty_versions (bounty_id, version, overall,"
+		   " reported) VALUES ($1, 0, $2, $3)", 3, vparams))
 		return rollback(db);
 	if (db_cmd(db, "commit bounty", "COMMIT", 0, NULL))
 		return rollback(db);
@@ -809,16 +823,20 @@ static int write_outcome(struct db *db, const char *bid, const char *kid,
 			return -1;
 	}
 	if (o->new_version) {
-		const char *params[4] = { bid, ver, sid, ov };
+		char rep[32];
+		const char *params[5] = { bid, ver, sid, ov, rep };
 
 		fmt_i64(ver, sizeof(ver), st->b.nodes + (int64_t)o->nnodes);
 		fmt_double(ov, sizeof(ov), o->overall);
+		fmt_double(rep, sizeof(rep), o->reported);
 		if (!isfinite(o->overall))
 			params[3] = NULL;
+		if (!isfinite(o->reported))
+			params[4] = NULL;
 		if (db_cmd(db, "store version",
 			   "INSERT INTO bounty_versions (bounty_id, version,"
-			   " submission_id, overall) VALUES ($1, $2, $3, $4)",
-			   4, params))
+			   " submission_id, overall, reported)"
+			   " VALUES ($1, $2, $3, $4, $5)", 5, params))
 			return -1;
 	}
 	return 0;
@@ -1080,7 +1098,8 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 
 	r = db_exec(db, "leaderboard versions", PGRES_TUPLES_OK,
 		    "SELECT version, COALESCE(submission_id, 0), overall, "
-		    TS("created_at") " FROM bounty_versions"
+		    TS("created_at") ", COALESCE(reported, overall)"
+		    " FROM bounty_versions"
 		    " WHERE bounty_id = $1 ORDER BY version", 1, params);
 	if (!r)
 		goto fail;
@@ -1095,6 +1114,7 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 		v->submission_id = db_i64(r, row, 1);
 		v->overall = db_double(r, row, 2);
 		v->created_at = db_strdup(r, row, 3);
+		v->reported = db_double(r, row, 4);
 	}
 	PQclear(r);
 

@@ -44,6 +44,14 @@ struct bounty {
 	 */
 	double epsilon;
 	int64_t total_budget, total_used;
+	/*
+	 * migrations/0007_reporting_part.sql: the share of the holdout kept
+	 * for published numbers (0: none, splits from before), its rows, and
+	 * the latest version's metric on it (the holdout's without one).
+	 */
+	double reporting_share;
+	int64_t reporting_rows;
+	double reported;
 	unsigned char secret[BOUNTY_SECRET_BYTES];
 	size_t secret_len;
 	char *model_stamp;		/* model's uploaded_at at creation */
@@ -65,20 +73,23 @@ void bounty_release(struct bounty *b);
 /*
  * Insert a bounty (every rule field of *in, the secret, the stamp and the
  * split sizes; opens_at NULL for now) with its version 0 (overall metric
- * of the model alone), in one transaction; *out gets the stored row.
+ * of the model alone on the holdout, and reported on the reporting part),
+ * in one transaction; *out gets the stored row.
  * Returns 2 when closes_at is not after opens_at.
  */
 int store_bounty_create(struct db *db, const struct bounty *in,
-			double overall, struct bounty *out);
+			double overall, double reported, struct bounty *out);
 /*
- * The dataset's one split (migrations/0005_dataset_split.sql): its key and
- * holdout fraction, set atomically to fresh_secret and fraction when the
- * dataset has none yet.  Fills out->secret, out->secret_len and
- * out->holdout_fraction.  0, 1 when the dataset does not exist, -1.
+ * The dataset's one split (migrations/0005_dataset_split.sql, 0007): its
+ * key, holdout fraction and reporting share, set atomically to
+ * fresh_secret, fraction and reporting when the dataset has none yet (a
+ * split from before 0007 keeps reporting share 0).  Fills out->secret,
+ * out->secret_len, out->holdout_fraction and out->reporting_share.  0, 1
+ * when the dataset does not exist, -1.
  */
 int store_dataset_split(struct db *db, int64_t dataset_id,
 			const unsigned char *fresh_secret, size_t len,
-			double fraction, struct bounty *out);
+			double fraction, double reporting, struct bounty *out);
 int store_bounty_get(struct db *db, int64_t id, struct bounty *out);
 /* All bounties, newest first; *out is an array the caller frees. */
 int store_bounty_list(struct db *db, struct bounty **out, size_t *n);
@@ -194,6 +205,7 @@ struct bounty_outcome {
 	size_t nnodes;
 	bool new_version;		/* record overall as a new version */
 	double overall;
+	double reported;		/* on the reporting part */
 };
 
 /*
@@ -256,7 +268,8 @@ struct bounty_hunter_row {
 
 struct bounty_version_row {
 	int64_t version, submission_id;	/* submission 0 for version 0 */
-	double overall;
+	double overall;			/* on the holdout */
+	double reported;		/* on the reporting part (or overall) */
 	char *created_at;
 };
 

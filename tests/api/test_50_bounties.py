@@ -83,9 +83,13 @@ def setup():
     ctx = {"srv": s, "keys": keys, "rows": rows, "by_id": {r["id"]: r for r in rows},
            "ds": ds, "model": m, "seen": []}
     # min_gap 0.1: the planted gap is 0.3, while a null group would need
-    # the reusable holdout's noise (Laplace, scale 0.01) to add some 0.08.
+    # the reusable holdout's noise to add some 0.08.  epsilon 1: this file
+    # tests the mechanics with noise well below the effects (at most 0.04
+    # for a group of 300 holdout members, against effects of 0.12 to 0.3);
+    # test_56_bounty_attacks.py tests the default privacy and its effects.
     r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "error_rate",
-                                           "min_gap": 0.1}, key=keys["analyst"])
+                                           "min_gap": 0.1, "epsilon": 1},
+                  key=keys["analyst"])
     eq(r.status, 201, f"create bounty {r}")
     ctx["bounty"] = r.json()
     return ctx
@@ -105,9 +109,31 @@ def submit(ctx, who, group, bounty=None, **extra):
     return hreq(ctx, who, "POST", f"/v1/bounties/{b}/submissions", {"group": group, **extra})
 
 
+def parts(ctx, bounty=None):
+    """Every example's part ("discovery", "holdout", "reporting"), as the
+    examples route tells those who see exact numbers."""
+    b = bounty or ctx["bounty"]["id"]
+    key = ("parts", b)
+    if key not in ctx:
+        r = ctx["srv"].request("GET", f"/v1/bounties/{b}/examples", key=ctx["keys"]["analyst"])
+        eq(r.status, 200, f"examples for the analyst {r}")
+        ctx[key] = {e["id"]: e["part"] for e in r.json()["examples"]}
+    return ctx[key]
+
+
 def holdout_ids(ctx, bounty=None):
-    """The holdout as a set: every example id minus the discovery ids."""
-    key = ("holdout", bounty or ctx["bounty"]["id"])
+    """The holdout verdicts are judged on, as a set."""
+    return {i for i, p in parts(ctx, bounty).items() if p == "holdout"}
+
+
+def reporting_ids(ctx, bounty=None):
+    return {i for i, p in parts(ctx, bounty).items() if p == "reporting"}
+
+
+def secret_ids(ctx, bounty=None):
+    """What hunters can tell is secret: every example id minus the
+    discovery ids (the holdout and the reporting part)."""
+    key = ("secret", bounty or ctx["bounty"]["id"])
     if key not in ctx:
         b = bounty or ctx["bounty"]["id"]
         ex = hreq(ctx, "alice", "GET", f"/v1/bounties/{b}/examples").json()["examples"]
@@ -221,8 +247,12 @@ def test_create_and_get(ctx):
     eq(b["holdout_fraction"], 0.5, "default fraction")
     eq(b["min_support"], 30, "default min_support")
     eq(b["budget"], 100, "default budget")
-    eq(b["discovery_rows"] + b["holdout_rows"], len(ctx["rows"]), "split sizes")
-    expect(3600 < b["holdout_rows"] < 4400, f"holdout share: {b['holdout_rows']}")
+    eq(b["discovery_rows"] + b["holdout_rows"] + b["reporting_rows"], len(ctx["rows"]),
+       "split sizes")
+    # 8,000 x 0.5 x 0.7 = 2,800 judged on, 1,200 for published numbers;
+    # the bounds are 7 standard deviations (sd 41 and 33) either side
+    expect(2500 < b["holdout_rows"] < 3100, f"holdout share: {b['holdout_rows']}")
+    expect(960 < b["reporting_rows"] < 1440, f"reporting share: {b['reporting_rows']}")
     expect("secret" not in json.dumps(b).lower(), "no secret in the bounty")
     secret = psql(f"SELECT encode(secret, 'hex') FROM bounties WHERE id = {b['id']}",
                   db=ctx["srv"].dbname).strip()
@@ -239,12 +269,21 @@ def test_create_and_get(ctx):
     eq(html.status, 200, "html list")
     expect(f"/v1/bounties/{b['id']}/report" in html.body, "html list links the report")
     # Exact base error on the holdout, from the definition.
-    hold = holdout_ids(ctx)
-    eq(len(hold), b["holdout_rows"], "holdout = examples minus discovery")
+    hold, rep = holdout_ids(ctx), reporting_ids(ctx)
+    eq(len(hold), b["holdout_rows"], "holdout rows")
+    eq(len(rep), b["reporting_rows"], "reporting rows")
+    eq(secret_ids(ctx), hold | rep, "examples minus discovery = holdout and reporting part")
+    close(b["reporting_share"], 0.3, 1e-15, "reporting share of the holdout")
+    expect(0.25 < len(rep) / (len(hold) + len(rep)) < 0.35, f"reporting part {len(rep)}")
     base = error_rate((ctx["by_id"][i] for i in hold), lambda r: r["pred"] != r["label"])
     a = ctx["srv"].request("GET", f"/v1/bounties/{b['id']}", key=ctx["keys"]["admin"]).json()
     close(a["overall_error_exact"], base, 1e-12, "base overall holdout error")
-    close(got["overall_error"], round(base, 3), 1e-12, "public overall error is rounded")
+    pub = error_rate((ctx["by_id"][i] for i in rep), lambda r: r["pred"] != r["label"])
+    close(got["overall_error"], round(pub, 3), 1e-12,
+          "public overall error: on the reporting part, rounded")
+    for x in ctx["srv"].request("GET", f"/v1/bounties/{b['id']}/examples",
+                                key=ctx["keys"]["alice"]).json()["examples"][:50]:
+        expect("part" not in x, "hunters are not told the parts")
 
 
 def test_discovery_and_examples(ctx):
@@ -258,7 +297,7 @@ def test_discovery_and_examples(ctx):
         r = rows[x["id"]]
         eq((x["label"], x["prediction"], x["attributes"]["accent"], x["attributes"]["age"]),
            (r["label"], r["pred"], r["accent"], str(r["age"])), f"discovery row {x['id']}")
-    hold = holdout_ids(ctx)
+    hold = secret_ids(ctx)
     expect(not hold & {x["id"] for x in d["rows"]}, "no holdout row in discovery")
     c = hreq(ctx, "alice", "GET", f"/v1/bounties/{b}/discovery?format=csv")
     eq(c.header("Content-Type").split(";")[0], CSV, "csv type")
@@ -789,7 +828,8 @@ def test_wer_bounty_on_asr(ctx):
                    [[r["id"], r["ref"], r["speaker"], r["accent"]] for r in rows])
     preds = to_csv(["id", "hypothesis"], [[r["id"], r["hyp"]] for r in rows])
     ds, m = new_dataset(s, key, "asr", truth, preds, name="speech")
-    r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "wer"}, key=key)
+    r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "wer", "epsilon": 1},
+                  key=key)
     eq(r.status, 201, f"wer bounty {r}")
     b = r.json()["id"]
     r = s.request("POST", "/v1/bounties", {"model_id": m, "metric": "fpr"}, key=key)
@@ -800,9 +840,10 @@ def test_wer_bounty_on_asr(ctx):
     for x in disc["rows"]:
         eq((x["reference"], x["hypothesis"]), (by_id[x["id"]]["ref"], by_id[x["id"]]["hyp"]),
            "discovery transcripts")
-    hold = {e["id"] for e in ex["examples"]} - {x["id"] for x in disc["rows"]}
-    ctx["asr_holdout_refs"] = [by_id[i]["ref"] for i in hold]
-    ctx["asr_holdout_tokens"] = {f"zq{i[1:]}" for i in hold}
+    secret = {e["id"] for e in ex["examples"]} - {x["id"] for x in disc["rows"]}
+    ctx["asr_holdout_refs"] = [by_id[i]["ref"] for i in secret]
+    ctx["asr_holdout_tokens"] = {f"zq{i[1:]}" for i in secret}
+    hold = holdout_ids(ctx, b)
     r = submit(ctx, "alice", "accent = 'scottish'", bounty=b)
     eq(r.status, 201, f"asr planted {r}")
     v = r.json()
@@ -950,7 +991,7 @@ def test_leaderboard_and_report(ctx):
 
 
 def test_no_holdout_label_reaches_a_hunter(ctx):
-    hold = holdout_ids(ctx)
+    hold = secret_ids(ctx)
     by_id = ctx["by_id"]
     seen = ctx["seen"]
     expect(len(seen) > 50, f"responses scanned: {len(seen)}")
