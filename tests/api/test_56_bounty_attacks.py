@@ -246,6 +246,12 @@ def test_flip_and_swap_attacks_learn_nothing(ctx):
     eq(att2["statuses"].get(201, 0) + att2["statuses"].get(429, 0), att2["submissions"],
        f"verdicts or refusals: {att2['statuses']}")
     eq(sum(len(a) for a in att2["answers"].values()), 0, "no number once the budget is spent")
+    r = ctx["srv"].request("POST", f"/v1/bounties/{b['id']}/submissions",
+                           {"group": "site = 's1'"}, key=ctx["keys"]["h0"])
+    eq(r.status, 201, f"a verdict {r}")
+    v = r.json()
+    expect(v["gap"] is None and "verdict only" in v["reason"] and "budget" in v["reason"],
+           f"the verdict says it is all that is released: {v}")
 
 
 def test_a_flood_of_random_groups_is_accepted_at_most_at_the_nominal_rate(ctx):
