@@ -14,9 +14,11 @@ COPY common common
 COPY metrics metrics
 COPY cohorts cohorts
 COPY ingest ingest
+COPY evaluate evaluate
 COPY report report
 COPY bounty bounty
 COPY server server
+COPY cli cli
 COPY migrations migrations
 RUN make -j"$(nproc)" build/fairaudit
 

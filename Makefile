@@ -11,7 +11,7 @@
 #   make fuzz-smoke   every libFuzzer target briefly (part of make test)
 #
 # Sources are found by directory: every .c under the pure modules goes into
-# build/libfa.a, every .c under server/ into the binary, and every .c under
+# build/libfa.a, every .c under server/ and cli/ into the binary, and every .c under
 # tests/unit/ becomes one test program linked against libfa.a.
 
 SAN ?=
@@ -33,9 +33,9 @@ LDFLAGS += $(SANFLAGS)
 LIBS = -lmicrohttpd -lpq -lcjson -lgsl -lgslcblas -lutf8proc -lcrypto -lm -lpthread
 TESTLIBS = -lcmocka -lcjson -lgsl -lgslcblas -lutf8proc -lcrypto -lm -lpthread
 
-CORE_DIRS = common metrics cohorts ingest report bounty
+CORE_DIRS = common metrics cohorts ingest evaluate report bounty
 CORE_SRC = $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c))
-SERVER_SRC = $(wildcard server/*.c)
+SERVER_SRC = $(wildcard server/*.c cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*/*.c)

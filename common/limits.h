@@ -4,7 +4,7 @@
  * Handlers and parsers refer to these names, and the error messages quote
  * them, so a user who hits a limit learns which one.  Overridable at build
  * time with -D for deployments that need more; those marked "env" also at
- * run time (server/main.c reads them into struct http_limits).
+ * run time (cli/main.c reads them into struct http_limits).
  */
 #ifndef FA_LIMITS_H
 #define FA_LIMITS_H

@@ -16,6 +16,7 @@
 #include "common/fa.h"
 #include "ingest/load.h"
 #include "ingest/upload.h"
+#include "ingest/parser.h"
 
 #define LOAD_CHUNK (1u << 20)
 

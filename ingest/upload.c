@@ -28,6 +28,7 @@
 #include "common/fa.h"
 #include "common/util.h"
 #include "ingest/upload.h"
+#include "ingest/parser.h"
 #include "common/idindex.h"
 
 enum role {

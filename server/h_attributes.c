@@ -18,6 +18,7 @@
 #include "common/limits.h"
 #include "server/handlers.h"
 #include "ingest/ingest.h"
+#include "ingest/parser.h"
 
 struct attrs_state {
 	struct dataset ds;

@@ -35,7 +35,7 @@
 #include "common/util.h"
 #include "server/handlers.h"
 #include "server/log.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 #include "report/html.h"
 #include "cohorts/groupby.h"
 #include "metrics/paired.h"
@@ -611,7 +611,7 @@ static void compute_asr(struct cmp_run *run, const struct cmp_req *q)
 	run->by_utterance[0] = most < 2;
 	run->by_utterance[1] = overall_spk < 2;
 	/* Where speakers are resampled they are the sample, as in
-	 * evaluations (report/eval_asr.c). */
+	 * evaluations (evaluate/asr.c). */
 	for (size_t c = 0; c < nc && !run->by_utterance[0]; c++)
 		if (!run->small[c] && spk[c] < q->min_speakers)
 			run->small[c] = EVAL_SMALL_SPEAKERS;

@@ -59,6 +59,7 @@
 #include "server/store_downloads.h"
 #include "report/csv.h"
 #include "ingest/ingest.h"
+#include "ingest/parser.h"
 #include <pthread.h>
 
 /* Downloads running at once, each holding one pooled connection. */

@@ -3,7 +3,7 @@
  * /v1/evaluations/{id} and its report (HTML, or CSV with ?format=csv).
  *
  * An evaluation loads the dataset joined to the model's predictions into a
- * columnar table once, runs the pure engine (report/evaluation.h) and
+ * columnar table once, runs the pure engine (evaluate/evaluation.h) and
  * stores the resulting document verbatim, so GET serves exactly the bytes
  * that POST returned and a report always renders a stored result.
  */
@@ -11,11 +11,11 @@
 #include "common/util.h"
 #include "server/handlers.h"
 #include "server/log.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 #include "report/html.h"
 #include "report/csv.h"
 #include "metrics/normalize.h"
-#include "report/worst.h"
+#include "evaluate/worst.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,

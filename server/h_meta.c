@@ -7,7 +7,7 @@
  */
 #include "common/fa.h"
 #include "server/handlers.h"
-#include "server/metrics.h"
+#include "server/prometheus.h"
 
 __asm__(".section .rodata\n"
 	".global openapi_json\n"

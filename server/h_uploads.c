@@ -17,7 +17,7 @@
 #include "common/limits.h"
 #include "common/util.h"
 #include "server/handlers.h"
-#include "server/metrics.h"
+#include "server/prometheus.h"
 #include "server/pgcopy.h"
 #include "server/log.h"
 #include "server/reqjson.h"

@@ -31,8 +31,7 @@
 #include "server/http.h"
 #include "report/html.h"
 #include "server/log.h"
-#include "server/metrics.h"
-#include "server/routes.h"
+#include "server/prometheus.h"
 #include "server/share.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
@@ -376,7 +375,7 @@ static size_t response_headers(struct request *r, struct header *h)
 		h[n++] = (struct header){ "WWW-Authenticate",
 					  "Bearer realm=\"fairaudit\"" };
 	if (r->status == 405 && r->route == NULL) {
-		const char *allow = routes_allowed(r->url);
+		const char *allow = r->srv->route_allowed(r->url);
 
 		if (allow)
 			h[n++] = (struct header){ "Allow", allow };
@@ -814,7 +813,8 @@ static void request_begin(struct request *r)
 		respond_problem(r, 400, "Bad request", "%s", r->cw->target_error);
 		return;
 	}
-	match = routes_match(r->method, r->url, &r->route, r->ids, &r->nids);
+	match = r->srv->route_match(r->method, r->url, &r->route, r->ids,
+				    &r->nids);
 	if (match == 404) {
 		respond_problem(r, 404, "Not found", "no route for %s %s",
 				r->method, r->url);

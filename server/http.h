@@ -107,6 +107,14 @@ struct server {
 	char *share_secret;	/* HMAC key for report share links */
 	struct http_limits limits;
 	struct http_watch *watch;	/* http.c's watchdog */
+	/*
+	 * The route table (server/routes.h), set by the caller, so that
+	 * http.c does not depend on the handlers the routes point to.
+	 */
+	int (*route_match)(const char *method, const char *path,
+			   const struct route **route, int64_t *ids,
+			   size_t *nids);
+	const char *(*route_allowed)(const char *path);
 };
 
 struct conn_watch;

@@ -3,6 +3,7 @@
 #
 #   tests/run.sh [--unit-only] [--no-browser] [--valgrind]
 #
+# 0. the layering check (tests/layering.py);
 # 1. every unit test program under $BUILD/tests/unit (cmocka, TAP output);
 #    then every libFuzzer target for a few seconds (make fuzz-smoke; not
 #    with --unit-only or --valgrind);
@@ -53,6 +54,16 @@ tally() {
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
+
+# The rules of each folder (tests/layering.py): which may include what,
+# and no include cycles.
+echo "== layering"
+log=$out/layering.log
+/usr/bin/python3 tests/layering.py >"$log" 2>&1
+rc=$?
+/usr/bin/python3 tests/layering.py --self-test >>"$log" 2>&1 || rc=1
+cat "$log"
+tally layering "$log" $rc
 
 echo "== unit tests"
 for t in $(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort); do

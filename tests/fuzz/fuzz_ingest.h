@@ -36,6 +36,7 @@
 #include "common/buf.h"
 #include "common/util.h"
 #include "ingest/ingest.h"
+#include "ingest/parser.h"
 #include <cjson/cJSON.h>
 
 /* ---- what one run produced ---- */

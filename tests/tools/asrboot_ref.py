@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Independent reference for the asr engine's bootstrap (report/eval_asr.c).
+"""Independent reference for the asr engine's bootstrap (evaluate/asr.c).
 
 Recomputes, with the Python standard library only, what the engine's
-documentation (metrics/bootstrap.h, report/eval_asr.c) says it computes for
-the small table that tests/unit/report/eval_asr.c builds with
+documentation (metrics/bootstrap.h, evaluate/asr.c) says it computes for
+the small table that tests/unit/evaluate/asr.c builds with
 build_reference(): pooled WER, mean utterance WER and CER per cohort, their
 speaker-bootstrap expanded percentile intervals (Hesterberg 2015: the
 percentile level widened for g clusters by sqrt(g / (g - 1)) and Student's
@@ -88,7 +88,7 @@ class GslMt19937:
 
 
 def rows():
-    """The table of build_reference() in tests/unit/report/eval_asr.c."""
+    """The table of build_reference() in tests/unit/evaluate/asr.c."""
     out = []
     for i in range(ROWS):
         k = i % SPEAKERS

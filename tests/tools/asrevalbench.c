@@ -25,7 +25,7 @@
 #include "common/buf.h"
 #include "common/util.h"
 #include "cohorts/table.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 

@@ -18,6 +18,7 @@
 #include "common/fa.h"
 #include "common/buf.h"
 #include "ingest/ingest.h"
+#include "ingest/parser.h"
 
 static inline void h_escaped(struct buf *b, const char *s, size_t n)
 {

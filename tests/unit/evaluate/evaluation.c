@@ -1,5 +1,5 @@
 /*
- * Unit tests for report/evaluation.c (and report/eval_tasks.c) on small
+ * Unit tests for evaluate/evaluation.c (and evaluate/tasks.c) on small
  * hand-built tables.
  *
  * The binary-classification table is seven blocks of rows with known
@@ -23,7 +23,7 @@
 #include <cmocka.h>
 #include "common/buf.h"
 #include "cohorts/table.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 
 struct expect {
 	int g, i, n, ref, small, d;
@@ -815,7 +815,7 @@ static void test_evaluation__unsupported_and_empty_tables(void **state)
 
 	(void)state;
 	eval_params_init(&p);
-	/* asr has an engine (tests/unit/report/eval_asr.c); no rows. */
+	/* asr has an engine (tests/unit/evaluate/asr.c); no rows. */
 	table_init(&t, TASK_ASR);
 	table_finish(&t);
 	{

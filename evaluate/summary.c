@@ -6,7 +6,7 @@
  * drawn to fit.
  */
 #include "common/fa.h"
-#include "report/summary.h"
+#include "evaluate/summary.h"
 
 enum { C_SNT, C_WRD, C_CORR, C_SUB, C_DEL, C_INS, C_ERR, C_SERR, NCOL };
 

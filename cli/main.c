@@ -20,9 +20,10 @@
 #include "common/limits.h"
 #include "common/util.h"
 #include "server/http.h"
+#include "server/routes.h"
 #include "server/log.h"
 #include "server/store.h"
-#include "server/cli.h"
+#include "cli/cli.h"
 #include <gsl/gsl_errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -271,6 +272,8 @@ static int cmd_serve(int argc, char **argv)
 	read_limits(&srv.limits);
 	fit_open_files(&srv.limits, (int)pool);
 	srv.store = open_store_or_die((int)pool);
+	srv.route_match = routes_match;
+	srv.route_allowed = routes_allowed;
 	if (migrate && run_migrations(srv.store))
 		die("migrations failed; not serving");
 	if (bootstrap_admin_key(srv.store))

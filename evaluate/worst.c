@@ -8,7 +8,7 @@
  * those k utterances per cohort are aligned with their operations.
  */
 #include "common/fa.h"
-#include "report/worst.h"
+#include "evaluate/worst.h"
 #include "cohorts/groupby.h"
 #include "metrics/alignment.h"
 

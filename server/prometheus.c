@@ -1,10 +1,10 @@
 /*
- * metrics.c - see metrics.h.  A small fixed table of (method, route,
+ * prometheus.c - see prometheus.h.  A small fixed table of (method, route,
  * status) series: routes are the patterns of the route table plus
  * "unmatched", so it cannot grow with traffic.
  */
 #include "common/fa.h"
-#include "server/metrics.h"
+#include "server/prometheus.h"
 #include <pthread.h>
 
 #define MAX_SERIES 512

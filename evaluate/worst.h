@@ -2,7 +2,7 @@
  * worst.h - the worst utterances of each cohort of an ASR evaluation, with
  * their word alignments, for people who need to see what went wrong.
  *
- * Given an evaluation document (report/evaluation.h) and the table it was
+ * Given an evaluation document (evaluate/evaluation.h) and the table it was
  * computed from, each cohort of each grouping gets a "worst_utterances"
  * array of at most k entries, worst first:
  *   {"id", "speaker", "wer", "errors", "reference_words",

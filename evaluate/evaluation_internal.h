@@ -1,6 +1,6 @@
 /*
- * eval_engine.h - the interface between the evaluation driver
- * (report/evaluation.c) and the per-task metric engines.
+ * evaluation_internal.h - the interface between the evaluation driver
+ * (evaluate/evaluation.c) and the per-task metric engines.
  *
  * The driver does everything that is the same for every task: parameters,
  * grouping, reference choice, comparisons, adjustment, flags, spreads and
@@ -37,15 +37,15 @@
  * live in metrics/disparity.h; add a kind there if a task needs a new
  * comparison of two values, or use compare() when it needs more.
  */
-#ifndef FA_EVAL_ENGINE_H
-#define FA_EVAL_ENGINE_H
+#ifndef FA_EVALUATION_INTERNAL_H
+#define FA_EVALUATION_INTERNAL_H
 
 #include "common/fa.h"
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "cohorts/groupby.h"
 #include "metrics/disparity.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 #include <cjson/cJSON.h>
 
 struct eval_metric {

@@ -1,5 +1,5 @@
 /*
- * eval_asr.c - the metric engine for asr tasks (see eval_engine.h for the
+ * asr.c - the metric engine for asr tasks (see evaluation_internal.h for the
  * protocol): pooled WER, mean utterance WER and CER with cluster-bootstrap
  * expanded percentile intervals, bootstrap comparisons with the reference
  * cohort,
@@ -30,7 +30,7 @@
  * with a nonzero denominator; with one speaker the between-speaker
  * variation cannot be estimated, and no interval is better than a false
  * zero-width one.  With few clusters plain percentile intervals run
- * short (in simulations like that of tests/unit/report/eval_asr.c, a 0.05
+ * short (in simulations like that of tests/unit/evaluate/asr.c, a 0.05
  * test rejected a true null 12 % of the time with 5 speakers per cohort,
  * 10 % with 10, 8 % with 15, 6 % with 40), so intervals and p-values are
  * the expanded ones of metrics/bootstrap.h for the cohort's clusters (for
@@ -55,7 +55,7 @@
  * metrics/disparity.h (MVAL_BOOT) would say so in the type.
  */
 #include "common/fa.h"
-#include "report/eval_engine.h"
+#include "evaluate/evaluation_internal.h"
 #include "metrics/bootstrap.h"
 #include "metrics/wer.h"
 #include <pthread.h>

@@ -1,12 +1,12 @@
 /*
- * metrics.h - Prometheus counters and a latency histogram.
+ * prometheus.h - Prometheus counters and a latency histogram.
  *
  * Requests are counted by route pattern (never the raw path, so the label
  * set stays bounded) and status; latency goes into fixed buckets.  All
  * updates take one mutex; rendering produces the text exposition format.
  */
-#ifndef FA_METRICS_H
-#define FA_METRICS_H
+#ifndef FA_PROMETHEUS_H
+#define FA_PROMETHEUS_H
 
 #include "common/fa.h"
 #include "common/buf.h"

@@ -1,12 +1,12 @@
 /*
- * Unit tests for report/worst.c: worst utterances per cohort with their
+ * Unit tests for evaluate/worst.c: worst utterances per cohort with their
  * alignments, matched to the evaluation document's cohorts.
  */
 #include "common/fa.h"
 #include <setjmp.h>
 #include <cmocka.h>
-#include "report/worst.h"
-#include "report/evaluation.h"
+#include "evaluate/worst.h"
+#include "evaluate/evaluation.h"
 #include "metrics/alignment.h"
 
 static const struct { const char *id, *accent, *ref, *hyp; } utts[] = {

@@ -1,5 +1,5 @@
 /*
- * Unit tests for report/eval_asr.c, the asr engine, through
+ * Unit tests for evaluate/asr.c, the asr engine, through
  * evaluation_run() on hand-built tables.
  *
  * Expected values come from three places, none of them this engine:
@@ -24,7 +24,7 @@
 #include <gsl/gsl_randist.h>
 #include "common/buf.h"
 #include "cohorts/table.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
 {

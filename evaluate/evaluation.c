@@ -3,7 +3,7 @@
  *
  * The run, in order:
  *   1. check the parameters against the table (attributes, bins,
- *      reference values) and let the task's engine prepare (eval_engine.h);
+ *      reference values) and let the task's engine prepare (evaluation_internal.h);
  *   2. compute "overall" over all rows;
  *   3. per grouping: assign rows to cohorts (cohorts/groupby.h), compute
  *      every metric of every cohort, pick the reference cohort, mark
@@ -34,8 +34,8 @@
  */
 #include "common/fa.h"
 #include "common/util.h"
-#include "report/evaluation.h"
-#include "report/eval_engine.h"
+#include "evaluate/evaluation.h"
+#include "evaluate/evaluation_internal.h"
 #include "cohorts/groupby.h"
 #include "metrics/stats.h"
 #include <gsl/gsl_statistics_double.h>

@@ -1,6 +1,6 @@
 /*
- * eval_tasks.c - the metric engines for classification, score and
- * regression tasks (see eval_engine.h for the protocol).
+ * tasks.c - the metric engines for classification, score and
+ * regression tasks (see evaluation_internal.h for the protocol).
  *
  * Each compute() is one pass over the rows into per-cohort accumulators
  * (confusion counts, moments, calibration bins), then one struct mval per
@@ -18,7 +18,7 @@
  *   regression             n mae rmse mean_error (error = prediction - truth)
  */
 #include "common/fa.h"
-#include "report/eval_engine.h"
+#include "evaluate/evaluation_internal.h"
 #include "metrics/confusion.h"
 #include "metrics/scores.h"
 #include "metrics/stats.h"

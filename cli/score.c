@@ -1,22 +1,22 @@
 /*
- * cli_score.c - `fairaudit score`: evaluation of local files with no server
+ * score.c - `fairaudit score`: evaluation of local files with no server
  * and no database.
  *
  * The files go through the same parsers and validation as uploads
  * (ingest/load.h), the table through the same engine as the API
- * (report/evaluation.h), and the result through the same renderers, so an
+ * (evaluate/evaluation.h), and the result through the same renderers, so an
  * offline score and a served evaluation of the same data agree to the last
  * digit.
  */
 #include "common/fa.h"
 #include "common/buf.h"
 #include "common/util.h"
-#include "server/cli.h"
+#include "cli/cli.h"
 #include "ingest/load.h"
 #include "metrics/alignment.h"
-#include "report/evaluation.h"
+#include "evaluate/evaluation.h"
 #include "report/html.h"
-#include "report/summary.h"
+#include "evaluate/summary.h"
 #include <cjson/cJSON.h>
 #include <time.h>
 #include <pthread.h>
