@@ -278,11 +278,8 @@ static bool bad_control(unsigned char c)
 	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
 }
 
-/*
- * Append n bytes of s escaped for HTML text and attribute values; invalid
- * UTF-8 and control characters become U+FFFD.
- */
-static void esc_n(struct buf *b, const char *s, size_t n)
+/* See html.h. */
+void html_esc_n(struct buf *b, const char *s, size_t n)
 {
 	size_t i = 0, start = 0;
 
@@ -306,10 +303,20 @@ static void esc_n(struct buf *b, const char *s, size_t n)
 	buf_add_html_escaped(b, s + start, n - start);
 }
 
-static void esc(struct buf *b, const char *s)
+void html_esc(struct buf *b, const char *s)
 {
 	if (s)
-		esc_n(b, s, strlen(s));
+		html_esc_n(b, s, strlen(s));
+}
+
+static void esc_n(struct buf *b, const char *s, size_t n)
+{
+	html_esc_n(b, s, n);
+}
+
+static void esc(struct buf *b, const char *s)
+{
+	html_esc(b, s);
 }
 
 /* esc() of at most max code points, the last one an ellipsis if cut. */

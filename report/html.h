@@ -82,6 +82,15 @@ int html_sort_parse(const char *s, enum html_sort *out, struct buf *err);
 void html_page_head(struct buf *b, const char *title, const char *css,
 		    size_t css_len);
 
+/*
+ * The one HTML escaper of the program: append n bytes of s escaped for HTML
+ * text and attribute values (& < > " '); invalid UTF-8 and control
+ * characters other than TAB, LF and CR become U+FFFD.  html_esc() takes a
+ * NUL-terminated string and appends nothing for NULL.
+ */
+void html_esc_n(struct buf *b, const char *s, size_t n);
+void html_esc(struct buf *b, const char *s);
+
 /* The name html_sort_parse accepts for a sort order. */
 const char *html_sort_name(enum html_sort s);
 

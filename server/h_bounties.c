@@ -53,7 +53,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/bounty_run.h"
-#include "server/bounty_html.h"
+#include "report/bounty_html.h"
 #include "server/store_bounties.h"
 #include "cohorts/predicate.h"
 #include "metrics/alignment.h"

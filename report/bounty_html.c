@@ -2,17 +2,19 @@
  * bounty_html.c - the bias-bounty page; see bounty_html.h.
  *
  * One pass, section by section, straight from the two JSON documents.
- * Escaping happens only in esc(), at the moment a string is printed, so
- * nothing is escaped twice and nothing is missed.  The look (colours,
- * type, tables, cards) is that of the disparity reports of report/html.c,
+ * Escaping happens only in esc(), at the moment a string is printed, with
+ * the program's one escaper (html_esc, report/html.h), so nothing is
+ * escaped twice, nothing is missed, and a carriage return or an invalid
+ * byte is treated as in every other page.  The page head is the reports'
+ * (html_page_head); the look (colours, type, tables, cards) is theirs,
  * restated in a shorter style sheet.
  *
- * NEEDSWORK: report/html.c keeps its page skeleton and style sheet
- * private; once it exports them this page should use them directly.
+ * NEEDSWORK: report/html.c keeps its style sheet private; once it exports
+ * it this page should use it directly.
  */
 #include "common/fa.h"
 #include "common/util.h"
-#include "server/bounty_html.h"
+#include "report/bounty_html.h"
 #include "report/html.h"
 
 #define MINUS "\xe2\x88\x92"
@@ -20,7 +22,6 @@
 #define TIMES "\xc3\x97"
 #define MIDDOT "\xc2\xb7"
 #define ARROW "\xe2\x86\x92"
-#define REPLACEMENT "\xef\xbf\xbd"
 
 static const char page_css[] =
 ":root{--ink:#1b1f24;--muted:#5b6470;--line:#d5dae1;--soft:#f4f6f8;"
@@ -81,34 +82,11 @@ static const char page_css[] =
 
 /* ---- escaping and numbers ---- */
 
-/*
- * Escape [s, s+n) for HTML text and attribute values; invalid UTF-8 and
- * control characters other than TAB and LF become U+FFFD.
- */
-static void esc_n(struct buf *b, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
-			     (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-
-		if (len == 0 || i + len > n || !utf8_valid(s + i, len) ||
-		    (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
-			buf_adds(b, REPLACEMENT);
-			i++;
-			continue;
-		}
-		buf_add_html_escaped(b, s + i, len);
-		i += len;
-	}
-}
-
+/* The one escaper (report/html.h); a missing text shows as a dash. */
 static void esc(struct buf *b, const char *s)
 {
 	if (s)
-		esc_n(b, s, strlen(s));
+		html_esc(b, s);
 	else
 		buf_adds(b, EMDASH);
 }
