@@ -65,7 +65,7 @@ struct pdl *pdl_new(size_t nrows, const double *base_err, const double *den,
 	l->den = den ? copy_doubles(den, nrows) : NULL;
 	bitset_init(&l->eval);
 	bitset_copy(&l->eval, eval);
-	l->src = xcalloc(nrows ? nrows : 1, sizeof(*l->src));
+	l->src = xcalloc(nrows, sizeof(*l->src));
 	return l;
 }
 

@@ -407,7 +407,7 @@ static int group_hashed(struct groupby *g, const struct table *t,
 			return -1;
 	}
 	/* The first row of each cohort gives its levels. */
-	cs = xcalloc(nc ? nc : 1, sizeof(*cs));
+	cs = xcalloc(nc, sizeof(*cs));
 	for (size_t r = 0; r < n; r++) {
 		struct cohort_sort *c = &cs[id[r]];
 

@@ -849,7 +849,7 @@ static bool num_in(const double *sorted, size_t n, double x)
 static uint8_t *leaf_matches(const struct node *nd, const struct attr_col *col)
 {
 	uint32_t nv = col->dict.n;
-	uint8_t *m = xcalloc(nv ? nv : 1, 1);
+	uint8_t *m = xcalloc(nv, 1);
 	bool numeric = col->numeric;
 
 	if (nd->kind == N_CMP && nd->op != OP_EQ && nd->op != OP_NE) {

@@ -335,7 +335,7 @@ static void build(struct asr_state *s, const struct eval_task *et,
 	size_t *start = xcalloc(nc + 1, sizeof(*start));
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof(*order));
 	size_t nspk = t->speakers.n;
-	uint32_t *stamp = xcalloc(nspk ? nspk : 1, sizeof(*stamp));
+	uint32_t *stamp = xcalloc(nspk, sizeof(*stamp));
 	size_t *slot = xmalloc((nspk ? nspk : 1) * sizeof(*slot));
 	uint64_t most = 0;
 

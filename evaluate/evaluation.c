@@ -1461,7 +1461,7 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 
 	/* 1. Groupings as attribute indices. */
 	ng = p->by_set ? p->ngroupings : t->nattrs;
-	gs = xcalloc(ng ? ng : 1, sizeof(*gs));
+	gs = xcalloc(ng, sizeof(*gs));
 	for (size_t g = 0; g < ng; g++) {
 		groupby_init(&gs[g].g);
 		if (!p->by_set) {

@@ -161,7 +161,7 @@ static int attach_grouping(cJSON *g, const cJSON *bins, const struct table *t,
 			size_t ne = (size_t)cJSON_GetArraySize(e), i = 0;
 			const cJSON *x;
 
-			edges[na] = xcalloc(ne ? ne : 1, sizeof(double));
+			edges[na] = xcalloc(ne, sizeof(double));
 			cJSON_ArrayForEach(x, e)
 				edges[na][i++] = x->valuedouble;
 			ga[na].edges = edges[na];
@@ -172,7 +172,7 @@ static int attach_grouping(cJSON *g, const cJSON *bins, const struct table *t,
 	if (groupby_run(&gb, t, ga, na, NULL, err))
 		goto out;
 	top = xcalloc(gb.ncohorts ? gb.ncohorts * k : 1, sizeof(*top));
-	ntop = xcalloc(gb.ncohorts ? gb.ncohorts : 1, sizeof(*ntop));
+	ntop = xcalloc(gb.ncohorts, sizeof(*ntop));
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct asr_counts *c = &t->asr[r];
 		struct pick p;

@@ -174,8 +174,8 @@ static void header_end(struct csv_parser *p)
 		p->header_bad = true;
 	}
 	p->names = xmalloc(p->len + n);
-	p->cols = xcalloc(n ? n : 1, sizeof(*p->cols));
-	p->vals = xcalloc(n ? n : 1, sizeof(*p->vals));
+	p->cols = xcalloc(n, sizeof(*p->cols));
+	p->vals = xcalloc(n, sizeof(*p->vals));
 	for (size_t i = 0; i < n; i++) {
 		if (p->f[i].len)
 			memcpy(p->names + off, p->buf + p->f[i].off,

@@ -356,9 +356,9 @@ static void on_header(void *ctx, uint64_t row,
 	bool ok = true, asr = u->p.task == TASK_ASR;
 	const char *need;
 
-	u->attr_col = xcalloc(n ? n : 1, sizeof(*u->attr_col));
-	u->attr_names = xcalloc(n ? n : 1, sizeof(*u->attr_names));
-	u->attrs = xcalloc(n ? n : 1, sizeof(*u->attrs));
+	u->attr_col = xcalloc(n, sizeof(*u->attr_col));
+	u->attr_names = xcalloc(n, sizeof(*u->attr_names));
+	u->attrs = xcalloc(n, sizeof(*u->attrs));
 	for (size_t i = 0; i < n; i++) {
 		switch (role_of(u, &cols[i])) {
 		case ROLE_ID:

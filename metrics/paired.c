@@ -262,7 +262,7 @@ void paired_binary_compare(const struct paired_cells *c,
 {
 	struct confusion ca, cb;
 	uint64_t total = paired_cells_total(c);
-	bool *boot = xcalloc(nrates ? nrates : 1, sizeof(*boot));
+	bool *boot = xcalloc(nrates, sizeof(*boot));
 	double *reps = NULL, *v = NULL;
 	bool any = false;
 

@@ -96,9 +96,9 @@ static void compute_losses(struct bounty_data *bd)
 	size_t n = t->nrows;
 	uint32_t pos = (uint32_t)t->positive;
 
-	bd->err = xcalloc(n ? n : 1, sizeof(double));
+	bd->err = xcalloc(n, sizeof(double));
 	if (bd->metric != BOUNTY_ERROR_RATE)
-		bd->den = xcalloc(n ? n : 1, sizeof(double));
+		bd->den = xcalloc(n, sizeof(double));
 	for (size_t r = 0; r < n; r++) {
 		switch (bd->metric) {
 		case BOUNTY_ERROR_RATE:
@@ -504,8 +504,8 @@ static void hcache_put(struct bounty_data *bd, int64_t finding,
 	c.finding = finding;
 	c.stamp = stamp ? xstrdup(stamp) : NULL;
 	c.n = bitset_count(g);
-	c.rows = xcalloc(c.n ? c.n : 1, sizeof(*c.rows));
-	c.loss = xcalloc(c.n ? c.n : 1, sizeof(*c.loss));
+	c.rows = xcalloc(c.n, sizeof(*c.rows));
+	c.loss = xcalloc(c.n, sizeof(*c.loss));
 	bitset_foreach(g, r) {
 		c.rows[k] = (uint32_t)r;
 		c.loss[k++] = h_err[r];
@@ -576,7 +576,7 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 {
 	struct pdl *l = pdl_new(bd->t.nrows, bd->err, bd->den, &bd->holdout);
 	struct bitset g = BITSET_INIT;
-	double *h_err = xcalloc(bd->t.nrows ? bd->t.nrows : 1, sizeof(double));
+	double *h_err = xcalloc(bd->t.nrows, sizeof(double));
 	struct buf err = BUF_INIT;
 	bool ok = true;
 
@@ -676,7 +676,7 @@ int bounty_members(struct bounty_data *bd, struct db *db,
 	pthread_mutex_unlock(&bd->lock);
 	if (ret)
 		return -1;
-	*out = xcalloc(*len ? *len : 1, 1);
+	*out = xcalloc(*len, 1);
 	bitset_foreach(group, r) {
 		uint32_t k = bd->hold_rank[r];
 

@@ -884,7 +884,7 @@ static void export_bounty(struct request *r, bool with_truth)
 		goto out;
 	x.d = &d;
 	task_parse(d.task, &x.task);
-	x.dicts = xcalloc(d.nattrs ? d.nattrs : 1, sizeof(*x.dicts));
+	x.dicts = xcalloc(d.nattrs, sizeof(*x.dicts));
 	for (size_t a = 0; a < d.nattrs; a++) {
 		strmap_init(&x.dicts[a]);
 	}
@@ -1078,8 +1078,8 @@ static int predictions_or_respond(struct submit *s, const cJSON *preds)
 	size_t nextra = 0, nmissing = 0;
 	const char *extra[MAX_NAMED_IDS + 1], *missing[MAX_NAMED_IDS + 1];
 	size_t extra_len[MAX_NAMED_IDS + 1], missing_len[MAX_NAMED_IDS + 1];
-	const char **by_row = xcalloc(t->nrows ? t->nrows : 1, sizeof(char *));
-	char (*num)[32] = xcalloc(n ? n : 1, sizeof(*num));
+	const char **by_row = xcalloc(t->nrows, sizeof(char *));
+	char (*num)[32] = xcalloc(n, sizeof(*num));
 	const cJSON *it;
 	int ret = -1;
 
@@ -1154,11 +1154,11 @@ static int predictions_or_respond(struct submit *s, const cJSON *preds)
 	}
 
 	/* Score h on the group; keep the rows to store on acceptance. */
-	s->h_err = xcalloc(t->nrows ? t->nrows : 1, sizeof(double));
-	s->h_ids = xcalloc(ngroup ? ngroup : 1, sizeof(char *));
-	s->h_values = xcalloc(ngroup ? ngroup : 1, sizeof(char *));
+	s->h_err = xcalloc(t->nrows, sizeof(double));
+	s->h_ids = xcalloc(ngroup, sizeof(char *));
+	s->h_values = xcalloc(ngroup, sizeof(char *));
 	if (t->task == TASK_ASR) {
-		struct refs refs = { s, xcalloc(t->nrows ? t->nrows : 1,
+		struct refs refs = { s, xcalloc(t->nrows,
 						 sizeof(char *)) };
 		struct norm_opts no;
 		struct aligner *al = NULL;
@@ -1284,7 +1284,7 @@ static int model_h_or_respond(struct submit *s, int64_t model_id)
 				s->m.normalize ? s->m.normalize : "sclite");
 		goto out;
 	}
-	s->h_err = xcalloc(s->bd->t.nrows ? s->bd->t.nrows : 1, sizeof(double));
+	s->h_err = xcalloc(s->bd->t.nrows, sizeof(double));
 	if (bounty_model_losses(s->bd, req_db(r), &s->d, model_id, &s->group,
 				s->h_err)) {
 		respond_internal(r);
@@ -1395,13 +1395,13 @@ static int submit_decide(void *ctx, struct db *db,
 		return 1;
 	}
 	before = pdl_length(s->l);
-	s->cur = xcalloc(nrows ? nrows : 1, sizeof(double));
+	s->cur = xcalloc(nrows, sizeof(double));
 	pdl_errors(s->l, s->cur);
 
 	/* 2. Holdout members of the accepted findings, for duplicates. */
-	s->accepted = xcalloc(st->nfindings ? st->nfindings : 1,
+	s->accepted = xcalloc(st->nfindings,
 			      sizeof(*s->accepted));
-	acc = xcalloc(st->nfindings ? st->nfindings : 1, sizeof(*acc));
+	acc = xcalloc(st->nfindings, sizeof(*acc));
 	for (size_t i = 0; i < st->nfindings; i++) {
 		bitset_init(&s->accepted[i]);
 		s->naccepted++;
@@ -2114,8 +2114,8 @@ void h_bounties_patched(struct request *r)
 	nrows = p.bd->t.nrows;
 	version_no = pdl_length(l);
 	p.asr = !strcmp(d.task, "asr");
-	p.src = xcalloc(nrows ? nrows : 1, sizeof(*p.src));
-	p.val = xcalloc(nrows ? nrows : 1, sizeof(*p.val));
+	p.src = xcalloc(nrows, sizeof(*p.src));
+	p.val = xcalloc(nrows, sizeof(*p.val));
 	pdl_sources(l, p.src);
 	p.want = 0;
 	if (store_bounty_rows(req_db(r), &d, base.id, true, patched_model_row,

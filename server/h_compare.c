@@ -562,7 +562,7 @@ static void compute_asr(struct cmp_run *run, const struct cmp_req *q)
 	size_t *start = xcalloc(nc + 2, sizeof(*start));
 	uint32_t *order = xmalloc((n ? n : 1) * sizeof(*order));
 	uint32_t *all = xmalloc((n ? n : 1) * sizeof(*all));
-	uint32_t *stamp = xcalloc(nspk ? nspk : 1, sizeof(*stamp));
+	uint32_t *stamp = xcalloc(nspk, sizeof(*stamp));
 	size_t *slot = xmalloc((nspk ? nspk : 1) * sizeof(*slot));
 	uint64_t most = 0, overall_spk = 0;
 	uint64_t *spk = xmalloc((nc ? nc : 1) * sizeof(*spk));

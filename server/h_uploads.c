@@ -132,8 +132,8 @@ static void on_header(void *ctx, const struct upload *u)
 	s->speaker_attr = upload_has_speaker(u);
 	if (s->speaker_attr)
 		s->nattrs++;
-	s->attr_names = xcalloc(s->nattrs ? s->nattrs : 1, sizeof(char *));
-	s->dicts = xcalloc(s->nattrs ? s->nattrs : 1, sizeof(struct strmap));
+	s->attr_names = xcalloc(s->nattrs, sizeof(char *));
+	s->dicts = xcalloc(s->nattrs, sizeof(struct strmap));
 	for (size_t a = 0; a < s->nattrs; a++) {
 		bool spk = s->speaker_attr && a + 1 == s->nattrs;
 

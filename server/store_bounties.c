@@ -20,7 +20,6 @@
 #include "server/store_bounties.h"
 #include "server/pgcopy.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define BOUNTY_COLS \
 	"b.id, b.model_id, b.dataset_id, b.metric, b.holdout_fraction," \
@@ -291,7 +290,7 @@ int store_bounty_list(struct db *db, struct bounty **out, size_t *n)
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++)
 		bounty_from_row(r, (int)i, &(*out)[i]);
 	PQclear(r);
@@ -324,7 +323,7 @@ int store_bounty_close(struct db *db, int64_t id)
 int store_bounty_dicts(struct db *db, const struct dataset *d,
 		       struct strmap *dicts)
 {
-	struct strmap **p = xcalloc(d->nattrs ? d->nattrs : 1, sizeof(*p));
+	struct strmap **p = xcalloc(d->nattrs, sizeof(*p));
 	int rc;
 
 	for (size_t a = 0; a < d->nattrs; a++)
@@ -427,7 +426,7 @@ int store_bounty_rows(struct db *db, const struct dataset *d,
 	struct buf sql = BUF_INIT;
 	int rc;
 
-	c.codes = xcalloc(d->nattrs ? d->nattrs : 1, sizeof(*c.codes));
+	c.codes = xcalloc(d->nattrs, sizeof(*c.codes));
 	/* COPY takes no parameters; both ids are integers formatted here. */
 	buf_addf(&sql, "COPY (SELECT e.ord, e.ext_id, %s, %s, e.speaker, e.attrs",
 		 texts ? "e.label" : "NULL", texts ? "e.reference" : "NULL");
@@ -597,7 +596,7 @@ static int read_state(struct db *db, const char *bid, const char *kid,
 	if (!r)
 		return -1;
 	st->nfindings = (size_t)PQntuples(r);
-	st->findings = xcalloc(st->nfindings ? st->nfindings : 1,
+	st->findings = xcalloc(st->nfindings,
 			       sizeof(*st->findings));
 	for (size_t i = 0; i < st->nfindings; i++) {
 		struct bounty_finding *f = &st->findings[i];
@@ -996,7 +995,7 @@ int store_bounty_submission_list(struct db *db, int64_t bounty_id,
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++)
 		submission_from_row(r, (int)i, &(*out)[i]);
 	PQclear(r);
@@ -1048,7 +1047,7 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 	if (!r)
 		return -1;
 	out->nhunters = (size_t)PQntuples(r);
-	out->hunters = xcalloc(out->nhunters ? out->nhunters : 1,
+	out->hunters = xcalloc(out->nhunters,
 			       sizeof(*out->hunters));
 	for (size_t i = 0; i < out->nhunters; i++) {
 		struct bounty_hunter_row *h = &out->hunters[i];
@@ -1076,7 +1075,7 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 	if (!r)
 		goto fail;
 	out->nfindings = (size_t)PQntuples(r);
-	out->findings = xcalloc(out->nfindings ? out->nfindings : 1,
+	out->findings = xcalloc(out->nfindings,
 				sizeof(*out->findings));
 	for (size_t i = 0; i < out->nfindings; i++) {
 		struct bounty_finding_row *f = &out->findings[i];
@@ -1104,7 +1103,7 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 	if (!r)
 		goto fail;
 	out->nversions = (size_t)PQntuples(r);
-	out->versions = xcalloc(out->nversions ? out->nversions : 1,
+	out->versions = xcalloc(out->nversions,
 				sizeof(*out->versions));
 	for (size_t i = 0; i < out->nversions; i++) {
 		struct bounty_version_row *v = &out->versions[i];
@@ -1124,7 +1123,7 @@ int store_bounty_board(struct db *db, int64_t bounty_id,
 	if (!r)
 		goto fail;
 	out->nnodes = (size_t)PQntuples(r);
-	out->nodes = xcalloc(out->nnodes ? out->nnodes : 1, sizeof(*out->nodes));
+	out->nodes = xcalloc(out->nnodes, sizeof(*out->nodes));
 	for (size_t i = 0; i < out->nnodes; i++) {
 		int row = (int)i;
 

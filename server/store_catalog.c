@@ -4,7 +4,6 @@
 #include "common/fa.h"
 #include "server/store_internal.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define DATASET_COLS "id, name, task, positive_label, description, " \
 	TS("created_at") ", " TS("uploaded_at") ", example_count, attributes, " \
@@ -196,7 +195,7 @@ int store_dataset_list(struct db *db, struct dataset **out, size_t *n)
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++)
 		dataset_from_row(r, (int)i, &(*out)[i]);
 	PQclear(r);
@@ -268,7 +267,7 @@ int store_model_list(struct db *db, int64_t dataset_id, struct model **out,
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++)
 		model_from_row(r, (int)i, &(*out)[i]);
 	PQclear(r);

@@ -128,8 +128,8 @@ static int load_dicts(struct download *dl, int64_t dataset_id, size_t nattrs)
 
 	dicts_free(dl);
 	dl->nattrs = nattrs;
-	dl->dicts = xcalloc(nattrs ? nattrs : 1, sizeof(*dl->dicts));
-	p = xcalloc(nattrs ? nattrs : 1, sizeof(*p));
+	dl->dicts = xcalloc(nattrs, sizeof(*dl->dicts));
+	p = xcalloc(nattrs, sizeof(*p));
 	for (size_t a = 0; a < nattrs; a++) {
 		strmap_init(&dl->dicts[a]);
 		p[a] = &dl->dicts[a];

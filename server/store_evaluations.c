@@ -16,7 +16,7 @@
 /* The dataset's attributes and their dictionaries into the table. */
 static int load_dicts(struct db *db, const struct dataset *d, struct table *t)
 {
-	struct strmap **dicts = xcalloc(d->nattrs ? d->nattrs : 1, sizeof(*dicts));
+	struct strmap **dicts = xcalloc(d->nattrs, sizeof(*dicts));
 	int rc;
 
 	for (size_t a = 0; a < d->nattrs; a++)

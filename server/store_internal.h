@@ -9,6 +9,10 @@
 #include "server/log.h"
 #include <libpq-fe.h>
 
+/* A timestamptz column as RFC 3339 UTC text, to the second. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', " \
+		"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 struct db {
 	PGconn *conn;
 	bool in_copy;		/* a COPY FROM STDIN is open */

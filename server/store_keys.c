@@ -143,7 +143,6 @@ int store_key_count(struct db *db, int64_t *n)
 	return 0;
 }
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define KEY_COLS "id, name, role, prefix, " TS("created_at") ", " TS("revoked_at")
 
 void key_row_release(struct key_row *k)

@@ -5,7 +5,6 @@
 #include "server/store_internal.h"
 #include <openssl/rand.h>
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 #define SHARE_COLS "id, scope, extract(epoch FROM expires_at)::bigint, " \
 	TS("expires_at") ", " TS("created_at") ", " TS("revoked_at")
 
@@ -138,7 +137,7 @@ int store_share_list(struct db *db, struct share **out, size_t *n)
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++)
 		share_from_row(r, (int)i, &(*out)[i]);
 	PQclear(r);
@@ -183,7 +182,7 @@ int store_evaluation_list(struct db *db, size_t limit,
 	if (!r)
 		return -1;
 	*n = (size_t)PQntuples(r);
-	*out = xcalloc(*n ? *n : 1, sizeof(**out));
+	*out = xcalloc(*n, sizeof(**out));
 	for (size_t i = 0; i < *n; i++) {
 		struct evaluation_item *e = &(*out)[i];
 		int row = (int)i;

@@ -326,8 +326,8 @@ static int load_ids_into(struct db *db, int64_t dataset_id,
 		l.refs = refs;
 		buf_init(&refs->text, 0);
 		refs->n = l.count;
-		refs->off = xcalloc((size_t)(l.count ? l.count : 1), sizeof(*refs->off));
-		refs->len = xcalloc((size_t)(l.count ? l.count : 1), sizeof(*refs->len));
+		refs->off = xcalloc((size_t)l.count, sizeof(*refs->off));
+		refs->len = xcalloc((size_t)l.count, sizeof(*refs->len));
 	}
 	snprintf(sql, sizeof(sql), "COPY (SELECT ord, ext_id%s FROM examples"
 		 " WHERE dataset_id = %lld) TO STDOUT", refs ? ", reference" : "",
@@ -575,8 +575,8 @@ int store_asr_texts(struct db *db, int64_t dataset_id, int64_t model_id,
 		return -1;
 	buf_init(&hyps->text, 0);
 	hyps->n = refs->n;
-	hyps->off = xcalloc((size_t)(refs->n ? refs->n : 1), sizeof(*hyps->off));
-	hyps->len = xcalloc((size_t)(refs->n ? refs->n : 1), sizeof(*hyps->len));
+	hyps->off = xcalloc((size_t)refs->n, sizeof(*hyps->off));
+	hyps->len = xcalloc((size_t)refs->n, sizeof(*hyps->len));
 	/* COPY takes no parameters; model_id is an integer we formatted. */
 	snprintf(sql, sizeof(sql), "COPY (SELECT ord, hypothesis FROM predictions"
 		 " WHERE model_id = %lld) TO STDOUT", (long long)model_id);

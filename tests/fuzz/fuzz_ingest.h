@@ -107,8 +107,8 @@ static void fz_header(void *ctx, uint64_t row, const struct ingest_column *cols,
 	r->have_header = true;
 	r->header_row = row;
 	r->ncols = n;
-	r->names = xcalloc(n ? n : 1, sizeof(*r->names));
-	r->name_len = xcalloc(n ? n : 1, sizeof(*r->name_len));
+	r->names = xcalloc(n, sizeof(*r->names));
+	r->name_len = xcalloc(n, sizeof(*r->name_len));
 	for (size_t i = 0; i < n; i++) {
 		if (!cols[i].name || strlen(cols[i].name) != cols[i].len)
 			fz_die("column %zu: name not NUL-terminated at its "
