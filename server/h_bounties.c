@@ -210,14 +210,6 @@ static int time_or_respond(struct request *r, const char *field,
 
 /* ---- JSON forms ---- */
 
-static void add_str_or_null(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 /*
  * The privacy account of a bounty (see the top of this file): epsilon per
  * holdout answer, the bounty-wide budget and what is left of it, and the
@@ -283,7 +275,7 @@ static cJSON *bounty_json(struct request *r, const struct bounty *b)
 	cJSON_AddNumberToObject(o, "duplicate_jaccard", 0.8);
 	add_privacy(o, b);
 	cJSON_AddStringToObject(o, "opens_at", b->opens_at);
-	add_str_or_null(o, "closes_at", b->closes_at);
+	json_add_str_or_null(o, "closes_at", b->closes_at);
 	cJSON_AddStringToObject(o, "created_at", b->created_at);
 	cJSON_AddNumberToObject(o, "discovery_rows", (double)b->discovery_rows);
 	cJSON_AddNumberToObject(o, "holdout_rows", (double)b->holdout_rows);
@@ -347,7 +339,7 @@ static cJSON *submission_json(const struct bounty_submission *s, bool exact)
 	cJSON_AddNumberToObject(o, "id", (double)s->id);
 	cJSON_AddNumberToObject(o, "bounty_id", (double)s->bounty_id);
 	cJSON_AddNumberToObject(o, "hunter_id", (double)s->key_id);
-	add_str_or_null(o, "hunter", s->hunter);
+	json_add_str_or_null(o, "hunter", s->hunter);
 	cJSON_AddNumberToObject(o, "seq", (double)s->seq);
 	cJSON_AddStringToObject(o, "group", s->group_text);
 	cJSON_AddStringToObject(o, "canonical", s->canonical);
@@ -363,7 +355,7 @@ static cJSON *submission_json(const struct bounty_submission *s, bool exact)
 		cJSON_AddNumberToObject(o, "duplicate_of", (double)s->duplicate_of);
 		c = cJSON_AddObjectToObject(o, "credited_to");
 		cJSON_AddNumberToObject(c, "hunter_id", (double)s->credited_to);
-		add_str_or_null(c, "hunter", s->credited_name);
+		json_add_str_or_null(c, "hunter", s->credited_name);
 	} else {
 		cJSON_AddNullToObject(o, "duplicate_of");
 	}
@@ -1805,7 +1797,7 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 
 		cJSON_AddNumberToObject(x, "rank", (double)i + 1);
 		cJSON_AddNumberToObject(x, "hunter_id", (double)h->key_id);
-		add_str_or_null(x, "hunter", h->name);
+		json_add_str_or_null(x, "hunter", h->name);
 		cJSON_AddNumberToObject(x, "submissions", (double)h->submissions);
 		cJSON_AddNumberToObject(x, "accepted", (double)h->accepted);
 		cJSON_AddNumberToObject(x, "duplicates", (double)h->duplicates);
@@ -1825,7 +1817,7 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 		cJSON_AddNumberToObject(x, "submission_id", (double)f->submission_id);
 		cJSON_AddNumberToObject(x, "ordinal", (double)f->ordinal);
 		cJSON_AddNumberToObject(x, "hunter_id", (double)f->key_id);
-		add_str_or_null(x, "hunter", f->hunter);
+		json_add_str_or_null(x, "hunter", f->hunter);
 		cJSON_AddStringToObject(x, "group", f->canonical);
 		cJSON_AddStringToObject(x, "h", f->h_kind);
 		cJSON_AddNumberToObject(x, "support", (double)f->support);

@@ -1,19 +1,11 @@
 /*
- * h_datasets.c - datasets and models: create, list, get.
+ * h_datasets.c - datasets: create, list, get (models: h_models.c).
  */
 #include "common/fa.h"
 #include "common/limits.h"
 #include "server/handlers.h"
 #include "server/reqjson.h"
 #include "cohorts/table.h"
-
-static void add_str_or_null(cJSON *o, const char *k, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
 
 cJSON *dataset_json(const struct dataset *d)
 {
@@ -23,7 +15,7 @@ cJSON *dataset_json(const struct dataset *d)
 	cJSON_AddNumberToObject(o, "id", (double)d->id);
 	cJSON_AddStringToObject(o, "name", d->name);
 	cJSON_AddStringToObject(o, "task", d->task);
-	add_str_or_null(o, "positive_label", d->positive_label);
+	json_add_str_or_null(o, "positive_label", d->positive_label);
 	if (d->labels && d->positive_label && d->nlabels == 2) {
 		cJSON_AddStringToObject(o, "negative_label", d->labels[1]);
 	} else if (d->labels) {
@@ -34,30 +26,15 @@ cJSON *dataset_json(const struct dataset *d)
 	}
 	if (!strcmp(d->task, "classification") || !strcmp(d->task, "score"))
 		cJSON_AddBoolToObject(o, "labels_declared", d->labels != NULL);
-	add_str_or_null(o, "description", d->description);
+	json_add_str_or_null(o, "description", d->description);
 	for (size_t i = 0; i < d->nattrs; i++)
 		cJSON_AddItemToArray(attrs, cJSON_CreateString(d->attrs[i]));
 	cJSON_AddNumberToObject(o, "examples", (double)d->example_count);
 	cJSON_AddStringToObject(o, "created_at", d->created_at);
-	add_str_or_null(o, "uploaded_at", d->uploaded_at);
+	json_add_str_or_null(o, "uploaded_at", d->uploaded_at);
 	return o;
 }
 
-cJSON *model_json(const struct model *m)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "id", (double)m->id);
-	cJSON_AddNumberToObject(o, "dataset_id", (double)m->dataset_id);
-	cJSON_AddStringToObject(o, "name", m->name);
-	add_str_or_null(o, "version", m->version);
-	cJSON_AddNumberToObject(o, "predictions", (double)m->prediction_count);
-	if (m->normalize)
-		cJSON_AddStringToObject(o, "normalize", m->normalize);
-	cJSON_AddStringToObject(o, "created_at", m->created_at);
-	add_str_or_null(o, "uploaded_at", m->uploaded_at);
-	return o;
-}
 
 /*
  * The label domain of a new dataset from its creation fields: binary
@@ -198,86 +175,5 @@ void h_datasets_get(struct request *r)
 	} else {
 		respond_json(r, 200, dataset_json(&d));
 		dataset_release(&d);
-	}
-}
-
-void h_models_create(struct request *r)
-{
-	static const char *const fields[] = { "name", "version", NULL };
-	const char *name = NULL, *version = NULL;
-	struct dataset d = { 0 };
-	struct model m = { 0 };
-	int rc;
-
-	if (json_known_fields_or_respond(r, r->json, fields) ||
-	    json_string_or_respond(r, r->json, "name", true, FA_MAX_NAME_BYTES, &name) ||
-	    json_string_or_respond(r, r->json, "version", false, FA_MAX_NAME_BYTES,
-				   &version))
-		return;
-	rc = store_dataset_get(req_db(r), r->ids[0], &d);
-	if (rc > 0) {
-		respond_problem(r, 404, "Not found", "dataset %lld does not exist",
-				(long long)r->ids[0]);
-		return;
-	}
-	dataset_release(&d);
-	if (rc < 0 || store_model_create(req_db(r), r->ids[0], name, version,
-					 r->key.id, &m)) {
-		respond_internal(r);
-		return;
-	}
-	respond_json(r, 201, model_json(&m));
-	model_release(&m);
-}
-
-void h_models_list(struct request *r)
-{
-	struct model *ms;
-	size_t n;
-	cJSON *doc, *arr;
-	int64_t ds = r->nids ? r->ids[0] : 0;
-
-	if (ds) {
-		struct dataset d = { 0 };
-		int rc = store_dataset_get(req_db(r), ds, &d);
-
-		if (rc > 0) {
-			respond_problem(r, 404, "Not found",
-					"dataset %lld does not exist", (long long)ds);
-			return;
-		}
-		dataset_release(&d);
-		if (rc < 0) {
-			respond_internal(r);
-			return;
-		}
-	}
-	if (store_model_list(req_db(r), ds, &ms, &n)) {
-		respond_internal(r);
-		return;
-	}
-	doc = cJSON_CreateObject();
-	arr = cJSON_AddArrayToObject(doc, "models");
-	for (size_t i = 0; i < n; i++) {
-		cJSON_AddItemToArray(arr, model_json(&ms[i]));
-		model_release(&ms[i]);
-	}
-	free(ms);
-	respond_json(r, 200, doc);
-}
-
-void h_models_get(struct request *r)
-{
-	struct model m = { 0 };
-	int rc = store_model_get(req_db(r), r->ids[0], &m);
-
-	if (rc < 0) {
-		respond_internal(r);
-	} else if (rc > 0) {
-		respond_problem(r, 404, "Not found", "model %lld does not exist",
-				(long long)r->ids[0]);
-	} else {
-		respond_json(r, 200, model_json(&m));
-		model_release(&m);
 	}
 }

@@ -464,3 +464,62 @@ done:
 	model_release(&m);
 	dataset_release(&d);
 }
+
+/* ---- GET /v1/evaluations ---- */
+
+/* See handlers.h. */
+cJSON *h_evaluation_items(struct request *r)
+{
+	struct evaluation_item *ev;
+	size_t n;
+	cJSON *arr;
+
+	if (store_evaluation_list(req_db(r), 1000, &ev, &n))
+		return NULL;
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON *sum = cJSON_Parse(ev[i].summary ? ev[i].summary : "{}");
+		char href[128];
+
+		cJSON_AddNumberToObject(o, "id", (double)ev[i].id);
+		cJSON_AddNumberToObject(o, "model_id", (double)ev[i].model_id);
+		cJSON_AddNumberToObject(o, "dataset_id", (double)ev[i].dataset_id);
+		cJSON_AddStringToObject(o, "model", ev[i].model_name);
+		cJSON_AddStringToObject(o, "dataset", ev[i].dataset_name);
+		cJSON_AddStringToObject(o, "task", ev[i].task);
+		cJSON_AddStringToObject(o, "created_at", ev[i].created_at);
+		if (sum) {
+			cJSON *by = cJSON_DetachItemFromObject(sum, "by");
+			cJSON *fl = cJSON_DetachItemFromObject(sum, "flagged");
+
+			if (by)
+				cJSON_AddItemToObject(o, "by", by);
+			if (fl)
+				cJSON_AddItemToObject(o, "flagged", fl);
+			cJSON_Delete(sum);
+		}
+		snprintf(href, sizeof(href), "/v1/evaluations/%lld/report%s",
+			 (long long)ev[i].id, share_query(r, '?'));
+		cJSON_AddStringToObject(o, "href", href);
+		cJSON_AddItemToArray(arr, o);
+		evaluation_item_release(&ev[i]);
+	}
+	free(ev);
+	return arr;
+}
+
+void h_evaluations_list(struct request *r)
+{
+	cJSON *arr = h_evaluation_items(r), *doc, *it;
+
+	if (!arr) {
+		respond_internal(r);
+		return;
+	}
+	cJSON_ArrayForEach(it, arr)
+		cJSON_DeleteItemFromObject(it, "href");
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "evaluations", arr);
+	respond_json(r, 200, doc);
+}

@@ -17,6 +17,12 @@ void h_openapi(struct request *r);
 /* h_datasets.c; the JSON forms are shared with other handlers */
 cJSON *dataset_json(const struct dataset *d);
 cJSON *model_json(const struct model *m);
+/*
+ * The evaluations as list items (identity, model and dataset names,
+ * groupings, flag count, report link), for GET /v1/evaluations and its
+ * HTML page; NULL on a database error.
+ */
+cJSON *h_evaluation_items(struct request *r);
 void h_datasets_create(struct request *r);
 void h_datasets_list(struct request *r);
 void h_datasets_get(struct request *r);

@@ -136,3 +136,11 @@ int json_known_fields_or_respond(struct request *r, const cJSON *obj,
 	}
 	return 0;
 }
+
+void json_add_str_or_null(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}

@@ -35,4 +35,7 @@ bool arg_true(struct request *r, const char *name);
 int json_known_fields_or_respond(struct request *r, const cJSON *obj,
 				 const char *const *allowed);
 
+/* Add k: v to o, or k: null when v is NULL. */
+void json_add_str_or_null(cJSON *o, const char *k, const char *v);
+
 #endif
