@@ -27,6 +27,11 @@ void verify_rules_init(struct verify_rules *r)
 	r->epsilon = 0;
 }
 
+double verify_adjusted_level(const struct verify_rules *r)
+{
+	return r->significance / ((double)r->prior + 1.0);
+}
+
 const char *verify_status_name(enum verify_status s)
 {
 	switch (s) {
@@ -691,7 +696,7 @@ int verify_verdict_only(struct verdict *v, const struct verdict *disc,
 		return -1;
 	v->verdict_only = true;
 	v->weight = (double)ng / (double)(ng + nr);
-	level = rules->significance / ((double)rules->prior + 1.0);
+	level = verify_adjusted_level(rules);
 	zc = gsl_cdf_ugaussian_Qinv(level);
 	if (v->duplicate_of >= 0) {
 		decide(v, rules);	/* membership only: no query */

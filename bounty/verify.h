@@ -104,6 +104,9 @@ struct verify_rules {
 /* The defaults above (those of API.md for the bounty fields). */
 void verify_rules_init(struct verify_rules *r);
 
+/* The significance level after the Bonferroni factor: level / (prior + 1). */
+double verify_adjusted_level(const struct verify_rules *r);
+
 struct verify_input {
 	const struct bitset *group;	/* g, over all rows of the table */
 	const struct bitset *split;	/* rows to verify on: the holdout */

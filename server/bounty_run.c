@@ -703,10 +703,6 @@ double bounty_round3(double x)
 	return round(x * 1000) / 1000;
 }
 
-static double adjusted_level(const struct verify_rules *rules)
-{
-	return rules->significance / ((double)rules->prior + 1.0);
-}
 
 cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
 			   const struct verify_rules *rules)
@@ -758,58 +754,7 @@ cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
 	bounty_json_number(o, "overlap", v->too_small ? NAN : v->overlap);
 	if (rules)
 		cJSON_AddNumberToObject(o, "significance_level",
-					adjusted_level(rules));
+					verify_adjusted_level(rules));
 	return o;
 }
 
-void bounty_public_reason(const struct verdict *v,
-			  const struct verify_rules *rules, struct buf *out)
-{
-	double level = adjusted_level(rules);
-	bool ok = v->status == VERIFY_ACCEPTED;
-
-	/* These say nothing the hunter may not know (see verify.c). */
-	if (v->too_small || v->verdict_only ||
-	    v->status == VERIFY_DUPLICATE ||
-	    (!v->has_h && (!v->rest || !isfinite(v->gap)))) {
-		buf_adds(out, v->reason);
-		return;
-	}
-	if (v->has_h) {
-		double counted = v->weight * (v->improvement - v->impr_margin);
-
-		if (ok)
-			buf_addf(out, "weight x improvement %.4g reaches alpha "
-				 "%.4g and the improvement is significant at "
-				 "the adjusted level %.3g", v->value,
-				 rules->alpha, level);
-		else if (!(v->value >= rules->alpha))
-			buf_addf(out, "weight x improvement %.4g is below "
-				 "alpha %.4g", v->value, rules->alpha);
-		else if (!(counted >= rules->alpha))
-			buf_addf(out, "weight x improvement %.4g was confirmed "
-				 "by the holdout only to within %.3g, so it "
-				 "counts as %.4g, below alpha %.4g", v->value,
-				 v->impr_margin, counted, rules->alpha);
-		else
-			buf_addf(out, "the improvement %.4f is not "
-				 "significant at the adjusted level %.3g",
-				 v->improvement, level);
-		return;
-	}
-	if (ok)
-		buf_addf(out, "gap %.4f reaches the minimum gap %.4f and is "
-			 "significant at the adjusted level %.3g", v->gap,
-			 rules->min_gap, level);
-	else if (!(v->gap >= rules->min_gap))
-		buf_addf(out, "gap %.4f is below the minimum gap %.4f", v->gap,
-			 rules->min_gap);
-	else if (!(v->gap - v->gap_margin >= rules->min_gap))
-		buf_addf(out, "gap %.4f was confirmed by the holdout only to "
-			 "within %.3g, so it counts as %.4f, below the minimum "
-			 "gap %.4f", v->gap, v->gap_margin,
-			 v->gap - v->gap_margin, rules->min_gap);
-	else
-		buf_addf(out, "gap %.4f is not significant at the adjusted "
-			 "level %.3g", v->gap, level);
-}

@@ -196,14 +196,6 @@ int bounty_members(struct bounty_data *bd, struct db *db,
 cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
 			   const struct verify_rules *rules);
 
-/*
- * The reason of a released verdict in words a hunter may read: the same
- * decision as verify_release() made, stated with released numbers and the
- * adjusted significance level only (no p-value).  Appends to out.
- */
-void bounty_public_reason(const struct verdict *v,
-			  const struct verify_rules *rules, struct buf *out);
-
 /* Add a number, or null when it is not finite. */
 void bounty_json_number(cJSON *o, const char *k, double x);
 

@@ -24,7 +24,7 @@
  * What a hunter sees.  Discovery rows only (ids, attributes, labels or
  * references, predictions); ids and attributes of every example, never with
  * a label; verdicts made of released numbers and label-free counts, with a
- * reason in the same terms (bounty_public_reason); the leaderboard with the
+ * reason in the same terms (judge_public_reason); the leaderboard with the
  * patched model's overall metric per version, rounded to 3 decimals and
  * computed on the reporting part of the holdout (BOUNTY_REPORTING_SHARE of
  * it, fixed with the dataset's split), which never decides a verdict.  verify_release() makes
@@ -53,6 +53,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/bounty_run.h"
+#include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
 #include "cohorts/predicate.h"
@@ -1358,15 +1359,16 @@ static int submit_decide(void *ctx, struct db *db,
 	struct bounty_data *bd = s->bd;
 	size_t nrows = bd->t.nrows;
 	const struct bitset **acc;
-	struct verify_rules rules, drules;
-	struct verify_input in, din;
-	struct verdict v, exact, disc;
+	struct verify_rules rules;
+	struct judge_input ji;
+	struct judgement j;
+	struct verdict v;
 	struct thresholdout t;
 	struct buf err = BUF_INIT;
 	cJSON *rel, *hold;
 	int64_t stale;
 	size_t before;
-	int ret = -1;
+	int ret = -1, rc;
 
 	if (strcmp(st->b.phase, "open")) {
 		respond_problem(s->r, 409, "Conflict", "bounty %lld is %s",
@@ -1419,65 +1421,36 @@ static int submit_decide(void *ctx, struct db *db,
 	rules.prior = st->judged;
 	rules.epsilon = st->b.epsilon;
 
-	/* 4. Judge on the holdout, and on the discovery part. */
-	memset(&in, 0, sizeof(in));
-	in.group = &s->group;
-	in.split = &bd->holdout;
-	in.err = s->cur;
-	in.den = bd->den;
-	in.h_err = s->h_err;
-	in.accepted = acc;
-	in.naccepted = st->nfindings;
+	/* 4. Judge (bounty/judge.h): holdout, discovery, release. */
+	memset(&ji, 0, sizeof(ji));
+	ji.in.group = &s->group;
+	ji.in.split = &bd->holdout;
+	ji.in.err = s->cur;
+	ji.in.den = bd->den;
+	ji.in.h_err = s->h_err;
+	ji.in.accepted = acc;
+	ji.in.naccepted = st->nfindings;
 	/* An ASR dataset's utterances are clustered by speaker. */
-	in.cluster = bd->t.speaker;
-	in.nclusters = bd->t.speaker ? bd->t.speakers.n : 0;
-	if (verify_submission(&in, &rules, &v, &err)) {
-		log_error("verify submission: %s", err.s);
+	ji.in.cluster = bd->t.speaker;
+	ji.in.nclusters = bd->t.speaker ? bd->t.speakers.n : 0;
+	ji.discovery = &bd->discovery;
+	ji.rules = rules;
+	ji.total_budget = st->b.total_budget;
+	ji.total_used = st->b.total_used;
+	rc = judge_submission(&ji, &t, &j, &err);
+	if (rc < 0) {
+		log_error("judge submission: %s", err.s);
 		goto out;
 	}
-	exact = v;
-	drules = rules;
-	drules.min_support = 1;
-	din = in;
-	din.split = &bd->discovery;
-	din.accepted = NULL;
-	din.naccepted = 0;
-	if (verify_submission(&din, &drules, &disc, &err)) {
-		log_error("verify submission on discovery: %s", err.s);
-		goto out;
-	}
-
-	/*
-	 * 5. Release through the reusable holdout, or, when the answers
-	 * could take the bounty past its total budget, the verdict alone;
-	 * when the verdicts have used as much again, refuse (see the top of
-	 * this file).
-	 */
-	if (st->b.total_budget > 0 && !v.too_small &&
-	    st->b.total_used + (v.rest ? 1 : 0) + (v.has_h ? 1 : 0) >
-	    st->b.total_budget) {
-		if (st->b.total_used >= 2 * st->b.total_budget) {
-			buf_reset(&err);
-			buf_addf(&err, "the bounty's budget of %lld holdout "
-				 "answers, and of as many verdicts after them, "
-				 "is spent", (long long)st->b.total_budget);
-			refuse(s, o, &t, err.s);
-			ret = 0;
-			goto out;
-		}
-		if (verify_verdict_only(&v, &disc, &rules, &t, &err)) {
-			refuse(s, o, &t, err.s);
-			ret = 0;
-			goto out;
-		}
-	} else if (verify_release(&v, &disc, &rules, &t, &err)) {
+	if (rc == JUDGE_REFUSED) {
 		refuse(s, o, &t, err.s);
 		ret = 0;
 		goto out;
 	}
+	v = j.v;
 	rel = bounty_verdict_json(&v, false, &rules);
 	o->status = verify_status_name(v.status);
-	bounty_public_reason(&v, &rules, &s->reason);
+	judge_public_reason(&v, &rules, &s->reason);
 	o->judged = !v.too_small;
 	o->support = v.too_small ? 0 : v.support;
 	if (v.duplicate_of >= 0)
@@ -1528,12 +1501,7 @@ static int submit_decide(void *ctx, struct db *db,
 		}
 	}
 	if (!strcmp(o->status, "accepted")) {
-		if (v.verdict_only)	/* credited at what it was shown to reach */
-			o->points = v.weight * v.verdict_threshold;
-		else
-			o->points = s->h_err ? v.value : v.weight * v.gap;
-		if (!isfinite(o->points))
-			o->points = 0;
+		o->points = judge_points(&v);
 		if (bounty_members(bd, db, &s->d, &s->group, &s->members,
 				   &o->members_len)) {
 			cJSON_Delete(rel);
@@ -1548,9 +1516,9 @@ static int submit_decide(void *ctx, struct db *db,
 	s->released_s = print_json(rel);
 	hold = cJSON_CreateObject();
 	cJSON_AddItemToObject(hold, "holdout",
-			      bounty_verdict_json(&exact, true, &rules));
+			      bounty_verdict_json(&j.exact, true, &rules));
 	cJSON_AddItemToObject(hold, "discovery",
-			      bounty_verdict_json(&disc, true, &drules));
+			      bounty_verdict_json(&j.disc, true, &j.drules));
 	cJSON_AddItemToObject(hold, "released", bounty_verdict_json(&v, true,
 								   &rules));
 	bounty_json_number(hold, "released_weight", v.weight);
