@@ -691,7 +691,7 @@ say ""
 say "== 3. HTML report rendering"
 RR=$B/tests/tools/render_report
 if [ -x "$RR" ]; then
-	run_timed render "$RR" --bench 500
+	run_timed render "$RR" --bench 500 --time-budget 50
 	say_file "$W/render.out"
 	[ "$T_RC" -eq 0 ] || say "render_report --bench 500 exited $T_RC (over its budget or failed): $(first_error "$W/render.err")"
 	hl=$(grep -m1 'html' "$W/render.out" || true)

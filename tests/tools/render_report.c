@@ -10,15 +10,17 @@
  *   render_report --index datasets|models|evaluations|bounties
  *		   [--title T] [--href-prefix P] [--href-suffix S] ITEMS.json
  *   render_report --compare CMP.json
- *   render_report --bench N [--runs R] [--out FILE]
+ *   render_report --bench N [--runs R] [--out FILE] [--time-budget MS]
  *
  * --bench builds an evaluation of N binary-classification cohorts (one
  * grouping by two attributes, every metric with intervals and disparities,
  * some cohorts flagged or too small, names with characters that need
  * escaping), renders it R times (default 20) as HTML and as CSV, and
  * prints the sizes and the minimum and median times.  Up to 500 cohorts it
- * exits 1 when the HTML is 1 MB or more or its median time is 50 ms or
- * more: the budget for 500 cohorts.  --out also writes the HTML to FILE.
+ * exits 1 when the HTML is 1 MB or more, the size budget for 500 cohorts,
+ * or, with --time-budget (bench/run.sh gives 50), when its median time is
+ * MS milliseconds or more: the test suite checks the size only, since a
+ * time depends on the machine's load.  --out also writes the HTML to FILE.
  */
 #include "common/fa.h"
 #include "common/buf.h"
@@ -27,7 +29,6 @@
 #include "report/html.h"
 
 #define BENCH_MAX_BYTES 1000000
-#define BENCH_MAX_MS 50.0
 
 static void usage(void)
 {
@@ -211,7 +212,8 @@ static int cmp_double(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static int bench(int ncohorts, int runs, const char *out_path)
+static int bench(int ncohorts, int runs, const char *out_path,
+		 double max_ms)
 {
 	cJSON *e = bench_eval(ncohorts);
 	struct html_meta meta;
@@ -262,10 +264,10 @@ static int bench(int ncohorts, int runs, const char *out_path)
 	printf("bench: %d cohorts, csv %zu bytes, render min %.2f ms, "
 	       "median %.2f ms (%d runs)\n", ncohorts, csv_bytes, tc[0],
 	       tc[runs / 2], runs);
-	if (ncohorts <= 500 &&
-	    (html_bytes >= BENCH_MAX_BYTES || th[runs / 2] >= BENCH_MAX_MS)) {
+	if (ncohorts <= 500 && (html_bytes >= BENCH_MAX_BYTES ||
+				(max_ms > 0 && th[runs / 2] >= max_ms))) {
 		printf("bench: over budget (%d bytes, %.0f ms)\n",
-		       BENCH_MAX_BYTES, BENCH_MAX_MS);
+		       BENCH_MAX_BYTES, max_ms);
 		rc = 1;
 	}
 	free(th);
@@ -311,6 +313,7 @@ int main(int argc, char **argv)
 	const char *path = NULL, *index = NULL, *compare = NULL, *bout = NULL;
 	bool csv = false;
 	int i, rc, nbench = 0, runs = 20;
+	double max_ms = 0;
 	cJSON *j;
 
 	memset(&meta, 0, sizeof(meta));
@@ -366,12 +369,14 @@ int main(int argc, char **argv)
 			runs = int_arg(v);
 		} else if (!strcmp(a, "--out")) {
 			bout = v;
+		} else if (!strcmp(a, "--time-budget")) {
+			max_ms = int_arg(v);
 		} else {
 			usage();
 		}
 	}
 	if (nbench)
-		return bench(nbench, runs, bout);
+		return bench(nbench, runs, bout, max_ms);
 	if (compare)
 		path = compare;
 	if (!path)
