@@ -7,7 +7,8 @@
 #   make sanitize     the unit and API tests under ASan + UBSan
 #   make valgrind     the unit tests under valgrind --leak-check=full
 #   make bench        benchmarks against the reference tools
-#   make fuzz         every libFuzzer target for FUZZ_SECONDS (60) each
+#   make fuzz         every libFuzzer target for FUZZ_SECONDS (60) each, or
+#                     FUZZ_RUNS inputs; FUZZ_TARGETS="csv trn" for some
 #   make fuzz-smoke   every libFuzzer target briefly (part of make test)
 #
 # Sources are found by directory: every .c under the pure modules goes into
@@ -169,7 +170,8 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libfa.a
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: fuzz-build
-	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_MAX_LEN=$(FUZZ_MAX_LEN) \
+		tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS)

@@ -11,6 +11,10 @@
 # as $FUZZ_BUILD/crashes/<t>-crash-<sha1> (rerun it with
 # `$FUZZ_BUILD/fuzz_<t> FILE`) and fails the target.
 #
+# FUZZ_RUNS=N runs N inputs instead of SECONDS (the long runs of
+# tests/fuzz/RESULTS.md: FUZZ_RUNS=10000000 FUZZ_MAX_LEN=1024), and
+# FUZZ_MAX_LEN caps an input's length.
+#
 # Prints one TAP line per target ("ok 1 - fuzz csv (41872 runs)") and the
 # tail of the log of a failed one; exits non-zero if any target failed.
 set -uo pipefail
@@ -48,7 +52,13 @@ for t in "${targets[@]}"; do
 	log=$scratch/$t.log
 	mkdir -p "$corpus"
 	[ -d tests/fuzz/corpus/$t ] && cp -R tests/fuzz/corpus/$t/. "$corpus"/
-	opts=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		opts=(-runs="$FUZZ_RUNS")	# a long run: a number of inputs
+	else
+		opts=(-max_total_time="$secs")
+	fi
+	[ -n "${FUZZ_MAX_LEN:-}" ] && opts+=(-max_len="$FUZZ_MAX_LEN")
+	opts+=(-timeout=10 -rss_limit_mb=2048
 	      -print_final_stats=1 -artifact_prefix="$FUZZ_BUILD/crashes/$t-")
 	[ -f tests/fuzz/$t.dict ] && opts+=(-dict=tests/fuzz/$t.dict)
 	[ -f tests/fuzz/$t.options ] && read -ra more <tests/fuzz/$t.options &&
