@@ -8,6 +8,7 @@
  * never leak an open transaction to the next request.
  */
 #include "common/fa.h"
+#include "common/util.h"
 #include "server/store_internal.h"
 #include "server/pgcopy.h"
 #include <dirent.h>
@@ -171,6 +172,32 @@ char *db_strdup(const PGresult *r, int row, int col)
 int64_t db_i64(const PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+double db_double(const PGresult *r, int row, int col)
+{
+	double v;
+	const char *s = PQgetvalue(r, row, col);
+
+	if (PQgetisnull(r, row, col) || parse_double(s, strlen(s), &v))
+		return NAN;
+	return v;
+}
+
+void db_fmt_i64(char *out, size_t n, int64_t v)
+{
+	snprintf(out, n, "%lld", (long long)v);
+}
+
+void db_fmt_double(char *out, size_t n, double v)
+{
+	snprintf(out, n, "%.17g", v);
+}
+
+int db_rollback(struct db *db)
+{
+	db_cmd(db, "rollback", "ROLLBACK", 0, NULL);
+	return -1;
 }
 
 int db_copy_out(struct db *db, const char *what, const char *sql,

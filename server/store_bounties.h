@@ -1,8 +1,11 @@
 /*
  * store_bounties.h - storage of bias-bounty programs (migrations/
- * 0002_bounties.sql): programs, per-hunter reusable-holdout state, the
- * audit log of submissions, accepted findings, the pointer decision list
- * and the patched model's overall metric over time.
+ * 0002_bounties.sql and later): programs, per-hunter reusable-holdout
+ * state, the audit log of submissions, accepted findings, the pointer
+ * decision list and the patched model's overall metric over time.
+ * Programs, splits and bulk reads are in store_bounties.c, the submission
+ * transaction and the audit log in store_bounty_submit.c, the leaderboard
+ * in store_bounty_board.c.
  *
  * Return codes are those of store.h (0 done, 1 not found, 2 conflict, -1
  * database error, logged).  Structs filled here own their strings; the

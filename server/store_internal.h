@@ -32,6 +32,13 @@ int db_cmd(struct db *db, const char *what, const char *sql, int nparams,
 /* Copy of a text value, NULL for SQL NULL. */
 char *db_strdup(const PGresult *r, int row, int col);
 int64_t db_i64(const PGresult *r, int row, int col);
+/* A double column; NAN when NULL or not a number. */
+double db_double(const PGresult *r, int row, int col);
+/* Parameters as text: an integer, a double to 17 significant digits. */
+void db_fmt_i64(char *out, size_t n, int64_t v);
+void db_fmt_double(char *out, size_t n, double v);
+/* Roll the open transaction back; returns -1, for "return db_rollback". */
+int db_rollback(struct db *db);
 /*
  * Run COPY (...) TO STDOUT and call fn once per line (without its newline;
  * the line may be modified in place).  fn returns nonzero to mark the load
