@@ -734,21 +734,13 @@ int verify_verdict_only(struct verdict *v, const struct verdict *disc,
 	if (above == THRESHOLDOUT_REFUSED)
 		return -1;
 	v->verdict_threshold = thr;
-	if (above) {
-		v->status = VERIFY_ACCEPTED;
-		reason(v, "verdict only: the holdout shows %s of at least %.4g "
-		       "(what the rules and significance at the adjusted "
-		       "level %.3g need); no number is released, as the "
-		       "bounty's budget of holdout answers is spent",
-		       v->has_h ? "an improvement" : "a gap", thr, level);
-	} else {
-		v->status = VERIFY_REJECTED;
-		reason(v, "verdict only: the holdout does not show %s of "
-		       "%.4g (what the rules and significance at the adjusted "
-		       "level %.3g need); no number is released, as the "
-		       "bounty's budget of holdout answers is spent",
-		       v->has_h ? "an improvement" : "a gap", thr, level);
-	}
+	v->status = above ? VERIFY_ACCEPTED : VERIFY_REJECTED;
+	reason(v, "verdict only: the holdout %s %s of %s%.4g (what the rules "
+	       "and significance at the adjusted level %.3g need); no number "
+	       "is released, as the bounty's budget of holdout answers is "
+	       "spent", above ? "shows" : "does not show",
+	       v->has_h ? "an improvement" : "a gap", above ? "at least " : "",
+	       thr, level);
 hide:
 	v->metric_group = v->metric_rest = v->metric_h = NAN;
 	v->gap = v->gap_low = v->gap_high = v->gap_se = NAN;

@@ -229,7 +229,6 @@ static int grouping_or_respond(struct request *r, struct cmp_req *q,
 	return 0;
 }
 
-/* The metrics: ?metrics from the kind's catalogue, or its defaults. */
 /* ---- JSON ---- */
 
 static void add_num(cJSON *o, const char *k, double v)
