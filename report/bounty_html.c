@@ -2,26 +2,22 @@
  * bounty_html.c - the bias-bounty page; see bounty_html.h.
  *
  * One pass, section by section, straight from the two JSON documents.
- * Escaping happens only in esc(), at the moment a string is printed, with
- * the program's one escaper (html_esc, report/html.h), so nothing is
+ * Escaping happens only at the moment a string is printed, with the
+ * program's one escaper (html_esc, report/html_escape.c), so nothing is
  * escaped twice, nothing is missed, and a carriage return or an invalid
- * byte is treated as in every other page.  The page head is the reports'
- * (html_page_head); the look (colours, type, tables, cards) is theirs,
- * restated in a shorter style sheet.
+ * byte is treated as in every other page.  Numbers print with the reports'
+ * formatters and the page head is theirs (report/html_internal.h); the
+ * look (colours, type, tables, cards) is theirs too, restated in a shorter
+ * style sheet.
  *
- * NEEDSWORK: report/html.c keeps its style sheet private; once it exports
+ * NEEDSWORK: report/html_page.c keeps its style sheet private; once it exports
  * it this page should use it directly.
  */
 #include "common/fa.h"
 #include "common/util.h"
 #include "report/bounty_html.h"
-#include "report/html.h"
+#include "report/html_internal.h"
 
-#define MINUS "\xe2\x88\x92"
-#define EMDASH "\xe2\x80\x94"
-#define TIMES "\xc3\x97"
-#define MIDDOT "\xc2\xb7"
-#define ARROW "\xe2\x86\x92"
 
 static const char page_css[] =
 ":root{--ink:#1b1f24;--muted:#5b6470;--line:#d5dae1;--soft:#f4f6f8;"
@@ -83,68 +79,12 @@ static const char page_css[] =
 /* ---- escaping and numbers ---- */
 
 /* The one escaper (report/html.h); a missing text shows as a dash. */
-static void esc(struct buf *b, const char *s)
+static void esc_or_dash(struct buf *b, const char *s)
 {
 	if (s)
 		html_esc(b, s);
 	else
 		buf_adds(b, EMDASH);
-}
-
-static const cJSON *jget(const cJSON *o, const char *k)
-{
-	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = jget(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static bool jnum(const cJSON *o, const char *k, double *out)
-{
-	const cJSON *v = jget(o, k);
-
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-		return false;
-	*out = v->valuedouble;
-	return true;
-}
-
-/* x with dec decimals, U+2212 for negatives. */
-static void add_fixed(struct buf *b, double x, int dec)
-{
-	char tmp[64];
-
-	snprintf(tmp, sizeof(tmp), "%.*f", dec, fabs(x));
-	if (x < 0 && strspn(tmp, "0.") != strlen(tmp))
-		buf_adds(b, MINUS);
-	buf_adds(b, tmp);
-}
-
-/* 4 significant digits, at most 3 decimals. */
-static void add_real(struct buf *b, double x)
-{
-	double a = fabs(x);
-	int dec = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
-
-	add_fixed(b, x, dec);
-}
-
-static void add_count(struct buf *b, double x)
-{
-	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%.0f", fabs(x));
-
-	if (x < 0)
-		buf_adds(b, MINUS);
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf_addch(b, ',');
-		buf_addch(b, tmp[i]);
-	}
 }
 
 static void cell_rate(struct buf *b, const cJSON *o, const char *k)
@@ -153,7 +93,7 @@ static void cell_rate(struct buf *b, const cJSON *o, const char *k)
 
 	buf_adds(b, "<td>");
 	if (jnum(o, k, &x))
-		add_fixed(b, x, 3);
+		add_fixed(b, x, 3, false);
 	else
 		buf_adds(b, EMDASH);
 	buf_adds(b, "</td>");
@@ -177,7 +117,7 @@ static void cell_real(struct buf *b, const cJSON *o, const char *k)
 
 	buf_adds(b, "<td>");
 	if (jnum(o, k, &x))
-		add_real(b, x);
+		add_real(b, x, false);
 	else
 		buf_adds(b, EMDASH);
 	buf_adds(b, "</td>");
@@ -200,7 +140,7 @@ static const char *metric_label(const char *m)
 
 /* ---- sections ---- */
 
-static void page_begin(struct buf *b, const char *title)
+static void bounty_page_begin(struct buf *b, const char *title)
 {
 	html_page_head(b, title, page_css, sizeof(page_css) - 1);
 	buf_adds(b, "<main>\n");
@@ -213,18 +153,18 @@ static void header(struct buf *b, const cJSON *bounty,
 
 	buf_adds(b, "<header>\n<p class=\"kicker\">fairaudit " MIDDOT
 		 " bias bounty</p>\n<h1>");
-	esc(b, title);
+	esc_or_dash(b, title);
 	buf_adds(b, "</h1>\n<p class=\"meta\">Metric: <b>");
-	esc(b, metric_label(jstr(bounty, "metric")));
+	esc_or_dash(b, metric_label(jstr(bounty, "metric")));
 	buf_adds(b, "</b> " MIDDOT " status: <b>");
-	esc(b, jstr(bounty, "status"));
+	esc_or_dash(b, jstr(bounty, "status"));
 	buf_adds(b, "</b> " MIDDOT " opens ");
-	esc(b, jstr(bounty, "opens_at"));
+	esc_or_dash(b, jstr(bounty, "opens_at"));
 	buf_adds(b, " " MIDDOT " closes ");
-	esc(b, jstr(bounty, "closes_at") ? jstr(bounty, "closes_at") :
+	esc_or_dash(b, jstr(bounty, "closes_at") ? jstr(bounty, "closes_at") :
 	    "never");
 	buf_adds(b, "</p>\n<p class=\"meta\">Dataset ");
-	esc(b, meta && meta->dataset_name ? meta->dataset_name : NULL);
+	esc_or_dash(b, meta && meta->dataset_name ? meta->dataset_name : NULL);
 	if (jnum(bounty, "discovery_rows", &x)) {
 		buf_adds(b, ": ");
 		add_count(b, x);
@@ -253,15 +193,15 @@ static void summary(struct buf *b, const cJSON *board)
 		if (cJSON_GetArraySize(hist) > 1) {
 			buf_adds(b, "The patched model's overall metric "
 				 "went from ");
-			add_fixed(b, a, 3);
+			add_fixed(b, a, 3, false);
 			buf_adds(b, " to ");
-			add_fixed(b, z, 3);
+			add_fixed(b, z, 3, false);
 			buf_addf(b, " over %d update%s.",
 				 cJSON_GetArraySize(hist) - 1,
 				 cJSON_GetArraySize(hist) == 2 ? "" : "s");
 		} else {
 			buf_adds(b, "The model's overall metric is ");
-			add_fixed(b, a, 3);
+			add_fixed(b, a, 3, false);
 			buf_adds(b, "; no finding has updated it yet.");
 		}
 	}
@@ -287,7 +227,7 @@ static void leaderboard(struct buf *b, const cJSON *board)
 		buf_adds(b, "<tr>");
 		cell_count(b, h, "rank");
 		buf_adds(b, "<th scope=\"row\">");
-		esc(b, jstr(h, "hunter"));
+		esc_or_dash(b, jstr(h, "hunter"));
 		buf_adds(b, "</th>");
 		cell_real(b, h, "points");
 		cell_count(b, h, "accepted");
@@ -321,9 +261,9 @@ static void findings(struct buf *b, const cJSON *board)
 		buf_adds(b, "<tr>");
 		cell_count(b, f, "ordinal");
 		buf_adds(b, "<td class=\"g\"><code>");
-		esc(b, jstr(f, "group"));
+		esc_or_dash(b, jstr(f, "group"));
 		buf_adds(b, "</code></td><td class=\"t\">");
-		esc(b, jstr(f, "hunter"));
+		esc_or_dash(b, jstr(f, "hunter"));
 		buf_adds(b, "</td><td class=\"t\">");
 		buf_adds(b, h && strcmp(h, "none") ? "better model on the group"
 			 : "underperforming group");
@@ -373,7 +313,7 @@ static void history_chart(struct buf *b, const cJSON *board)
 		buf_addf(b, "<path class=\"grid\" d=\"M%.1f %.1fH%.1f\"/>"
 			 "<text class=\"yl\" x=\"%.1f\" y=\"%.1f\">", L, y,
 			 W - R, L - 6, y);
-		add_fixed(b, yv, 3);
+		add_fixed(b, yv, 3, false);
 		buf_adds(b, "</text>\n");
 	}
 	buf_adds(b, "<path class=\"ln\" d=\"");
@@ -398,7 +338,7 @@ static void history_chart(struct buf *b, const cJSON *board)
 				 i ? "" : " base", px,
 				 T + (H - T - B) * (1 - (x - lo) / (hi - lo)),
 				 ver);
-			add_fixed(b, x, 3);
+			add_fixed(b, x, 3, false);
 			buf_adds(b, "</title></g>\n");
 		}
 		buf_addf(b, "<text class=\"tk\" x=\"%.1f\" y=\"%.1f\">v%.0f"
@@ -415,7 +355,7 @@ static void history_chart(struct buf *b, const cJSON *board)
 		cell_count(b, v, "submission_id");
 		cell_rate(b, v, "overall_error");
 		buf_adds(b, "<td class=\"t\">");
-		esc(b, jstr(v, "created_at"));
+		esc_or_dash(b, jstr(v, "created_at"));
 		buf_adds(b, "</td></tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table>\n</div>\n");
@@ -439,7 +379,7 @@ static void decision_list(struct buf *b, const cJSON *board)
 		const char *kind = jstr(nd, "kind");
 
 		buf_adds(b, "<li><code>");
-		esc(b, jstr(nd, "group"));
+		esc_or_dash(b, jstr(nd, "group"));
 		buf_adds(b, "</code> " ARROW " ");
 		if (kind && !strcmp(kind, "repair")) {
 			buf_adds(b, "answered as version ");
@@ -456,17 +396,6 @@ static void decision_list(struct buf *b, const cJSON *board)
 	buf_adds(b, "</ol>\n");
 }
 
-/* A rule's value as written: up to 6 significant digits. */
-static void add_shortest_number(struct buf *b, double x)
-{
-	char tmp[64];
-
-	snprintf(tmp, sizeof(tmp), "%.6g", fabs(x));
-	if (x < 0)
-		buf_adds(b, MINUS);
-	buf_adds(b, tmp);
-}
-
 static void rule(struct buf *b, const char *name, const cJSON *bounty,
 		 const char *key, const char *what)
 {
@@ -476,7 +405,7 @@ static void rule(struct buf *b, const char *name, const cJSON *bounty,
 	buf_adds(b, name);
 	buf_adds(b, "</dt><dd>");
 	if (jnum(bounty, key, &x))
-		add_shortest_number(b, x);
+		add_shortest(b, x);
 	else
 		buf_adds(b, EMDASH);
 	buf_adds(b, " ");
@@ -541,7 +470,7 @@ int bounty_html_render(struct buf *out, const cJSON *bounty,
 		buf_addch(&title, ' ');
 		buf_adds(&title, meta->model_version);
 	}
-	page_begin(out, title.s);
+	bounty_page_begin(out, title.s);
 	header(out, bounty, meta, title.s);
 	summary(out, board);
 	leaderboard(out, board);

@@ -1,7 +1,7 @@
 /*
- * Unit tests for report/html.c and report/csv.c: escaping of hostile
- * strings in every place a string lands, chart marks per cohort, the
- * summary sentences, number formats, sort orders, undefined metrics, the
+ * Unit tests for the HTML renderer (report/html_*.c) and report/csv.c:
+ * escaping of hostile strings in every place a string lands, chart marks
+ * per cohort, the summary sentences, number formats, sort orders, undefined metrics, the
  * index and comparison pages, CSV quoting, and the size of a 500-cohort
  * report.
  *
