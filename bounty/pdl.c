@@ -270,6 +270,11 @@ size_t pdl_length(const struct pdl *l)
 	return l->nnodes;
 }
 
+size_t pdl_rows(const struct pdl *l)
+{
+	return l->nrows;
+}
+
 uint32_t pdl_models(const struct pdl *l)
 {
 	return l->ngroups;

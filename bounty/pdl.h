@@ -84,6 +84,8 @@ int pdl_update(struct pdl *l, const struct bitset *group, const double *h_err,
 
 /* Nodes in the list, which is also the number of the current version. */
 size_t pdl_length(const struct pdl *l);
+/* Rows of the table the list was made for. */
+size_t pdl_rows(const struct pdl *l);
 /* Accepted models (model nodes); they are numbered 1 .. pdl_models(). */
 uint32_t pdl_models(const struct pdl *l);
 /* What node i (0 = oldest) is. */

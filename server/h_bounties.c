@@ -13,7 +13,7 @@
  *
  * A submission is verified in three steps:
  *   1. outside any transaction: parse the predicate (422 with its position
- *      message), load the bounty's data (server/bounty_run.h), compile the
+ *      message), load the bounty's data (server/bounty_data.h), compile the
  *      predicate against it, and check and score h when one is given
  *      (predictions covering exactly the group's examples, or another model
  *      of the dataset);
@@ -58,7 +58,7 @@
 #include "server/h_bounties_internal.h"
 #include "server/reqjson.h"
 #include "server/log.h"
-#include "server/bounty_run.h"
+#include "server/bounty_data.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
@@ -563,9 +563,11 @@ void h_bounties_create(struct request *r)
 				(long long)in.holdout_rows, (long long)min_support);
 		goto out;
 	}
-	overall = bounty_metric_on(bd, bd->err, &bd->holdout);
+	overall = bounty_metric_on(bd->t.nrows, bd->err, bd->den,
+				   &bd->holdout);
 	reported = in.reporting_rows ?
-		   bounty_metric_on(bd, bd->err, &bd->reporting) : overall;
+		   bounty_metric_on(bd->t.nrows, bd->err, bd->den,
+				    &bd->reporting) : overall;
 	in.model_id = m.id;
 	in.dataset_id = d.id;
 	in.metric = (char *)bounty_metric_name(metric);

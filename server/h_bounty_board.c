@@ -10,7 +10,7 @@
 #include "server/h_bounties_internal.h"
 #include "server/reqjson.h"
 #include "server/log.h"
-#include "server/bounty_run.h"
+#include "server/bounty_data.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"

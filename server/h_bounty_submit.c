@@ -11,7 +11,7 @@
 #include "server/h_bounties_internal.h"
 #include "server/reqjson.h"
 #include "server/log.h"
-#include "server/bounty_run.h"
+#include "server/bounty_data.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
@@ -304,7 +304,10 @@ static int predictions_or_respond(struct submit *s, const cJSON *preds)
 
 		s->h_values_owned = true;
 		bitset_foreach(&s->group, row) {
-			s->h_err[row] = bounty_class_loss(s->bd, row, by_row[row],
+			s->h_err[row] = bounty_class_loss(&s->bd->t,
+							  s->bd->metric,
+							  s->bd->den, row,
+							  by_row[row],
 							  strlen(by_row[row]));
 			s->h_ids[k] = strmap_str(&t->ids, (uint32_t)row);
 			/* by_row points into the request's JSON or num[]. */
@@ -429,37 +432,13 @@ static void refuse(struct submit *s, struct bounty_outcome *o,
 	o->t = *t;
 }
 
-/*
- * The decision, under the bounty's row lock: see the top of this file.
- * Returns 0 with *o filled, 1 after responding (a conflict), -1 on errors.
- */
-static int submit_decide(void *ctx, struct db *db,
-			 const struct bounty_state *st,
-			 struct bounty_outcome *o)
+/* 1. The current patched model; 1 after answering a conflict. */
+static int current_model(struct submit *s, struct db *db,
+			 const struct bounty_state *st)
 {
-	struct submit *s = ctx;
-	struct bounty_data *bd = s->bd;
-	size_t nrows = bd->t.nrows;
-	const struct bitset **acc;
-	struct verify_rules rules;
-	struct judge_input ji;
-	struct judgement j;
-	struct verdict v;
-	struct thresholdout t;
-	struct buf err = BUF_INIT;
-	cJSON *rel, *hold;
 	int64_t stale;
-	size_t before;
-	int ret = -1, rc;
 
-	if (strcmp(st->b.phase, "open")) {
-		respond_problem(s->r, 409, "Conflict", "bounty %lld is %s",
-				(long long)st->b.id, st->b.phase);
-		return 1;
-	}
-
-	/* 1. The current patched model. */
-	s->l = bounty_pdl_rebuild(bd, db, &s->d, st, &stale);
+	s->l = bounty_pdl_rebuild(s->bd, db, &s->d, st, &stale);
 	if (!s->l) {
 		if (!stale)
 			return -1;
@@ -470,55 +449,171 @@ static int submit_decide(void *ctx, struct db *db,
 				(long long)stale);
 		return 1;
 	}
-	before = pdl_length(s->l);
-	s->cur = xcalloc(nrows, sizeof(double));
+	s->cur = xcalloc(s->bd->t.nrows, sizeof(double));
 	pdl_errors(s->l, s->cur);
+	return 0;
+}
 
-	/* 2. Holdout members of the accepted findings, for duplicates. */
-	s->accepted = xcalloc(st->nfindings,
-			      sizeof(*s->accepted));
-	acc = xcalloc(st->nfindings, sizeof(*acc));
+/* 2. The holdout members of the accepted findings, for duplicates. */
+static const struct bitset **accepted_groups(struct submit *s,
+					     const struct bounty_state *st)
+{
+	const struct bitset **acc = xcalloc(st->nfindings, sizeof(*acc));
+
+	s->accepted = xcalloc(st->nfindings, sizeof(*s->accepted));
 	for (size_t i = 0; i < st->nfindings; i++) {
 		bitset_init(&s->accepted[i]);
 		s->naccepted++;
-		if (bounty_group_of(bd, st->findings[i].canonical,
-				    &s->accepted[i]))
-			goto out;
-		bitset_and(&s->accepted[i], &bd->holdout);
+		if (bounty_group_of(s->bd, st->findings[i].canonical,
+				    &s->accepted[i])) {
+			free(acc);
+			return NULL;
+		}
+		bitset_and(&s->accepted[i], &s->bd->holdout);
 		acc[i] = &s->accepted[i];
 	}
+	return acc;
+}
 
-	/* 3. The hunter's reusable holdout and Bonferroni factor. */
+/* 3. The hunter's reusable holdout and the bounty's rules. */
+static void hunter_state(const struct bounty_state *st, int64_t key_id,
+			 struct thresholdout *t, struct verify_rules *rules)
+{
 	if (st->hunter_known)
-		t = st->t;
+		*t = st->t;
 	else
-		thresholdout_init(&t, st->b.threshold, st->b.sigma,
+		thresholdout_init(t, st->b.threshold, st->b.sigma,
 				  (uint32_t)st->b.budget,
-				  hunter_seed(&st->b, s->r->key.id));
-	verify_rules_init(&rules);
-	rules.min_support = (size_t)st->b.min_support;
-	rules.min_gap = st->b.min_gap;
-	rules.alpha = st->b.alpha;
-	rules.significance = st->b.significance;
-	rules.prior = st->judged;
-	rules.epsilon = st->b.epsilon;
+				  hunter_seed(&st->b, key_id));
+	verify_rules_init(rules);
+	rules->min_support = (size_t)st->b.min_support;
+	rules->min_gap = st->b.min_gap;
+	rules->alpha = st->b.alpha;
+	rules->significance = st->b.significance;
+	rules->prior = st->judged;
+	rules->epsilon = st->b.epsilon;
+}
 
-	/* 4. Judge (bounty/judge.h): holdout, discovery, release. */
-	memset(&ji, 0, sizeof(ji));
-	ji.in.group = &s->group;
-	ji.in.split = &bd->holdout;
-	ji.in.err = s->cur;
-	ji.in.den = bd->den;
-	ji.in.h_err = s->h_err;
-	ji.in.accepted = acc;
-	ji.in.naccepted = st->nfindings;
+/* 4. What bounty/judge.h judges: the group against the current model. */
+static void judge_input_of(const struct submit *s,
+			   const struct bounty_state *st,
+			   const struct bitset **acc,
+			   const struct verify_rules *rules,
+			   struct judge_input *ji)
+{
+	const struct bounty_data *bd = s->bd;
+
+	memset(ji, 0, sizeof(*ji));
+	ji->in.group = &s->group;
+	ji->in.split = &bd->holdout;
+	ji->in.err = s->cur;
+	ji->in.den = bd->den;
+	ji->in.h_err = s->h_err;
+	ji->in.accepted = acc;
+	ji->in.naccepted = st->nfindings;
 	/* An ASR dataset's utterances are clustered by speaker. */
-	ji.in.cluster = bd->t.speaker;
-	ji.in.nclusters = bd->t.speaker ? bd->t.speakers.n : 0;
-	ji.discovery = &bd->discovery;
-	ji.rules = rules;
-	ji.total_budget = st->b.total_budget;
-	ji.total_used = st->b.total_used;
+	ji->in.cluster = bd->t.speaker;
+	ji->in.nclusters = bd->t.speaker ? bd->t.speakers.n : 0;
+	ji->discovery = &bd->discovery;
+	ji->rules = *rules;
+	ji->total_budget = st->b.total_budget;
+	ji->total_used = st->b.total_used;
+}
+
+/*
+ * 5. An accepted h joins the decision list (bounty/replay.h): the new
+ * version's nodes and overall error go into the outcome and, the error as
+ * published on the reporting part, into the hunter's answer rel.  When the
+ * list refuses h the submission is rejected after all.
+ */
+static void patch_model(struct submit *s, const struct bounty_state *st,
+			struct bounty_outcome *o, cJSON *rel)
+{
+	struct replay_finding *f = bounty_replay_findings(st);
+	const struct bounty_data *bd = s->bd;
+	struct buf err = BUF_INIT;
+	struct patch p;
+
+	if (bounty_patch(s->l, &s->group, s->h_err, f, st->nfindings, &p,
+			 &err)) {
+		o->status = "rejected";
+		buf_reset(&s->reason);
+		buf_adds(&s->reason, "h does not lower the loss of the current"
+			 " model on the group's holdout examples");
+		goto out;
+	}
+	s->nodes = xcalloc(p.nnodes, sizeof(*s->nodes));
+	for (size_t i = 0; i < p.nnodes; i++) {
+		s->nodes[i].repair = p.nodes[i].repair;
+		s->nodes[i].target = p.nodes[i].target;
+		s->nodes[i].finding = p.nodes[i].finding;
+	}
+	o->nodes = s->nodes;
+	o->nnodes = p.nnodes;
+	o->pdl_model = p.info.model;
+	o->new_version = true;
+	o->overall = p.info.after;
+	/* published on the reporting part (see h_bounties.c) */
+	o->reported = bd->split.reporting > 0 ?
+		      pdl_metric(s->l, pdl_length(s->l), &bd->reporting) :
+		      p.info.after;
+	cJSON_AddNumberToObject(rel, "version", (double)pdl_length(s->l));
+	bounty_json_number(rel, "overall_error", bounty_round3(o->reported));
+	cJSON_AddNumberToObject(rel, "repairs", (double)p.info.repairs);
+out:
+	free(p.nodes);
+	free(f);
+	buf_release(&err);
+}
+
+/* The administrators' record of a judgement: every number of each part. */
+static char *holdout_record(const struct judgement *j,
+			    const struct verify_rules *rules)
+{
+	cJSON *hold = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(hold, "holdout",
+			      bounty_verdict_json(&j->exact, true, rules));
+	cJSON_AddItemToObject(hold, "discovery",
+			      bounty_verdict_json(&j->disc, true, &j->drules));
+	cJSON_AddItemToObject(hold, "released",
+			      bounty_verdict_json(&j->v, true, rules));
+	bounty_json_number(hold, "released_weight", j->v.weight);
+	cJSON_AddNumberToObject(hold, "prior", rules->prior);
+	return print_json(hold);
+}
+
+/*
+ * The decision, under the bounty's row lock: see the top of this file.
+ * Returns 0 with *o filled, 1 after responding (a conflict), -1 on errors.
+ */
+static int submit_decide(void *ctx, struct db *db,
+			 const struct bounty_state *st,
+			 struct bounty_outcome *o)
+{
+	struct submit *s = ctx;
+	const struct bitset **acc = NULL;
+	struct verify_rules rules;
+	struct judge_input ji;
+	struct judgement j;
+	struct thresholdout t;
+	struct buf err = BUF_INIT;
+	cJSON *rel;
+	int ret = -1, rc;
+
+	if (strcmp(st->b.phase, "open")) {
+		respond_problem(s->r, 409, "Conflict", "bounty %lld is %s",
+				(long long)st->b.id, st->b.phase);
+		return 1;
+	}
+	rc = current_model(s, db, st);
+	if (rc)
+		return rc;
+	acc = accepted_groups(s, st);
+	if (!acc)
+		goto out;
+	hunter_state(st, s->r->key.id, &t, &rules);
+	judge_input_of(s, st, acc, &rules, &ji);
 	rc = judge_submission(&ji, &t, &j, &err);
 	if (rc < 0) {
 		log_error("judge submission: %s", err.s);
@@ -529,62 +624,18 @@ static int submit_decide(void *ctx, struct db *db,
 		ret = 0;
 		goto out;
 	}
-	v = j.v;
-	rel = bounty_verdict_json(&v, false, &rules);
-	o->status = verify_status_name(v.status);
-	judge_public_reason(&v, &rules, &s->reason);
-	o->judged = !v.too_small;
-	o->support = v.too_small ? 0 : v.support;
-	if (v.duplicate_of >= 0)
-		o->duplicate_of = st->findings[v.duplicate_of].submission_id;
-
-	/* 6. An accepted h joins the list. */
-	if (v.status == VERIFY_ACCEPTED && s->h_err) {
-		struct pdl_update_info info;
-
-		if (pdl_update(s->l, &s->group, s->h_err, &info, &err)) {
-			o->status = "rejected";
-			buf_reset(&s->reason);
-			buf_adds(&s->reason, "h does not lower the loss of the"
-				 " current model on the group's holdout"
-				 " examples");
-		} else {
-			size_t after = pdl_length(s->l);
-
-			s->nodes = xcalloc(after - before, sizeof(*s->nodes));
-			for (size_t i = before; i < after; i++) {
-				struct pdl_node_info ni;
-				struct bounty_node *nd = &s->nodes[i - before];
-
-				pdl_node(s->l, i, &ni);
-				nd->repair = ni.repair;
-				nd->target = (int64_t)ni.target;
-				nd->finding = 0;	/* this submission */
-				for (size_t k = 0; k < st->nfindings; k++)
-					if (st->findings[k].pdl_model ==
-					    (int64_t)ni.group)
-						nd->finding =
-							st->findings[k].submission_id;
-			}
-			o->nodes = s->nodes;
-			o->nnodes = after - before;
-			o->pdl_model = info.model;
-			o->new_version = true;
-			o->overall = info.after;
-			/* published on the reporting part (see the top) */
-			o->reported = bd->split.reporting > 0 ?
-				      pdl_metric(s->l, after, &bd->reporting) :
-				      info.after;
-			cJSON_AddNumberToObject(rel, "version", (double)after);
-			bounty_json_number(rel, "overall_error",
-					   bounty_round3(o->reported));
-			cJSON_AddNumberToObject(rel, "repairs",
-						(double)info.repairs);
-		}
-	}
+	rel = bounty_verdict_json(&j.v, false, &rules);
+	o->status = verify_status_name(j.v.status);
+	judge_public_reason(&j.v, &rules, &s->reason);
+	o->judged = !j.v.too_small;
+	o->support = j.v.too_small ? 0 : j.v.support;
+	if (j.v.duplicate_of >= 0)
+		o->duplicate_of = st->findings[j.v.duplicate_of].submission_id;
+	if (j.v.status == VERIFY_ACCEPTED && s->h_err)
+		patch_model(s, st, o, rel);
 	if (!strcmp(o->status, "accepted")) {
-		o->points = judge_points(&v);
-		if (bounty_members(bd, db, &s->d, &s->group, &s->members,
+		o->points = judge_points(&j.v);
+		if (bounty_members(s->bd, db, &s->d, &s->group, &s->members,
 				   &o->members_len)) {
 			cJSON_Delete(rel);
 			goto out;
@@ -596,16 +647,7 @@ static int submit_decide(void *ctx, struct db *db,
 	cJSON_AddNumberToObject(rel, "budget", t.budget);
 	cJSON_AddNumberToObject(rel, "budget_left", thresholdout_left(&t));
 	s->released_s = print_json(rel);
-	hold = cJSON_CreateObject();
-	cJSON_AddItemToObject(hold, "holdout",
-			      bounty_verdict_json(&j.exact, true, &rules));
-	cJSON_AddItemToObject(hold, "discovery",
-			      bounty_verdict_json(&j.disc, true, &j.drules));
-	cJSON_AddItemToObject(hold, "released", bounty_verdict_json(&v, true,
-								   &rules));
-	bounty_json_number(hold, "released_weight", v.weight);
-	cJSON_AddNumberToObject(hold, "prior", rules.prior);
-	s->holdout_s = print_json(hold);
+	s->holdout_s = holdout_record(&j, &rules);
 	o->reason = s->reason.s;
 	o->released = s->released_s;
 	o->holdout = s->holdout_s;

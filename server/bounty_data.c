@@ -1,43 +1,20 @@
 /*
- * bounty_run.c - a bounty's data, losses, decision list and verdict JSON;
- * see bounty_run.h.
+ * bounty_data.c - a bounty's data in memory and its cache, the losses of
+ * an h read from the database, the decision list rebuilt from the log,
+ * holdout members and verdict JSON; see bounty_data.h.
  *
- * The decision list is never stored row by row.  Replaying the accepted
- * (group, h) findings through pdl_update() in their order of acceptance
- * rebuilds the very same list, repairs included, because pdl_update() is
- * a function of the list so far, the group and h's losses; the number of
- * nodes the replay produces is checked against the number recorded.  The
- * cost is one predicate evaluation and one read of h per finding with h.
+ * The decision list is replayed by bounty/replay.c; this file gives the
+ * replay each finding's group (its canonical predicate compiled against
+ * the table) and h (read once from the database, then kept in bd), at the
+ * cost of one predicate evaluation and one read of h per finding with h.
  */
+#include "bounty/replay.h"
 #include "common/fa.h"
 #include "common/util.h"
-#include "server/bounty_run.h"
+#include "server/bounty_data.h"
 #include "server/log.h"
 #include "cohorts/predicate.h"
 #include <pthread.h>
-
-static const char *const metric_names[] = {
-	[BOUNTY_ERROR_RATE] = "error_rate",
-	[BOUNTY_FPR] = "fpr",
-	[BOUNTY_FNR] = "fnr",
-	[BOUNTY_WER] = "wer",
-};
-
-int bounty_metric_parse(const char *name, enum bounty_metric *out)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(metric_names); i++) {
-		if (!strcmp(name, metric_names[i])) {
-			*out = (enum bounty_metric)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *bounty_metric_name(enum bounty_metric m)
-{
-	return (size_t)m < ARRAY_SIZE(metric_names) ? metric_names[m] : "unknown";
-}
 
 /* The losses of one finding's h on its group's rows. */
 struct bounty_hcache {
@@ -78,49 +55,6 @@ void bounty_data_release(struct bounty_data *bd)
 	bounty_data_init(bd);
 }
 
-static int metric_check(enum bounty_metric m, enum task task, struct buf *err)
-{
-	bool ok = m == BOUNTY_WER ? task == TASK_ASR :
-		  task == TASK_CLASSIFICATION;
-
-	if (!ok)
-		buf_addf(err, "metric \"%s\" does not apply to a %s dataset;"
-			 " use error_rate, fpr or fnr for classification and"
-			 " wer for asr", bounty_metric_name(m), task_name(task));
-	return ok ? 0 : -1;
-}
-
-static void compute_losses(struct bounty_data *bd)
-{
-	const struct table *t = &bd->t;
-	size_t n = t->nrows;
-	uint32_t pos = (uint32_t)t->positive;
-
-	bd->err = xcalloc(n, sizeof(double));
-	if (bd->metric != BOUNTY_ERROR_RATE)
-		bd->den = xcalloc(n, sizeof(double));
-	for (size_t r = 0; r < n; r++) {
-		switch (bd->metric) {
-		case BOUNTY_ERROR_RATE:
-			bd->err[r] = t->pred[r] != t->label[r];
-			break;
-		case BOUNTY_FPR:
-			bd->den[r] = t->label[r] != pos;
-			bd->err[r] = bd->den[r] > 0 && t->pred[r] == pos;
-			break;
-		case BOUNTY_FNR:
-			bd->den[r] = t->label[r] == pos;
-			bd->err[r] = bd->den[r] > 0 && t->pred[r] != pos;
-			break;
-		case BOUNTY_WER:
-			bd->den[r] = t->asr[r].ref_words;
-			bd->err[r] = (double)t->asr[r].sub + t->asr[r].del +
-				     t->asr[r].ins;
-			break;
-		}
-	}
-}
-
 int bounty_data_load(struct bounty_data *bd, struct db *db,
 		     const struct dataset *d, int64_t model_id,
 		     enum bounty_metric metric, const unsigned char *secret,
@@ -137,8 +71,6 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 		*internal = true;
 		return -1;
 	}
-	if (metric_check(metric, task, err))
-		return -1;
 	bd->metric = metric;
 	table_release(&bd->t);
 	table_init(&bd->t, task);
@@ -149,13 +81,8 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 		return -1;
 	}
 	bd->load_seconds = now_seconds() - t0;
-	if ((metric == BOUNTY_FPR || metric == BOUNTY_FNR) &&
-	    (!table_is_binary(&bd->t) || bd->t.positive < 0)) {
-		buf_addf(err, "metric \"%s\" needs binary labels that include"
-			 " the positive label \"%s\"", bounty_metric_name(metric),
-			 d->positive_label ? d->positive_label : "");
+	if (bounty_metric_check(metric, &bd->t, d->positive_label, err))
 		return -1;
-	}
 	if (split_init(&bd->split, secret, secret_len, fraction, err) ||
 	    split_set_reporting(&bd->split, reporting, err)) {
 		*internal = true;
@@ -165,7 +92,7 @@ int bounty_data_load(struct bounty_data *bd, struct db *db,
 	bitset_copy(&bd->discovery, &bd->holdout);
 	bitset_or(&bd->discovery, &bd->reporting);
 	bitset_not(&bd->discovery);
-	compute_losses(bd);
+	bounty_losses(&bd->t, metric, &bd->err, &bd->den);
 	return 0;
 }
 
@@ -368,40 +295,6 @@ void bounty_data_put(struct bounty_data *bd)
 		data_free(bd);
 }
 
-double bounty_metric_on(const struct bounty_data *bd, const double *err,
-			const struct bitset *rows)
-{
-	double e = 0, dsum = 0;
-
-	for (size_t r = 0; r < bd->t.nrows; r++) {
-		if (rows && !bitset_test(rows, r))
-			continue;
-		e += err[r];
-		dsum += bd->den ? bd->den[r] : 1.0;
-	}
-	return dsum > 0 ? e / dsum : NAN;
-}
-
-double bounty_class_loss(const struct bounty_data *bd, size_t r,
-			 const char *s, size_t n)
-{
-	const struct table *t = &bd->t;
-	int64_t code = strmap_find(&t->classes, s, n);
-	bool positive = code >= 0 && code == t->positive;
-
-	switch (bd->metric) {
-	case BOUNTY_ERROR_RATE:
-		return code != (int64_t)t->label[r];
-	case BOUNTY_FPR:
-		return bd->den[r] > 0 && positive;
-	case BOUNTY_FNR:
-		return bd->den[r] > 0 && !positive;
-	case BOUNTY_WER:
-		break;
-	}
-	return NAN;
-}
-
 /* ---- losses of h ---- */
 
 struct hload {
@@ -419,7 +312,8 @@ static double row_loss(struct bounty_data *bd, size_t r,
 		return (double)row->sub + row->del + row->ins;
 	if (!row->prediction)
 		return NAN;
-	return bounty_class_loss(bd, r, row->prediction, row->prediction_len);
+	return bounty_class_loss(&bd->t, bd->metric, bd->den, r,
+				 row->prediction, row->prediction_len);
 }
 
 static int hload_row(void *ctx, const struct bounty_row *row)
@@ -569,56 +463,58 @@ static int finding_h(struct bounty_data *bd, struct db *db,
 	return 0;
 }
 
+struct rebuild {
+	struct bounty_data *bd;
+	struct db *db;
+	const struct dataset *d;
+	const struct bounty_state *st;
+	int64_t *stale_finding;
+};
+
+static int rebuild_step(void *ctx, size_t i, struct bitset *g, double *h_err)
+{
+	struct rebuild *rb = ctx;
+	const struct bounty_finding *f = &rb->st->findings[i];
+
+	if (bounty_group_of(rb->bd, f->canonical, g))
+		return -1;
+	return finding_h(rb->bd, rb->db, rb->d, f, g, h_err, rb->stale_finding);
+}
+
 struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 			       const struct dataset *d,
 			       const struct bounty_state *st,
 			       int64_t *stale_finding)
 {
 	struct pdl *l = pdl_new(bd->t.nrows, bd->err, bd->den, &bd->holdout);
-	struct bitset g = BITSET_INIT;
-	double *h_err = xcalloc(bd->t.nrows, sizeof(double));
+	struct replay_finding *f = bounty_replay_findings(st);
+	struct rebuild rb = { bd, db, d, st, stale_finding };
 	struct buf err = BUF_INIT;
-	bool ok = true;
+	int rc;
 
 	*stale_finding = 0;
-	for (size_t i = 0; ok && i < st->nfindings; i++) {
-		const struct bounty_finding *f = &st->findings[i];
-
-		if (f->pdl_model <= 0)
-			continue;
-		ok = false;
-		if (bounty_group_of(bd, f->canonical, &g))
-			break;
-		memset(h_err, 0, bd->t.nrows * sizeof(double));
-		if (finding_h(bd, db, d, f, &g, h_err, stale_finding))
-			break;
-		if (pdl_update(l, &g, h_err, NULL, &err)) {
-			log_error("finding %lld does not replay: %s",
-				  (long long)f->submission_id, err.s);
-			break;
-		}
-		if ((int64_t)pdl_models(l) != f->pdl_model) {
-			log_error("finding %lld replays as model %u, recorded %lld",
-				  (long long)f->submission_id, pdl_models(l),
-				  (long long)f->pdl_model);
-			break;
-		}
-		ok = true;
-	}
-	if (ok && (int64_t)pdl_length(l) != st->b.nodes) {
-		log_error("bounty %lld: the replayed list has %zu nodes, %lld"
-			  " recorded", (long long)st->b.id, pdl_length(l),
-			  (long long)st->b.nodes);
-		ok = false;
-	}
-	bitset_release(&g);
-	free(h_err);
+	rc = bounty_replay(l, f, st->nfindings, (size_t)st->b.nodes,
+			   rebuild_step, &rb, &err);
+	if (rc == REPLAY_MISMATCH)
+		log_error("bounty %lld: %s", (long long)st->b.id, err.s);
+	free(f);
 	buf_release(&err);
-	if (!ok) {
+	if (rc) {
 		pdl_free(l);
 		return NULL;
 	}
 	return l;
+}
+
+struct replay_finding *bounty_replay_findings(const struct bounty_state *st)
+{
+	struct replay_finding *f = xcalloc(st->nfindings, sizeof(*f));
+
+	for (size_t i = 0; i < st->nfindings; i++) {
+		f[i].id = st->findings[i].submission_id;
+		f[i].model = st->findings[i].pdl_model;
+	}
+	return f;
 }
 
 /* ---- holdout members ---- */

@@ -1,23 +1,14 @@
 /*
- * bounty_run.h - what the bounty handlers compute: a bounty's data in
- * memory, per-row losses for its metric, the losses of a proposed model h,
- * the pointer decision list rebuilt from the accepted findings, and the
- * JSON forms of verdicts.
+ * bounty_data.h - what the bounty handlers need from the database: a
+ * bounty's data in memory and its cache, the losses of a proposed model h,
+ * the pointer decision list rebuilt from the accepted findings, holdout
+ * members, and the JSON forms of verdicts.
  *
  * A bounty's data is the dataset joined to the bounty's model, loaded with
  * store_table_load() into a columnar table, split with the bounty's secret
- * (bounty/split.h), and turned into per-row losses:
- *
- *	error_rate  err = prediction != label, den = 1 (NULL)
- *	fpr         den = label is negative, err = den and prediction positive
- *	fnr         den = label is positive, err = den and prediction negative
- *	wer         err = S + D + I of the stored alignment, den = reference
- *	            words
- *
- * so that every metric is sum(err) / sum(den) over a set of rows, the form
- * bounty/verify.h and bounty/pdl.h work on.  error_rate needs a
- * classification dataset, fpr and fnr a binary one with a positive label,
- * wer an asr dataset.
+ * (bounty/split.h), and turned into per-row losses for its metric
+ * (bounty/losses.h), so that every metric is sum(err) / sum(den) over a
+ * set of rows.
  *
  * Ownership: struct bounty_data owns its table, bitsets and arrays;
  * bounty_data_release() frees them.
@@ -34,8 +25,8 @@
  * state a verdict depends on is read from the database under the bounty's
  * row lock.
  */
-#ifndef FA_BOUNTY_RUN_H
-#define FA_BOUNTY_RUN_H
+#ifndef FA_BOUNTY_DATA_H
+#define FA_BOUNTY_DATA_H
 
 #include "common/fa.h"
 #include "common/buf.h"
@@ -44,23 +35,14 @@
 #include "bounty/split.h"
 #include "bounty/verify.h"
 #include "bounty/pdl.h"
+#include "bounty/losses.h"
+#include "bounty/replay.h"
 #include "server/store.h"
 #include "server/store_bounties.h"
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
 struct bounty_hcache;
-
-enum bounty_metric {
-	BOUNTY_ERROR_RATE,
-	BOUNTY_FPR,
-	BOUNTY_FNR,
-	BOUNTY_WER,
-};
-
-/* 0 and *out set, or -1 if name is not a bounty metric. */
-int bounty_metric_parse(const char *name, enum bounty_metric *out);
-const char *bounty_metric_name(enum bounty_metric m);
 
 struct bounty_data {
 	struct table t;
@@ -127,17 +109,6 @@ void bounty_data_put(struct bounty_data *bd);
 void bounty_data_offer(struct bounty_data *bd, const struct bounty *b,
 		       const struct dataset *d);
 
-/* sum(err) / sum(den) over rows (NULL: every row), NAN without den. */
-double bounty_metric_on(const struct bounty_data *bd, const double *err,
-			const struct bitset *rows);
-
-/*
- * The loss of a classification prediction (the label text [s, s+n)) on
- * row r under the bounty's metric.
- */
-double bounty_class_loss(const struct bounty_data *bd, size_t r,
-			 const char *s, size_t n);
-
 /*
  * Losses of another model of the same dataset on the rows of group:
  * h_err[r] for every row of group (others untouched).  The model must
@@ -161,6 +132,9 @@ struct pdl *bounty_pdl_rebuild(struct bounty_data *bd, struct db *db,
 			       const struct dataset *d,
 			       const struct bounty_state *st,
 			       int64_t *stale_finding);
+
+/* st's accepted findings as bounty/replay.h names them (caller frees). */
+struct replay_finding *bounty_replay_findings(const struct bounty_state *st);
 
 /*
  * Set out to the rows of bd's table in the group named by a stored
