@@ -13,14 +13,12 @@
 #include "common/util.h"
 #include "cli/cli.h"
 #include "ingest/load.h"
-#include "metrics/alignment.h"
+#include "metrics/align_batch.h"
 #include "evaluate/evaluation.h"
 #include "report/html.h"
 #include "evaluate/summary.h"
 #include <cjson/cJSON.h>
 #include <time.h>
-#include <pthread.h>
-#include <unistd.h>
 
 static const char score_usage[] =
 	"usage: fairaudit score --task TASK --truth FILE --predictions FILE\n"
@@ -41,143 +39,12 @@ static const char score_usage[] =
 	"  --summary prints sclite's per-speaker summary table instead of the\n"
 	"  evaluation (word counts only: no CER, no intervals).\n";
 
-/*
- * Utterance pairs are aligned in batches on every core: the loader hands
- * each pair to collect_pair, which copies its texts into the batch; a full
- * batch (and the last one) is split across threads, one aligner each.
- * Rows are independent, so the counts do not depend on the thread count.
- */
-#define ALIGN_BATCH_BYTES (16u << 20)
-#define ALIGN_MAX_THREADS 16
-
-struct pair {
-	size_t row;
-	size_t ref, ref_len, hyp, hyp_len;	/* offsets into text */
-};
-
-struct align_batch {
-	struct table *t;
-	unsigned flags;		/* aligner_score flags */
-	struct aligner *al[ALIGN_MAX_THREADS];
-	size_t nthreads;
-	struct buf text;
-	struct pair *pairs;
-	size_t n, cap;
-	/* per run */
-	size_t next;
-	pthread_mutex_t lock;
-	int failed;
-	struct buf err;
-};
-
-static void *align_worker(void *arg)
-{
-	struct align_batch *b = ((void **)arg)[0];
-	struct aligner *al = ((void **)arg)[1];
-	struct buf err = BUF_INIT;
-
-	for (;;) {
-		size_t i;
-		struct pair *p;
-
-		pthread_mutex_lock(&b->lock);
-		i = b->next;
-		b->next += 256;
-		pthread_mutex_unlock(&b->lock);
-		if (i >= b->n)
-			break;
-		for (size_t k = i; k < i + 256 && k < b->n; k++) {
-			p = &b->pairs[k];
-			if (aligner_score(al, b->text.s + p->ref, p->ref_len,
-					  b->text.s + p->hyp, p->hyp_len, b->flags,
-					  &b->t->asr[p->row], &err)) {
-				pthread_mutex_lock(&b->lock);
-				if (!b->failed++)
-					buf_addf(&b->err, "%s", err.s);
-				pthread_mutex_unlock(&b->lock);
-				buf_reset(&err);
-			}
-		}
-	}
-	buf_release(&err);
-	return NULL;
-}
-
-static int align_flush(struct align_batch *b, struct buf *err)
-{
-	pthread_t th[ALIGN_MAX_THREADS];
-	void *args[ALIGN_MAX_THREADS][2];
-	size_t started = 0;
-
-	b->next = 0;
-	for (size_t i = 1; i < b->nthreads; i++) {
-		args[i][0] = b;
-		args[i][1] = b->al[i];
-		if (!pthread_create(&th[started], NULL, align_worker, args[i]))
-			started++;
-	}
-	args[0][0] = b;
-	args[0][1] = b->al[0];
-	align_worker(args[0]);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	b->n = 0;
-	buf_reset(&b->text);
-	if (b->failed) {
-		buf_addf(err, "%s", b->err.s);
-		return -1;
-	}
-	return 0;
-}
-
+/* The loader's callback: each utterance pair into the alignment batch. */
 static int collect_pair(void *ctx, struct table *t, size_t row,
 			const char *ref, size_t ref_len, const char *hyp,
 			size_t hyp_len, struct buf *err)
 {
-	struct align_batch *b = ctx;
-	struct pair *p;
-
-	b->t = t;
-	b->pairs = xgrow(b->pairs, &b->cap, b->n + 1, sizeof(*b->pairs));
-	p = &b->pairs[b->n++];
-	p->row = row;
-	p->ref = b->text.len;
-	p->ref_len = ref_len;
-	buf_add(&b->text, ref, ref_len);
-	p->hyp = b->text.len;
-	p->hyp_len = hyp_len;
-	buf_add(&b->text, hyp, hyp_len);
-	if (b->text.len >= ALIGN_BATCH_BYTES)
-		return align_flush(b, err);
-	return 0;
-}
-
-static int align_batch_init(struct align_batch *b, const struct norm_opts *no,
-			    struct buf *err)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	memset(b, 0, sizeof(*b));
-	b->nthreads = cpus > 1 ? (size_t)cpus : 1;
-	if (b->nthreads > ALIGN_MAX_THREADS)
-		b->nthreads = ALIGN_MAX_THREADS;
-	buf_init(&b->text, 0);
-	buf_init(&b->err, 0);
-	pthread_mutex_init(&b->lock, NULL);
-	for (size_t i = 0; i < b->nthreads; i++)
-		if (!(b->al[i] = aligner_new(no, err)))
-			return -1;
-	return 0;
-}
-
-static void align_batch_release(struct align_batch *b)
-{
-	for (size_t i = 0; i < b->nthreads; i++)
-		aligner_free(b->al[i]);
-	buf_release(&b->text);
-	buf_release(&b->err);
-	free(b->pairs);
-	pthread_mutex_destroy(&b->lock);
+	return align_batch_add(ctx, t, row, ref, ref_len, hyp, hyp_len, err);
 }
 
 struct score_args {
@@ -341,7 +208,7 @@ int cmd_score(int argc, char **argv)
 			goto out;
 		}
 		asr = true;
-		if (!align_batch_init(&ab, &no, &err)) {
+		if (!align_batch_init(&ab, &no, 0, &err)) {
 			if (a.summary)
 				ab.flags = ALIGN_WORDS_ONLY;
 			struct buf desc = BUF_INIT;
@@ -369,7 +236,7 @@ int cmd_score(int argc, char **argv)
 				  ndom ? &dom : NULL,
 				  asr ? collect_pair : NULL, asr ? &ab : NULL,
 				  &errs, &err) ||
-	    (asr && ab.n && align_flush(&ab, &err))) {
+	    (asr && align_batch_flush(&ab, &err))) {
 		print_load_errors(&err, &errs);
 		goto out;
 	}

@@ -58,12 +58,10 @@
 #include "evaluate/evaluation_internal.h"
 #include "metrics/bootstrap.h"
 #include "metrics/wer.h"
-#include <pthread.h>
-#include <unistd.h>
+#include "common/fanout.h"
 
 /* Below this many cluster draws a grouping's replicates are made inline. */
 #define ASR_PARALLEL_DRAWS 4000000ULL
-#define ASR_MAX_THREADS 16
 
 /* Most bytes of replicates kept from compute() to compare(). */
 #ifndef ASR_BOOT_CACHE_BYTES
@@ -232,8 +230,9 @@ static void rates_stat(const double *sums, double *out, void *arg)
 	wer_rates(sums, out);
 }
 
-/* Replicates of cohort c into out[nboot x NR]. */
-static void cohort_replicates(struct asr_state *s, size_t c, double *out)
+/* Replicates of cohort c into out[nboot x NR], drawn with rng. */
+static void draw_cohort(const struct asr_state *s, gsl_rng *rng, size_t c,
+			double *out)
 {
 	size_t first = s->cl_start[c], ncl = s->cl_start[c + 1] - first;
 
@@ -242,9 +241,14 @@ static void cohort_replicates(struct asr_state *s, size_t c, double *out)
 			out[i] = NAN;
 		return;
 	}
-	boot_rng_reset(s->rng, s->stream[c]);
-	boot_replicates(s->rng, s->cl + first * WER_NV, ncl, WER_NV, s->nboot,
+	boot_rng_reset(rng, s->stream[c]);
+	boot_replicates(rng, s->cl + first * WER_NV, ncl, WER_NV, s->nboot,
 			rates_stat, NULL, NR, out);
+}
+
+static void cohort_replicates(struct asr_state *s, size_t c, double *out)
+{
+	draw_cohort(s, s->rng, c, out);
 }
 
 /*
@@ -253,68 +257,35 @@ static void cohort_replicates(struct asr_state *s, size_t c, double *out)
  * generator) and the numbers are the same whatever the thread count.
  */
 struct reps_job {
-	struct asr_state *s;
-	size_t next;		/* next cohort to draw, under lock */
-	pthread_mutex_t lock;
+	const struct asr_state *s;
+	gsl_rng *rng[FANOUT_MAX_THREADS];
 };
 
-static void *reps_worker(void *arg)
+static void reps_work(void *ctx, size_t thread, size_t begin, size_t end)
 {
-	struct reps_job *j = arg;
-	struct asr_state *s = j->s;
-	gsl_rng *rng = boot_rng_new(0);
+	struct reps_job *j = ctx;
 
-	for (;;) {
-		size_t c, first, ncl;
-		double *out;
-
-		pthread_mutex_lock(&j->lock);
-		c = j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (c >= s->nc)
-			break;
-		first = s->cl_start[c];
-		ncl = s->cl_start[c + 1] - first;
-		out = s->reps + c * s->nboot * NR;
-		if (!ncl) {
-			for (size_t i = 0; i < s->nboot * NR; i++)
-				out[i] = NAN;
-			continue;
-		}
-		boot_rng_reset(rng, s->stream[c]);
-		boot_replicates(rng, s->cl + first * WER_NV, ncl, WER_NV,
-				s->nboot, rates_stat, NULL, NR, out);
-	}
-	gsl_rng_free(rng);
-	return NULL;
+	for (size_t c = begin; c < end; c++)
+		draw_cohort(j->s, j->rng[thread], c,
+			    j->s->reps + c * j->s->nboot * NR);
 }
 
 static void all_replicates(struct asr_state *s)
 {
 	uint64_t draws = (uint64_t)s->cl_start[s->nc] * s->nboot;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = cpus > 1 ? (size_t)cpus : 1;
-	struct reps_job job = { s, 0 };
-	pthread_t th[ASR_MAX_THREADS];
-	size_t started = 0;
+	size_t nthreads = fanout_threads(s->nc);
+	struct reps_job job = { s, { NULL } };
 
-	if (nthreads > ASR_MAX_THREADS)
-		nthreads = ASR_MAX_THREADS;
-	if (nthreads > s->nc)
-		nthreads = s->nc;
 	if (draws < ASR_PARALLEL_DRAWS || nthreads < 2) {
 		for (size_t c = 0; c < s->nc; c++)
 			cohort_replicates(s, c, s->reps + c * s->nboot * NR);
 		return;
 	}
-	pthread_mutex_init(&job.lock, NULL);
-	for (size_t i = 1; i < nthreads; i++)
-		if (!pthread_create(&th[started], NULL, reps_worker, &job))
-			started++;
-	reps_worker(&job);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&job.lock);
+	for (size_t i = 0; i < nthreads; i++)
+		job.rng[i] = boot_rng_new(0);
+	fanout(s->nc, 1, nthreads, reps_work, &job);
+	for (size_t i = 0; i < nthreads; i++)
+		gsl_rng_free(job.rng[i]);
 }
 
 /* Cohort c's replicates: kept ones, or regenerated into buf. */
