@@ -9,6 +9,20 @@
 #include "metrics/stats.h"
 #include "metrics/wer.h"
 
+void compare_opts_init(struct compare_opts *o)
+{
+	struct eval_params p;
+
+	eval_params_init(&p);
+	o->conf = p.confidence;
+	o->min_size = p.min_cohort_size;
+	o->min_speakers = p.min_speakers;
+	o->nboot = PAIRED_DEFAULT_BOOTSTRAP;
+	o->seed = p.seed;
+	o->threshold = p.threshold;
+	eval_params_release(&p);
+}
+
 /* Metric catalogues of the kinds other than binary. */
 static const char *const multi_metrics[] = { "error_rate", "accuracy" };
 static const char *const regression_metrics[] = { "mae", "mean_error" };

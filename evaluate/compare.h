@@ -56,6 +56,13 @@ struct compare_opts {
 	double threshold;		/* score tasks */
 };
 
+/*
+ * The defaults: the evaluation's confidence, minimum cohort size, minimum
+ * speakers, seed and threshold (eval_params_init), and
+ * PAIRED_DEFAULT_BOOTSTRAP replicates.
+ */
+void compare_opts_init(struct compare_opts *o);
+
 /* One comparison; compare_run_init, fill the inputs, compare_compute. */
 struct compare_run {
 	const struct table *ta, *tb;

@@ -138,6 +138,18 @@ static struct bounty_data *cache_drop(size_t i)
 	return bd->refs ? NULL : bd;
 }
 
+/* The least recently used entry not being loaded, or ncache. */
+static size_t cache_lru(void)
+{
+	size_t lru = ncache;
+
+	for (size_t i = 0; i < ncache; i++)
+		if (!cache[i]->loading &&
+		    (lru == ncache || cache[i]->used < cache[lru]->used))
+			lru = i;
+	return lru;
+}
+
 static bool same_key(const struct bounty_data *bd, const struct bounty *b,
 		     const struct dataset *d)
 {
@@ -197,12 +209,8 @@ struct bounty_data *bounty_data_get(struct db *db, const struct bounty *b,
 		}
 	}
 	while (cache_size() && ncache >= cache_size()) {
-		size_t lru = ncache;
+		size_t lru = cache_lru();
 
-		for (size_t i = 0; i < ncache; i++)
-			if (!cache[i]->loading &&
-			    (lru == ncache || cache[i]->used < cache[lru]->used))
-				lru = i;
 		if (lru == ncache)
 			break;	/* all loading: go over the size for now */
 		{
@@ -260,12 +268,8 @@ void bounty_data_offer(struct bounty_data *bd, const struct bounty *b,
 	bd->used = 0;
 	pthread_mutex_lock(&cache_lock);
 	if (cache_size() && ncache >= cache_size()) {
-		size_t lru = ncache;
+		size_t lru = cache_lru();
 
-		for (size_t i = 0; i < ncache; i++)
-			if (!cache[i]->loading &&
-			    (lru == ncache || cache[i]->used < cache[lru]->used))
-				lru = i;
 		if (lru < ncache)
 			gone = cache_drop(lru);
 	}

@@ -466,7 +466,8 @@ void h_bounties_create(struct request *r)
 	struct bounty_data *bd = xmalloc(sizeof(*bd));
 	struct buf err = BUF_INIT;
 	enum bounty_metric metric;
-	int64_t model_id = 0, min_support = 30, budget = THRESHOLDOUT_BUDGET;
+	struct verify_rules rules;
+	int64_t model_id = 0, min_support, budget = THRESHOLDOUT_BUDGET;
 	int64_t total_budget = 0;
 	double overall, reported;
 	bool internal;
@@ -475,10 +476,12 @@ void h_bounties_create(struct request *r)
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
 	bounty_data_init(bd);
+	verify_rules_init(&rules);
+	min_support = (int64_t)rules.min_support;
 	in.holdout_fraction = 0.5;
-	in.min_gap = 0.02;
-	in.alpha = 0.001;
-	in.significance = 0.05;
+	in.min_gap = rules.min_gap;
+	in.alpha = rules.alpha;
+	in.significance = rules.significance;
 	in.threshold = THRESHOLDOUT_T;
 	in.sigma = THRESHOLDOUT_SIGMA;
 	in.epsilon = BOUNTY_EPSILON;

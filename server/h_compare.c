@@ -123,12 +123,7 @@ static int req_parse_or_respond(struct request *r, struct cmp_req *q)
 	const char *format = req_arg(r, "format"), *by, *metrics;
 	double v;
 
-	q->o.conf = 0.95;
-	q->o.min_size = 30;
-	q->o.min_speakers = EVAL_DEFAULT_MIN_SPEAKERS;
-	q->o.nboot = PAIRED_DEFAULT_BOOTSTRAP;
-	q->o.seed = EVAL_DEFAULT_SEED;
-	q->o.threshold = 0.5;
+	compare_opts_init(&q->o);
 	if (format && strcmp(format, "html") && strcmp(format, "json")) {
 		respond_problem(r, 400, "Bad request",
 				"format \"%s\" is not html or json", format);

@@ -194,6 +194,23 @@ void db_fmt_double(char *out, size_t n, double v)
 	snprintf(out, n, "%.17g", v);
 }
 
+void db_array_add(struct buf *b, const char *s, bool first)
+{
+	if (!first)
+		buf_addch(b, ',');
+	if (!s) {
+		buf_adds(b, "NULL");
+		return;
+	}
+	buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addch(b, '\\');
+		buf_addch(b, *s);
+	}
+	buf_addch(b, '"');
+}
+
 int db_rollback(struct db *db)
 {
 	db_cmd(db, "rollback", "ROLLBACK", 0, NULL);

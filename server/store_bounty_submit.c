@@ -132,24 +132,6 @@ static int read_state(struct db *db, const char *bid, const char *kid,
 	return 0;
 }
 
-/* Append one element to a PostgreSQL array literal. */
-static void array_add(struct buf *b, const char *s, bool first)
-{
-	if (!first)
-		buf_addch(b, ',');
-	if (!s) {
-		buf_adds(b, "NULL");
-		return;
-	}
-	buf_addch(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_addch(b, '\\');
-		buf_addch(b, *s);
-	}
-	buf_addch(b, '"');
-}
-
 static int write_h_rows(struct db *db, const char *sid,
 			const struct bounty_h_store *h)
 {
@@ -170,8 +152,8 @@ static int write_h_rows(struct db *db, const char *sid,
 			buf_addch(&cnt[k], '{');
 		}
 		for (size_t i = start; i < end; i++) {
-			array_add(&ids, h->ids[i], i == start);
-			array_add(&vals, h->values[i], i == start);
+			db_array_add(&ids, h->ids[i], i == start);
+			db_array_add(&vals, h->values[i], i == start);
 			for (int k = 0; h->counts && k < 4; k++)
 				buf_addf(&cnt[k], "%s%u", i == start ? "" : ",",
 					 h->counts[4 * i + (size_t)k]);

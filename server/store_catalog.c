@@ -111,15 +111,8 @@ static void dataset_from_row(const PGresult *r, int i, struct dataset *d)
 static void text_array_literal(struct buf *b, const char *const *v, size_t n)
 {
 	buf_addch(b, '{');
-	for (size_t i = 0; i < n; i++) {
-		buf_adds(b, i ? ",\"" : "\"");
-		for (const char *s = v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				buf_addch(b, '\\');
-			buf_addch(b, *s);
-		}
-		buf_addch(b, '"');
-	}
+	for (size_t i = 0; i < n; i++)
+		db_array_add(b, v[i], i == 0);
 	buf_addch(b, '}');
 }
 

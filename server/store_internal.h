@@ -37,6 +37,11 @@ double db_double(const PGresult *r, int row, int col);
 /* Parameters as text: an integer, a double to 17 significant digits. */
 void db_fmt_i64(char *out, size_t n, int64_t v);
 void db_fmt_double(char *out, size_t n, double v);
+/*
+ * Append element s (NULL: SQL NULL) to the inside of a PostgreSQL array
+ * literal, quoted and escaped, a comma before it unless first.
+ */
+void db_array_add(struct buf *b, const char *s, bool first);
 /* Roll the open transaction back; returns -1, for "return db_rollback". */
 int db_rollback(struct db *db);
 /*
