@@ -186,3 +186,17 @@ int buf_add_html_escaped(struct buf *b, const char *s, size_t n)
 	r |= buf_add(b, s + start, n - start);
 	return r ? -1 : 0;
 }
+
+void buf_add_double_shortest(struct buf *b, double d)
+{
+	char tmp[64];
+
+	if (d == floor(d) && fabs(d) < 1e15) {
+		snprintf(tmp, sizeof(tmp), "%.0f", d == 0 ? 0.0 : d);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%.15g", d);
+		if (strtod(tmp, NULL) != d)
+			snprintf(tmp, sizeof(tmp), "%.17g", d);
+	}
+	buf_adds(b, tmp);
+}

@@ -53,4 +53,11 @@ int buf_add_json_escaped(struct buf *b, const char *s, size_t n);
 /* Append s escaped for HTML text and attribute values (& < > " '). */
 int buf_add_html_escaped(struct buf *b, const char *s, size_t n);
 
+/*
+ * The shortest decimal text that reads back as the finite number d: an
+ * integer below 1e15 without a point ("0", never "-0"), otherwise 15
+ * significant digits, or 17 when 15 do not round-trip.
+ */
+void buf_add_double_shortest(struct buf *b, double d);
+
 #endif

@@ -72,21 +72,9 @@ static void add_text(struct buf *out, const char *s)
 /* Shortest decimal text that reads back as d. */
 static void add_number(struct buf *out, const cJSON *v)
 {
-	char tmp[64];
-	double d;
-
 	buf_addch(out, ',');
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-		return;
-	d = v->valuedouble;
-	if (d == floor(d) && fabs(d) < 1e15) {
-		snprintf(tmp, sizeof(tmp), "%.0f", d == 0 ? 0.0 : d);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%.15g", d);
-		if (strtod(tmp, NULL) != d)
-			snprintf(tmp, sizeof(tmp), "%.17g", d);
-	}
-	buf_adds(out, tmp);
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+		buf_add_double_shortest(out, v->valuedouble);
 }
 
 static const cJSON *get(const cJSON *o, const char *k)

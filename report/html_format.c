@@ -101,20 +101,10 @@ void add_count(struct buf *b, double x)
 /* Shortest text that reads back as d (for attribute values, params). */
 void add_shortest(struct buf *b, double d)
 {
-	char tmp[64];
-
-	if (!isfinite(d)) {
+	if (isfinite(d))
+		buf_add_double_shortest(b, d);
+	else
 		buf_adds(b, "null");
-		return;
-	}
-	if (d == floor(d) && fabs(d) < 1e15) {
-		snprintf(tmp, sizeof(tmp), "%.0f", d == 0 ? 0.0 : d);
-	} else {
-		snprintf(tmp, sizeof(tmp), "%.15g", d);
-		if (strtod(tmp, NULL) != d)
-			snprintf(tmp, sizeof(tmp), "%.17g", d);
-	}
-	buf_adds(b, tmp);
 }
 
 /* A p-value as HTML: "&lt; 0.001" or three decimals. */
