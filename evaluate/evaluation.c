@@ -971,12 +971,12 @@ static int choose_reference(struct grp *r, const struct eval_params *p,
 	return 0;
 }
 
-static void add_num(cJSON *o, const char *k, double v)
+void eval_json_number(cJSON *o, const char *key, double v)
 {
 	if (isfinite(v))
-		cJSON_AddNumberToObject(o, k, v);
+		cJSON_AddNumberToObject(o, key, v);
 	else
-		cJSON_AddNullToObject(o, k);
+		cJSON_AddNullToObject(o, key);
 }
 
 static cJSON *metric_json(const struct mval *m)
@@ -988,11 +988,11 @@ static cJSON *metric_json(const struct mval *m)
 		cJSON_AddStringToObject(o, "reason", m->reason);
 		return o;
 	}
-	add_num(o, "value", m->value);
+	eval_json_number(o, "value", m->value);
 	if (m->kind == MVAL_COUNT || m->kind == MVAL_PLAIN)
 		return o;
-	add_num(o, "low", m->low);
-	add_num(o, "high", m->high);
+	eval_json_number(o, "low", m->low);
+	eval_json_number(o, "high", m->high);
 	if (m->ci_reason)
 		cJSON_AddStringToObject(o, "interval_reason", m->ci_reason);
 	return o;
@@ -1011,15 +1011,15 @@ static cJSON *disparity_json(const struct disparity *d, double padj,
 		cJSON_AddStringToObject(o, "reason", d->reason);
 		return o;
 	}
-	add_num(o, "difference", d->diff);
-	add_num(o, "diff_low", d->diff_low);
-	add_num(o, "diff_high", d->diff_high);
+	eval_json_number(o, "difference", d->diff);
+	eval_json_number(o, "diff_low", d->diff_low);
+	eval_json_number(o, "diff_high", d->diff_high);
 	if (d->diff_ci_reason)
 		cJSON_AddStringToObject(o, "diff_interval_reason",
 					d->diff_ci_reason);
-	add_num(o, "ratio", d->ratio);
-	add_num(o, "ratio_low", d->ratio_low);
-	add_num(o, "ratio_high", d->ratio_high);
+	eval_json_number(o, "ratio", d->ratio);
+	eval_json_number(o, "ratio_low", d->ratio_low);
+	eval_json_number(o, "ratio_high", d->ratio_high);
 	if (d->ratio_reason)
 		cJSON_AddStringToObject(o, "ratio_reason", d->ratio_reason);
 	else if (d->ratio_ci_reason)
@@ -1027,10 +1027,10 @@ static cJSON *disparity_json(const struct disparity *d, double padj,
 					d->ratio_ci_reason);
 	if (d->ratio_corrected)
 		cJSON_AddTrueToObject(o, "ratio_corrected");
-	add_num(o, "p_value", d->p);
+	eval_json_number(o, "p_value", d->p);
 	if (d->p_reason)
 		cJSON_AddStringToObject(o, "p_value_reason", d->p_reason);
-	add_num(o, "p_adjusted", padj);
+	eval_json_number(o, "p_adjusted", padj);
 	if (padj_reason)
 		cJSON_AddStringToObject(o, "p_adjusted_reason", padj_reason);
 	cJSON_AddStringToObject(o, "test", d->test);
@@ -1161,8 +1161,8 @@ static cJSON *spread_json(const struct eval_task *et, const struct grp *r)
 				v[c] = NAN;
 		spread_compute(&s, v, NULL, nc);
 		so = cJSON_AddObjectToObject(slot_for(o, m, &sl), m->name);
-		add_num(so, "difference", s.diff);
-		add_num(so, "ratio", s.ratio);
+		eval_json_number(so, "difference", s.diff);
+		eval_json_number(so, "ratio", s.ratio);
 		if (s.reason) {
 			cJSON_AddStringToObject(so, "reason", s.reason);
 			continue;
@@ -1170,8 +1170,8 @@ static cJSON *spread_json(const struct eval_task *et, const struct grp *r)
 		if (s.ratio_reason)
 			cJSON_AddStringToObject(so, "ratio_reason",
 						s.ratio_reason);
-		add_num(so, "min", s.min);
-		add_num(so, "max", s.max);
+		eval_json_number(so, "min", s.min);
+		eval_json_number(so, "max", s.max);
 		cJSON_AddItemToObject(so, "min_cohort",
 				      attributes_json(et->t, r, s.imin));
 		cJSON_AddItemToObject(so, "max_cohort",

@@ -178,6 +178,12 @@ int eval_params_set(struct eval_params *p, const char *name,
 		    const char *value, struct buf *err);
 
 /*
+ * Adds v under key to object o, or null when v is NaN or infinite (JSON has
+ * neither): how every computed number enters an evaluation or comparison.
+ */
+void eval_json_number(cJSON *o, const char *key, double v);
+
+/*
  * Run the evaluation of t with p.  Returns a new cJSON object (see above),
  * or NULL with one sentence in err: unknown attributes, a requested
  * reference cohort with no rows, a task the engine cannot score, a table

@@ -6,12 +6,8 @@
  * program's one escaper (html_esc, report/html_escape.c), so nothing is
  * escaped twice, nothing is missed, and a carriage return or an invalid
  * byte is treated as in every other page.  Numbers print with the reports'
- * formatters and the page head is theirs (report/html_internal.h); the
- * look (colours, type, tables, cards) is theirs too, restated in a shorter
- * style sheet.
- *
- * NEEDSWORK: report/html_page.c keeps its style sheet private; once it exports
- * it this page should use it directly.
+ * formatters, and the page head and style sheet are theirs
+ * (html_page_head), with a few rules of its own added (bounty_css).
  */
 #include "common/fa.h"
 #include "common/util.h"
@@ -19,62 +15,16 @@
 #include "report/html_internal.h"
 
 
-static const char page_css[] =
-":root{--ink:#1b1f24;--muted:#5b6470;--line:#d5dae1;--soft:#f4f6f8;"
-"--blue:#0072B2;--verm:#D55E00;--green:#009E73}\n"
-"*{box-sizing:border-box}\n"
-"body{margin:0;font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
-"\"Helvetica Neue\",\"Noto Sans\",\"Liberation Sans\",Arial,sans-serif;"
-"font-size:16px;line-height:1.5;color:var(--ink);background:#fff}\n"
-"main{max-width:1200px;margin:0 auto;padding:28px 28px 40px}\n"
-"h1{font-size:1.8rem;line-height:1.2;margin:.15em 0 .35em;"
-"overflow-wrap:anywhere}\n"
-"h2{font-size:1.35rem;line-height:1.3;margin:2em 0 .4em;padding-top:.7em;"
-"border-top:1px solid var(--line)}\n"
-"code{font-family:ui-monospace,\"SFMono-Regular\",Menlo,Consolas,"
-"\"Liberation Mono\",monospace;font-size:.88em;background:var(--soft);"
-"padding:.05em .3em;border-radius:3px;overflow-wrap:anywhere}\n"
-".kicker{margin:0;color:var(--muted);font-size:.78rem;font-weight:600;"
-"letter-spacing:.08em;text-transform:uppercase}\n"
-".meta{color:var(--muted);margin:.2em 0;overflow-wrap:anywhere}\n"
-".summary{border-left:5px solid var(--green);background:#e9f5f0;"
-"padding:14px 20px;border-radius:0 8px 8px 0;margin:1.5em 0}\n"
+/* What the bounty page has that no report has: the leaderboard's group
+ * column, the history chart's points and line, the decision list. */
+static const char bounty_css[] =
 ".summary p{margin:.3em 0}\n"
-".table-wrap{overflow-x:auto;margin:.6em 0 .3em;border:1px solid "
-"var(--line);border-radius:8px}\n"
-"table{border-collapse:separate;border-spacing:0;font-size:.86rem;"
-"font-variant-numeric:tabular-nums;width:100%}\n"
-"caption{caption-side:top;text-align:left;padding:8px 10px;"
-"color:var(--muted);font-size:.82rem}\n"
-"th,td{padding:5px 9px;border-bottom:1px solid #eceff2;vertical-align:top;"
-"text-align:right;white-space:nowrap}\n"
-"th.t,td.t,th[scope=row]{text-align:left}\n"
 "td.g{white-space:normal;min-width:14em;text-align:left}\n"
-"thead th{background:var(--soft);font-weight:600;"
-"border-bottom:1px solid var(--line)}\n"
-"tbody tr:nth-child(even){background:#fafbfc}\n"
-".empty{color:var(--muted);font-style:italic}\n"
-"figure{margin:.6em 0}\n"
-"figcaption{font-weight:600;font-size:.92rem;margin:0 0 4px}\n"
-".chart svg{width:100%;max-width:760px;height:auto;display:block}\n"
-"svg text{font-size:11.5px;fill:var(--ink);dominant-baseline:central}\n"
-"svg .tk{fill:var(--muted);font-size:10px;text-anchor:middle}\n"
 "svg .yl{fill:var(--muted);font-size:10px;text-anchor:end}\n"
-"svg .grid{stroke:#e3e6ea;fill:none}\n"
 "svg .ln{stroke:var(--blue);stroke-width:2;fill:none}\n"
 "svg .pt{fill:var(--blue)}\n"
 "svg .pt.base{fill:#555b63}\n"
-"dl.kv{display:grid;grid-template-columns:minmax(150px,max-content) 1fr;"
-"gap:6px 20px;margin:.6em 0}\n"
-"dl.kv dt{font-weight:600;color:#39414b}\n"
-"dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
-"ol.pdl li{margin:.3em 0;overflow-wrap:anywhere}\n"
-"footer{margin-top:3em;padding-top:1em;border-top:1px solid var(--line);"
-"color:var(--muted);font-size:.85rem}\n"
-"@media (max-width:640px){main{padding:16px 14px 28px}"
-"h1{font-size:1.4rem}dl.kv{grid-template-columns:1fr}}\n"
-"@media print{main{max-width:none;padding:0}"
-".table-wrap{overflow:visible;border:0}tr,figure{break-inside:avoid}}\n";
+"ol.pdl li{margin:.3em 0;overflow-wrap:anywhere}\n";
 
 /* ---- escaping and numbers ---- */
 
@@ -142,7 +92,7 @@ static const char *metric_label(const char *m)
 
 static void bounty_page_begin(struct buf *b, const char *title)
 {
-	html_page_head(b, title, page_css, sizeof(page_css) - 1);
+	html_page_head(b, title, bounty_css);
 	buf_adds(b, "<main>\n");
 }
 
@@ -185,7 +135,7 @@ static void summary(struct buf *b, const cJSON *board)
 	int nh = cJSON_GetArraySize(jget(board, "hunters"));
 	double a, z;
 
-	buf_adds(b, "<section class=\"summary\" aria-label=\"Summary\">\n<p>");
+	buf_adds(b, "<section class=\"summary ok\" aria-label=\"Summary\">\n<p>");
 	buf_addf(b, "<b>%d accepted finding%s</b> from %d hunter%s.", nf,
 		 nf == 1 ? "" : "s", nh, nh == 1 ? "" : "s");
 	buf_adds(b, "</p>\n<p>");

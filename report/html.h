@@ -76,11 +76,11 @@ int html_sort_parse(const char *s, enum html_sort *out, struct buf *err);
 
 /*
  * The start of every page up to and including <body>: doctype, a strict
- * Content-Security-Policy, viewport, the escaped title and the given style
- * sheet.  For other pages drawn in the same style (the bounty pages).
+ * Content-Security-Policy, viewport, the escaped title and the reports'
+ * style sheet followed by extra_css (NULL for none): the rules only that
+ * page needs.  For other pages drawn in the same style (the bounty pages).
  */
-void html_page_head(struct buf *b, const char *title, const char *css,
-		    size_t css_len);
+void html_page_head(struct buf *b, const char *title, const char *extra_css);
 
 /*
  * The one HTML escaper of the program: append n bytes of s escaped for HTML

@@ -153,56 +153,16 @@ static void cmp_chart(const struct grp *g, const char *key, struct buf *b)
 	buf_adds(b, "</svg></figure>\n");
 }
 
-int html_render_comparison(struct buf *out, const cJSON *cmp,
-			   struct buf *err)
+/* The page's header: both sides, the dataset, the grouping. */
+static void cmp_header(struct buf *out, const cJSON *cmp, const struct grp *g)
 {
-	const cJSON *a = jget(cmp, "a"), *bb = jget(cmp, "b");
-	const cJSON *ds = jget(cmp, "dataset"), *it;
-	const char *la, *lb;
-	struct rctx x;
-	struct grp g;
-	struct keys ks = { NULL, 0, 0 };
-	struct buf t = BUF_INIT;
-	size_t i, j, nchg = 0;
+	const cJSON *ds = jget(cmp, "dataset");
 
-	if (!cJSON_IsObject(cmp)) {
-		buf_adds(err, "cannot render a comparison: the input is not a "
-			 "JSON object");
-		return -1;
-	}
-	memset(&x, 0, sizeof(x));
-	x.eval = cmp;
-	x.sort = HTML_SORT_NAME;
-	x.task = TK_MULTI;
-	x.has_conf = jnum(cmp, "confidence", &x.conf);
-	la = jstr(a, "label") ? jstr(a, "label") : "A";
-	lb = jstr(bb, "label") ? jstr(bb, "label") : "B";
-	grp_build(&x, &g, cmp, 1);
-	/* keep the cohorts in the caller's order */
-	for (i = 0; i < g.nrows; i++)
-		g.order[i] = &g.rows[i];
-	cJSON_ArrayForEach(it, jget(cmp, "metrics"))
-		if (cJSON_IsString(it))
-			keys_add(&ks, it->valuestring);
-	if (!ks.n)
-		for (i = 0; i < g.nrows; i++)
-			cJSON_ArrayForEach(it, g.rows[i].metrics)
-				keys_add(&ks, it->string);
-
-	if (jstr(cmp, "title")) {
-		buf_adds(&t, jstr(cmp, "title"));
-	} else {
-		buf_adds(&t, "Comparison: ");
-		buf_adds(&t, la);
-		buf_adds(&t, " and ");
-		buf_adds(&t, lb);
-	}
-	page_begin(out, t.s);
 	buf_adds(out, "<header>\n<p class=\"kicker\">fairaudit " MIDDOT
 		 " model comparison</p>\n<h1>");
-	cmp_side(out, a, "A");
+	cmp_side(out, jget(cmp, "a"), "A");
 	buf_adds(out, " <span class=\"sub\">" ARROW "</span> ");
-	cmp_side(out, bb, "B");
+	cmp_side(out, jget(cmp, "b"), "B");
 	buf_adds(out, "</h1>\n<p class=\"meta\">Dataset ");
 	if (jstr(ds, "name"))
 		html_esc(out, jstr(ds, "name"));
@@ -214,15 +174,49 @@ int html_render_comparison(struct buf *out, const cJSON *cmp,
 	if (!jstr(ds, "name") && !jstr(ds, "id"))
 		buf_adds(out, EMDASH);
 	buf_adds(out, " " MIDDOT " by ");
-	html_esc(out, g.by_label);
+	html_esc(out, g->by_label);
 	buf_addf(out, " " MIDDOT " %zu cohort%s " MIDDOT " change = B "
-		 MINUS " A</p>\n</header>\n", g.nrows,
-		 g.nrows == 1 ? "" : "s");
+		 MINUS " A</p>\n</header>\n", g->nrows,
+		 g->nrows == 1 ? "" : "s");
+}
 
-	/* summary: the changes whose interval excludes zero */
-	for (j = 0; j < ks.n; j++)
-		for (i = 0; i < g.nrows; i++) {
-			struct ccell cc = cmp_cell(g.rows[i].c, ks.k[j]);
+/* One summary line: metric key of cohort r changed by cc. */
+static void cmp_summary_item(struct buf *out, struct rctx *x,
+			     const struct crow *r, const char *key,
+			     const struct ccell *cc)
+{
+	enum kind k = metric_kind(key);
+
+	buf_adds(out, "<li>");
+	add_metric(out, key, false);
+	buf_adds(out, " for ");
+	html_esc(out, r->label);
+	buf_adds(out, " changed by ");
+	add_diff(out, k, cc->d, true);
+	buf_adds(out, " (");
+	add_conf(x, out);
+	buf_adds(out, "CI ");
+	add_range(out, cc->lo, cc->hi, add_diff, k);
+	buf_addch(out, ')');
+	if (cc->a.has && cc->b.has) {
+		buf_adds(out, ", from ");
+		add_value(out, k, cc->a.v);
+		buf_adds(out, " to ");
+		add_value(out, k, cc->b.v);
+	}
+	buf_adds(out, ".</li>\n");
+}
+
+/* The summary: the changes whose interval excludes zero, at most
+ * MAX_FINDINGS of them listed. */
+static void cmp_summary(struct buf *out, struct rctx *x, const struct grp *g,
+			const struct keys *ks)
+{
+	size_t i, j, nchg = 0, shown = 0;
+
+	for (j = 0; j < ks->n; j++)
+		for (i = 0; i < g->nrows; i++) {
+			struct ccell cc = cmp_cell(g->rows[i].c, ks->k[j]);
 
 			nchg += cmp_changed(&cc);
 		}
@@ -231,160 +225,205 @@ int html_render_comparison(struct buf *out, const cJSON *cmp,
 		 "</h2>\n", nchg ? "" : " ok");
 	if (!nchg) {
 		buf_adds(out, "<p class=\"lead\">No change whose ");
-		add_conf(&x, out);
-		buf_adds(out, "interval excludes zero.</p>\n");
-	} else {
-		size_t shown = 0;
-
-		buf_addf(out, "<p class=\"lead\">%zu change%s with an interval "
-			 "excluding zero.</p>\n<ul>\n", nchg,
-			 nchg == 1 ? "" : "s");
-		for (j = 0; j < ks.n; j++) {
-			enum kind k = metric_kind(ks.k[j]);
-
-			for (i = 0; i < g.nrows && shown < MAX_FINDINGS; i++) {
-				struct ccell cc = cmp_cell(g.rows[i].c,
-							   ks.k[j]);
-
-				if (!cmp_changed(&cc))
-					continue;
-				shown++;
-				buf_adds(out, "<li>");
-				add_metric(out, ks.k[j], false);
-				buf_adds(out, " for ");
-				html_esc(out, g.rows[i].label);
-				buf_adds(out, " changed by ");
-				add_diff(out, k, cc.d, true);
-				buf_adds(out, " (");
-				add_conf(&x, out);
-				buf_adds(out, "CI ");
-				add_range(out, cc.lo, cc.hi, add_diff, k);
-				buf_addch(out, ')');
-				if (cc.a.has && cc.b.has) {
-					buf_adds(out, ", from ");
-					add_value(out, k, cc.a.v);
-					buf_adds(out, " to ");
-					add_value(out, k, cc.b.v);
-				}
-				buf_adds(out, ".</li>\n");
-			}
-		}
-		buf_adds(out, "</ul>\n");
-		if (nchg > shown)
-			buf_addf(out, "<p>and %zu more, in the tables below."
-				 "</p>\n", nchg - shown);
+		add_conf(x, out);
+		buf_adds(out, "interval excludes zero.</p>\n</section>\n");
+		return;
 	}
+	buf_addf(out, "<p class=\"lead\">%zu change%s with an interval "
+		 "excluding zero.</p>\n<ul>\n", nchg, nchg == 1 ? "" : "s");
+	for (j = 0; j < ks->n; j++)
+		for (i = 0; i < g->nrows && shown < MAX_FINDINGS; i++) {
+			struct ccell cc = cmp_cell(g->rows[i].c, ks->k[j]);
+
+			if (!cmp_changed(&cc))
+				continue;
+			shown++;
+			cmp_summary_item(out, x, &g->rows[i], ks->k[j], &cc);
+		}
+	buf_adds(out, "</ul>\n");
+	if (nchg > shown)
+		buf_addf(out, "<p>and %zu more, in the tables below.</p>\n",
+			 nchg - shown);
 	buf_adds(out, "</section>\n");
+}
 
-	for (j = 0; j < ks.n; j++) {
-		const char *key = ks.k[j];
-		enum kind k = metric_kind(key);
-		size_t nhead = g.nattrs ? g.nattrs : 1, q;
+/* A count cell: n_a or n_b of a cohort, or a dash. */
+static void cmp_count_cell(struct buf *out, const cJSON *c, const char *key)
+{
+	double n;
 
+	buf_adds(out, "<td><b>");
+	if (jnum(c, key, &n))
+		add_count(out, n);
+	else
+		buf_adds(out, EMDASH);
+	buf_adds(out, "</b></td>");
+}
+
+/* One cohort's row of a metric's table. */
+static void cmp_row(struct buf *out, const struct grp *g, const struct crow *r,
+		    const char *key)
+{
+	struct ccell cc = cmp_cell(r->c, key);
+	enum kind k = metric_kind(key);
+	size_t nhead = g->nattrs ? g->nattrs : 1;
+
+	buf_addf(out, "<tr class=\"%s%s\" data-cohort=\"%zu\">",
+		 cmp_changed(&cc) ? "flag " : "", r->small ? "small" : "",
+		 r->idx);
+	for (size_t q = 0; q < nhead; q++) {
+		buf_adds(out, "<th scope=\"row\">");
+		if (g->nattrs)
+			attr_cell(out, jget(r->attrs, g->attrs[q]));
+		else
+			html_esc(out, r->label);
+		buf_adds(out, "</th>");
+	}
+	cmp_count_cell(out, r->c, "n_a");
+	cmp_count_cell(out, r->c, "n_b");
+	cmp_value_cell(out, &cc.a, k, "gs");
+	cmp_value_cell(out, &cc.b, k, "");
+	if (cc.has_d) {
+		buf_addf(out, "<td class=\"gs%s\"><b>",
+			 cmp_changed(&cc) ? " hit" : "");
+		add_diff(out, k, cc.d, true);
+		buf_adds(out, "</b>");
+		if (cc.has_ci)
+			add_range(out, cc.lo, cc.hi, add_diff, k);
+		buf_adds(out, "</td>");
+	} else {
+		na_cell(out, " gs", NULL);
+	}
+	if (cc.has_pa || cc.has_p) {
+		buf_adds(out, "<td><b>");
+		if (cc.has_pa)
+			add_p(out, cc.pa);
+		else
+			buf_adds(out, EMDASH);
+		buf_adds(out, "</b>");
+		if (cc.has_p) {
+			buf_adds(out, "p ");
+			add_p(out, cc.p);
+		}
+		buf_adds(out, "</td>");
+	} else {
+		na_cell(out, "", NULL);
+	}
+	buf_adds(out, "</tr>\n");
+}
+
+/* The table of metric key (section number j + 1) over all cohorts. */
+static void cmp_table(struct buf *out, struct rctx *x, const struct grp *g,
+		      const cJSON *cmp, const char *key, size_t j)
+{
+	size_t nhead = g->nattrs ? g->nattrs : 1;
+
+	buf_addf(out, "<div class=\"table-wrap\" role=\"region\""
+		 " tabindex=\"0\" aria-labelledby=\"m%zu-cap\">\n"
+		 "<table class=\"nums\">\n<caption id=\"m%zu-cap\">",
+		 j + 1, j + 1);
+	add_metric(out, key, false);
+	buf_adds(out, " by ");
+	html_esc(out, g->by_label);
+	buf_adds(out, " for A and B with ");
+	add_conf(x, out);
+	buf_adds(out, "intervals, and the change B " MINUS " A"
+		 "</caption>\n<thead><tr>");
+	for (size_t q = 0; q < nhead; q++) {
+		buf_adds(out, "<th scope=\"col\">");
+		html_esc(out, g->nattrs ? g->attrs[q] : "Cohort");
+		buf_adds(out, "</th>");
+	}
+	buf_adds(out, "<th scope=\"col\">n A</th><th scope=\"col\">"
+		 "n B</th><th scope=\"col\" class=\"gs\">");
+	cmp_side(out, jget(cmp, "a"), "A");
+	buf_adds(out, "</th><th scope=\"col\">");
+	cmp_side(out, jget(cmp, "b"), "B");
+	buf_adds(out, "</th><th scope=\"col\" class=\"gs\">Change</th>"
+		 "<th scope=\"col\">Adj. p</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < g->nrows; i++)
+		cmp_row(out, g, &g->rows[i], key);
+	buf_adds(out, "</tbody>\n</table>\n</div>\n");
+}
+
+/* The legend under a metric's table: A, B and a change. */
+static void cmp_legend(struct buf *out, const cJSON *cmp)
+{
+	buf_adds(out, "<ul class=\"legend\" aria-label=\"Legend\"><li>"
+		 "<svg width=\"12\" height=\"12\" aria-hidden=\"true\">"
+		 "<circle class=\"sw a\" cx=\"6\" cy=\"6\" r=\"5\"/>"
+		 "</svg>");
+	cmp_side(out, jget(cmp, "a"), "A");
+	buf_adds(out, "</li><li><svg width=\"12\" height=\"12\" "
+		 "aria-hidden=\"true\"><rect class=\"sw b\" x=\"1\" "
+		 "y=\"1\" width=\"10\" height=\"10\"/></svg>");
+	cmp_side(out, jget(cmp, "b"), "B");
+	buf_adds(out, "</li><li>");
+	swatch(out, "flag");
+	buf_adds(out, "<svg width=\"18\" height=\"10\" aria-hidden="
+		 "\"true\"><path d=\"M1 5H17\" stroke=\"#1b1f24\" "
+		 "stroke-width=\"3\"/></svg>change with an interval "
+		 "excluding zero</li></ul>\n");
+}
+
+/* The metrics to show: the comparison's list, else every cohort's. */
+static void cmp_keys(const cJSON *cmp, const struct grp *g, struct keys *ks)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, jget(cmp, "metrics"))
+		if (cJSON_IsString(it))
+			keys_add(ks, it->valuestring);
+	if (!ks->n)
+		for (size_t i = 0; i < g->nrows; i++)
+			cJSON_ArrayForEach(it, g->rows[i].metrics)
+				keys_add(ks, it->string);
+}
+
+int html_render_comparison(struct buf *out, const cJSON *cmp,
+			   struct buf *err)
+{
+	const char *la, *lb;
+	struct rctx x;
+	struct grp g;
+	struct keys ks = { NULL, 0, 0 };
+	struct buf t = BUF_INIT;
+
+	if (!cJSON_IsObject(cmp)) {
+		buf_adds(err, "cannot render a comparison: the input is not a "
+			 "JSON object");
+		return -1;
+	}
+	memset(&x, 0, sizeof(x));
+	x.eval = cmp;
+	x.sort = HTML_SORT_NAME;
+	x.task = TK_MULTI;
+	x.has_conf = jnum(cmp, "confidence", &x.conf);
+	la = jstr(jget(cmp, "a"), "label") ? jstr(jget(cmp, "a"), "label") : "A";
+	lb = jstr(jget(cmp, "b"), "label") ? jstr(jget(cmp, "b"), "label") : "B";
+	grp_build(&x, &g, cmp, 1);
+	/* keep the cohorts in the caller's order */
+	for (size_t i = 0; i < g.nrows; i++)
+		g.order[i] = &g.rows[i];
+	cmp_keys(cmp, &g, &ks);
+
+	if (jstr(cmp, "title"))
+		buf_adds(&t, jstr(cmp, "title"));
+	else
+		buf_addf(&t, "Comparison: %s and %s", la, lb);
+	page_begin(out, t.s);
+	cmp_header(out, cmp, &g);
+	cmp_summary(out, &x, &g, &ks);
+	for (size_t j = 0; j < ks.n; j++) {
 		buf_addf(out, "<section class=\"grouping\" id=\"m%zu\" "
 			 "aria-labelledby=\"m%zu-h\">\n<h2 id=\"m%zu-h\">",
 			 j + 1, j + 1, j + 1);
-		add_metric(out, key, false);
-		buf_addf(out, "</h2>\n<div class=\"table-wrap\" role=\"region\""
-			 " tabindex=\"0\" aria-labelledby=\"m%zu-cap\">\n"
-			 "<table class=\"nums\">\n<caption id=\"m%zu-cap\">",
-			 j + 1, j + 1);
-		add_metric(out, key, false);
-		buf_adds(out, " by ");
-		html_esc(out, g.by_label);
-		buf_adds(out, " for A and B with ");
-		add_conf(&x, out);
-		buf_adds(out, "intervals, and the change B " MINUS " A"
-			 "</caption>\n<thead><tr>");
-		for (q = 0; q < nhead; q++) {
-			buf_adds(out, "<th scope=\"col\">");
-			html_esc(out, g.nattrs ? g.attrs[q] : "Cohort");
-			buf_adds(out, "</th>");
-		}
-		buf_adds(out, "<th scope=\"col\">n A</th><th scope=\"col\">"
-			 "n B</th><th scope=\"col\" class=\"gs\">");
-		cmp_side(out, a, "A");
-		buf_adds(out, "</th><th scope=\"col\">");
-		cmp_side(out, bb, "B");
-		buf_adds(out, "</th><th scope=\"col\" class=\"gs\">Change</th>"
-			 "<th scope=\"col\">Adj. p</th></tr></thead>\n"
-			 "<tbody>\n");
-		for (i = 0; i < g.nrows; i++) {
-			const struct crow *r = &g.rows[i];
-			struct ccell cc = cmp_cell(r->c, key);
-			double n;
-
-			buf_addf(out, "<tr class=\"%s%s\" data-cohort=\"%zu\">",
-				 cmp_changed(&cc) ? "flag " : "",
-				 r->small ? "small" : "", r->idx);
-			for (q = 0; q < nhead; q++) {
-				buf_adds(out, "<th scope=\"row\">");
-				if (g.nattrs)
-					attr_cell(out, jget(r->attrs,
-							    g.attrs[q]));
-				else
-					html_esc(out, r->label);
-				buf_adds(out, "</th>");
-			}
-			buf_adds(out, "<td><b>");
-			if (jnum(r->c, "n_a", &n))
-				add_count(out, n);
-			else
-				buf_adds(out, EMDASH);
-			buf_adds(out, "</b></td><td><b>");
-			if (jnum(r->c, "n_b", &n))
-				add_count(out, n);
-			else
-				buf_adds(out, EMDASH);
-			buf_adds(out, "</b></td>");
-			cmp_value_cell(out, &cc.a, k, "gs");
-			cmp_value_cell(out, &cc.b, k, "");
-			if (cc.has_d) {
-				buf_addf(out, "<td class=\"gs%s\"><b>",
-					 cmp_changed(&cc) ? " hit" : "");
-				add_diff(out, k, cc.d, true);
-				buf_adds(out, "</b>");
-				if (cc.has_ci)
-					add_range(out, cc.lo, cc.hi, add_diff,
-						  k);
-				buf_adds(out, "</td>");
-			} else {
-				na_cell(out, " gs", NULL);
-			}
-			if (cc.has_pa || cc.has_p) {
-				buf_adds(out, "<td><b>");
-				if (cc.has_pa)
-					add_p(out, cc.pa);
-				else
-					buf_adds(out, EMDASH);
-				buf_adds(out, "</b>");
-				if (cc.has_p) {
-					buf_adds(out, "p ");
-					add_p(out, cc.p);
-				}
-				buf_adds(out, "</td>");
-			} else {
-				na_cell(out, "", NULL);
-			}
-			buf_adds(out, "</tr>\n");
-		}
-		buf_adds(out, "</tbody>\n</table>\n</div>\n");
-		buf_adds(out, "<ul class=\"legend\" aria-label=\"Legend\"><li>"
-			 "<svg width=\"12\" height=\"12\" aria-hidden=\"true\">"
-			 "<circle class=\"sw a\" cx=\"6\" cy=\"6\" r=\"5\"/>"
-			 "</svg>");
-		cmp_side(out, a, "A");
-		buf_adds(out, "</li><li><svg width=\"12\" height=\"12\" "
-			 "aria-hidden=\"true\"><rect class=\"sw b\" x=\"1\" "
-			 "y=\"1\" width=\"10\" height=\"10\"/></svg>");
-		cmp_side(out, bb, "B");
-		buf_adds(out, "</li><li>");
-		swatch(out, "flag");
-		buf_adds(out, "<svg width=\"18\" height=\"10\" aria-hidden="
-			 "\"true\"><path d=\"M1 5H17\" stroke=\"#1b1f24\" "
-			 "stroke-width=\"3\"/></svg>change with an interval "
-			 "excluding zero</li></ul>\n<div class=\"charts\">\n");
-		cmp_chart(&g, key, out);
+		add_metric(out, ks.k[j], false);
+		buf_adds(out, "</h2>\n");
+		cmp_table(out, &x, &g, cmp, ks.k[j], j);
+		cmp_legend(out, cmp);
+		buf_adds(out, "<div class=\"charts\">\n");
+		cmp_chart(&g, ks.k[j], out);
 		buf_adds(out, "</div>\n</section>\n");
 	}
 	page_end(out);

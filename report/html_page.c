@@ -208,8 +208,7 @@ static const char page_css[] =
 "print-color-adjust:exact}}\n";
 /* ---- page skeleton ---- */
 
-void html_page_head(struct buf *b, const char *title, const char *css,
-		    size_t css_len)
+void html_page_head(struct buf *b, const char *title, const char *extra_css)
 {
 	buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 		 "<meta charset=\"utf-8\">\n"
@@ -222,13 +221,15 @@ void html_page_head(struct buf *b, const char *title, const char *css,
 		 "<meta name=\"generator\" content=\"fairaudit\">\n<title>");
 	html_esc(b, title);
 	buf_adds(b, "</title>\n<style>\n");
-	buf_add(b, css, css_len);
+	buf_add(b, page_css, sizeof(page_css) - 1);
+	if (extra_css)
+		buf_adds(b, extra_css);
 	buf_adds(b, "</style>\n</head>\n<body>\n");
 }
 
 void page_begin(struct buf *b, const char *title)
 {
-	html_page_head(b, title, page_css, sizeof(page_css) - 1);
+	html_page_head(b, title, NULL);
 	buf_adds(b, "<svg class=\"defs\" width=\"0\" height=\"0\" "
 		 "aria-hidden=\"true\" focusable=\"false\"><defs>"
 		 "<pattern id=\"fa-hatch\" width=\"6\" height=\"6\" "

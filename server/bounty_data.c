@@ -12,6 +12,7 @@
 #include "common/fa.h"
 #include "common/util.h"
 #include "server/bounty_data.h"
+#include "evaluate/evaluation.h"
 #include "server/log.h"
 #include "cohorts/predicate.h"
 #include <pthread.h>
@@ -588,14 +589,6 @@ int bounty_members(struct bounty_data *bd, struct db *db,
 
 /* ---- JSON ---- */
 
-void bounty_json_number(cJSON *o, const char *k, double x)
-{
-	if (isfinite(x))
-		cJSON_AddNumberToObject(o, k, x);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 double bounty_round3(double x)
 {
 	if (!isfinite(x))
@@ -621,37 +614,37 @@ cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
 		cJSON_AddNullToObject(o, "rest");
 	else
 		cJSON_AddNumberToObject(o, "rest", (double)v->rest);
-	bounty_json_number(o, "weight", v->weight);
+	eval_json_number(o, "weight", v->weight);
 	if (exact) {
-		bounty_json_number(o, "metric_group", v->metric_group);
-		bounty_json_number(o, "metric_rest", v->metric_rest);
+		eval_json_number(o, "metric_group", v->metric_group);
+		eval_json_number(o, "metric_rest", v->metric_rest);
 	}
-	bounty_json_number(o, "gap", v->gap);
+	eval_json_number(o, "gap", v->gap);
 	if (exact) {
-		bounty_json_number(o, "gap_low", v->gap_low);
-		bounty_json_number(o, "gap_high", v->gap_high);
-		bounty_json_number(o, "gap_se", v->gap_se);
-		bounty_json_number(o, "p_value", v->p_value);
-		bounty_json_number(o, "p_adjusted", v->p_adjusted);
+		eval_json_number(o, "gap_low", v->gap_low);
+		eval_json_number(o, "gap_high", v->gap_high);
+		eval_json_number(o, "gap_se", v->gap_se);
+		eval_json_number(o, "p_value", v->p_value);
+		eval_json_number(o, "p_adjusted", v->p_adjusted);
 	}
 	cJSON_AddStringToObject(o, "test", verify_method_name(v->gap_method));
 	if (v->has_h) {
-		bounty_json_number(o, "improvement", v->improvement);
+		eval_json_number(o, "improvement", v->improvement);
 		if (exact) {
-			bounty_json_number(o, "metric_h", v->metric_h);
-			bounty_json_number(o, "improvement_low", v->impr_low);
-			bounty_json_number(o, "improvement_high", v->impr_high);
-			bounty_json_number(o, "improvement_se", v->impr_se);
-			bounty_json_number(o, "improvement_p_value",
+			eval_json_number(o, "metric_h", v->metric_h);
+			eval_json_number(o, "improvement_low", v->impr_low);
+			eval_json_number(o, "improvement_high", v->impr_high);
+			eval_json_number(o, "improvement_se", v->impr_se);
+			eval_json_number(o, "improvement_p_value",
 					   v->impr_p_value);
-			bounty_json_number(o, "improvement_p_adjusted",
+			eval_json_number(o, "improvement_p_adjusted",
 					   v->impr_p_adjusted);
 		}
 		cJSON_AddStringToObject(o, "improvement_test",
 					verify_method_name(v->impr_method));
-		bounty_json_number(o, "value", v->value);
+		eval_json_number(o, "value", v->value);
 	}
-	bounty_json_number(o, "overlap", v->too_small ? NAN : v->overlap);
+	eval_json_number(o, "overlap", v->too_small ? NAN : v->overlap);
 	if (rules)
 		cJSON_AddNumberToObject(o, "significance_level",
 					verify_adjusted_level(rules));

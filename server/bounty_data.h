@@ -170,9 +170,6 @@ int bounty_members(struct bounty_data *bd, struct db *db,
 cJSON *bounty_verdict_json(const struct verdict *v, bool exact,
 			   const struct verify_rules *rules);
 
-/* Add a number, or null when it is not finite. */
-void bounty_json_number(cJSON *o, const char *k, double x);
-
 /* x rounded to 3 decimals, the precision the public overall metric has. */
 double bounty_round3(double x);
 

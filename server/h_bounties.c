@@ -59,6 +59,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/bounty_data.h"
+#include "evaluate/evaluation.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
@@ -290,9 +291,9 @@ cJSON *bounty_json(struct request *r, const struct bounty *b)
 	cJSON_AddNumberToObject(o, "accepted", (double)b->accepted);
 	cJSON_AddNumberToObject(o, "version", (double)b->version);
 	/* published: on the reporting part; exact: on the holdout */
-	bounty_json_number(o, "overall_error", bounty_round3(b->reported));
+	eval_json_number(o, "overall_error", bounty_round3(b->reported));
 	if (sees_exact(r))
-		bounty_json_number(o, "overall_error_exact", b->overall);
+		eval_json_number(o, "overall_error_exact", b->overall);
 	links = cJSON_AddObjectToObject(o, "links");
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
 		snprintf(href, sizeof(href), "/v1/bounties/%lld/%s",
@@ -353,7 +354,7 @@ cJSON *submission_json(const struct bounty_submission *s, bool exact)
 		cJSON_AddNumberToObject(o, "h_model_id", (double)s->h_model_id);
 	cJSON_AddStringToObject(o, "status", s->status);
 	cJSON_AddStringToObject(o, "reason", s->reason);
-	bounty_json_number(o, "points", s->points);
+	eval_json_number(o, "points", s->points);
 	if (s->duplicate_of > 0) {
 		cJSON *c;
 

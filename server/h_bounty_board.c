@@ -11,6 +11,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/bounty_data.h"
+#include "evaluate/evaluation.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
@@ -53,7 +54,7 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 		cJSON_AddNumberToObject(x, "duplicates", (double)h->duplicates);
 		cJSON_AddNumberToObject(x, "duplicates_credited",
 					(double)h->credited);
-		bounty_json_number(x, "points", h->points);
+		eval_json_number(x, "points", h->points);
 		cJSON_AddItemToArray(a, x);
 	}
 	a = cJSON_AddArrayToObject(o, "findings");
@@ -80,7 +81,7 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 						      cJSON_Duplicate(v, true));
 		}
 		cJSON_Delete(rel);
-		bounty_json_number(x, "points", f->points);
+		eval_json_number(x, "points", f->points);
 		cJSON_AddNumberToObject(x, "duplicates_credited",
 					(double)f->duplicates);
 		cJSON_AddStringToObject(x, "created_at", f->created_at);
@@ -97,9 +98,9 @@ static cJSON *board_json(struct request *r, const struct bounty *b,
 						(double)v->submission_id);
 		else
 			cJSON_AddNullToObject(x, "submission_id");
-		bounty_json_number(x, "overall_error", bounty_round3(v->reported));
+		eval_json_number(x, "overall_error", bounty_round3(v->reported));
 		if (exact)
-			bounty_json_number(x, "overall_error_exact", v->overall);
+			eval_json_number(x, "overall_error_exact", v->overall);
 		cJSON_AddStringToObject(x, "created_at", v->created_at);
 		cJSON_AddItemToArray(a, x);
 	}

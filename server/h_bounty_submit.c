@@ -12,6 +12,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/bounty_data.h"
+#include "evaluate/evaluation.h"
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
@@ -146,24 +147,49 @@ static int refs_row(void *ctx, const struct bounty_row *row)
 	return 0;
 }
 
+/* The first MAX_NAMED_IDS of a list of ids, and how many there were. */
+struct some_ids {
+	const char *id[MAX_NAMED_IDS + 1];
+	size_t len[MAX_NAMED_IDS + 1];
+	size_t n;
+};
+
+static void some_ids_add(struct some_ids *l, const char *id, size_t len)
+{
+	if (l->n < MAX_NAMED_IDS + 1) {
+		l->id[l->n] = id;
+		l->len[l->n] = len;
+	}
+	l->n++;
+}
+
+/* "; 3 are missing (\"a\", \"b\", \"c\")" when l is not empty. */
+static void some_ids_say(struct buf *d, const struct some_ids *l,
+			 const char *what)
+{
+	if (!l->n)
+		return;
+	buf_addf(d, "; %zu %s %s (", l->n, l->n == 1 ? "is" : "are", what);
+	name_ids(d, l->id, l->len, l->n);
+	buf_addch(d, ')');
+}
+
 /*
- * h as predictions: exactly one per example of the group (422 naming the
- * missing and extra ids otherwise), scored into s->h_err; asr hypotheses
- * are aligned with the normalisation of the bounty's model.
+ * Reads the predictions array into by_row (the text of each row of the
+ * group; numbers are written into num[], one slot per element): 0, or -1
+ * after a 422 naming the bad element, a repeated example, or the missing
+ * and extra ids.
  */
-static int predictions_or_respond(struct submit *s, const cJSON *preds)
+static int predictions_read_or_respond(struct submit *s, const cJSON *preds,
+				       const char **by_row, char (*num)[32])
 {
 	struct request *r = s->r;
 	const struct table *t = &s->bd->t;
 	const char *field = t->task == TASK_ASR ? "hypothesis" : "prediction";
-	size_t n = (size_t)cJSON_GetArraySize(preds), i = 0, ngroup;
-	size_t nextra = 0, nmissing = 0;
-	const char *extra[MAX_NAMED_IDS + 1], *missing[MAX_NAMED_IDS + 1];
-	size_t extra_len[MAX_NAMED_IDS + 1], missing_len[MAX_NAMED_IDS + 1];
-	const char **by_row = xcalloc(t->nrows, sizeof(char *));
-	char (*num)[32] = xcalloc(n, sizeof(*num));
+	struct some_ids extra = { .n = 0 }, missing = { .n = 0 };
 	const cJSON *it;
-	int ret = -1;
+	size_t i = 0;
+	struct buf d = BUF_INIT;
 
 	cJSON_ArrayForEach(it, preds) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
@@ -179,141 +205,150 @@ static int predictions_or_respond(struct submit *s, const cJSON *preds)
 					"predictions[%zu] must be an object with"
 					" a string \"id\" and a string \"%s\"",
 					i, field);
-			goto out;
+			return -1;
 		}
 		row = strmap_find(&t->ids, id->valuestring,
 				  strlen(id->valuestring));
 		if (row < 0 || !bitset_test(&s->group, (size_t)row)) {
-			if (nextra < MAX_NAMED_IDS + 1) {
-				extra[nextra] = id->valuestring;
-				extra_len[nextra] = strlen(id->valuestring);
-			}
-			nextra++;
+			some_ids_add(&extra, id->valuestring,
+				     strlen(id->valuestring));
 		} else if (by_row[row]) {
-			struct buf d = BUF_INIT;
-
 			add_id(&d, id->valuestring, strlen(id->valuestring));
 			respond_problem(r, 422, "Invalid predictions",
 					"predictions[%zu]: example %s is given"
 					" more than once", i, d.s);
 			buf_release(&d);
-			goto out;
+			return -1;
 		} else {
 			by_row[row] = text;
 		}
 		i++;
 	}
-	ngroup = bitset_count(&s->group);
+	bitset_foreach(&s->group, row)
+		if (!by_row[row])
+			some_ids_add(&missing, strmap_str(&t->ids, (uint32_t)row),
+				     strmap_len(&t->ids, (uint32_t)row));
+	if (!missing.n && !extra.n)
+		return 0;
+	buf_addf(&d, "predictions must cover exactly the %zu examples"
+		 " that match the group", bitset_count(&s->group));
+	some_ids_say(&d, &missing, "missing");
+	some_ids_say(&d, &extra, "not in the group");
+	respond_problem(r, 422, "Invalid predictions", "%s", d.s);
+	buf_release(&d);
+	return -1;
+}
+
+/*
+ * Aligns each hypothesis of the group against its holdout reference with
+ * the normalisation of the bounty's model, into s->h_err and the counts to
+ * store: 0, or -1 after a 422 (a hypothesis that cannot be scored) or 500.
+ */
+static int score_hypotheses_or_respond(struct submit *s, const char **by_row,
+				       size_t ngroup)
+{
+	struct request *r = s->r;
+	const struct table *t = &s->bd->t;
+	struct refs refs = { s, xcalloc(t->nrows, sizeof(char *)) };
+	struct norm_opts no;
+	struct aligner *al = NULL;
+	struct buf err = BUF_INIT;
+	size_t k = 0;
+	int bad = 0;
+
+	s->h_counts = xcalloc(4 * ngroup, sizeof(uint32_t));
+	norm_opts_init(&no);
+	if ((s->m.normalize && norm_opts_parse(&no, s->m.normalize,
+					       strlen(s->m.normalize), &err)) ||
+	    !(al = aligner_new(&no, &err))) {
+		log_error("model %lld normalisation: %s", (long long)s->m.id,
+			  err.s);
+		bad = -1;
+	} else if (store_bounty_rows(req_db(r), &s->d, 0, true, refs_row,
+				     &refs)) {
+		bad = -1;
+	}
 	bitset_foreach(&s->group, row) {
-		if (by_row[row])
-			continue;
-		if (nmissing < MAX_NAMED_IDS + 1) {
-			missing[nmissing] = strmap_str(&t->ids, (uint32_t)row);
-			missing_len[nmissing] = strmap_len(&t->ids, (uint32_t)row);
-		}
-		nmissing++;
-	}
-	if (nmissing || nextra) {
-		struct buf d = BUF_INIT;
+		struct asr_counts c;
+		const char *ref = refs.text[row];
 
-		buf_addf(&d, "predictions must cover exactly the %zu examples"
-			 " that match the group", ngroup);
-		if (nmissing) {
-			buf_addf(&d, "; %zu %s missing (", nmissing,
-				 nmissing == 1 ? "is" : "are");
-			name_ids(&d, missing, missing_len, nmissing);
-			buf_addch(&d, ')');
+		if (bad)
+			break;
+		if (!ref) {
+			bad = -1;
+			break;
 		}
-		if (nextra) {
-			buf_addf(&d, "; %zu %s not in the group (", nextra,
-				 nextra == 1 ? "is" : "are");
-			name_ids(&d, extra, extra_len, nextra);
-			buf_addch(&d, ')');
+		if (aligner_score(al, ref, strlen(ref), by_row[row],
+				  strlen(by_row[row]), ALIGN_WORDS_ONLY, &c,
+				  &err)) {
+			bad = 1;
+			break;
 		}
-		respond_problem(r, 422, "Invalid predictions", "%s", d.s);
-		buf_release(&d);
+		s->h_err[row] = (double)c.sub + c.del + c.ins;
+		s->h_ids[k] = strmap_str(&t->ids, (uint32_t)row);
+		s->h_values[k] = by_row[row];
+		s->h_counts[4 * k] = c.sub;
+		s->h_counts[4 * k + 1] = c.del;
+		s->h_counts[4 * k + 2] = c.ins;
+		s->h_counts[4 * k + 3] = c.ref_words;
+		k++;
+	}
+	for (size_t row = 0; row < t->nrows; row++)
+		free(refs.text[row]);
+	free(refs.text);
+	aligner_free(al);
+	norm_opts_release(&no);
+	if (bad > 0)
+		respond_problem(r, 422, "Invalid predictions",
+				"a hypothesis could not be scored: %s", err.s);
+	else if (bad < 0)
+		respond_internal(r);
+	buf_release(&err);
+	return bad ? -1 : 0;
+}
+
+/* Each predicted label's loss on the group into s->h_err, kept to store. */
+static void score_labels(struct submit *s, const char **by_row)
+{
+	const struct table *t = &s->bd->t;
+	size_t k = 0;
+
+	s->h_values_owned = true;
+	bitset_foreach(&s->group, row) {
+		s->h_err[row] = bounty_class_loss(t, s->bd->metric, s->bd->den,
+						  row, by_row[row],
+						  strlen(by_row[row]));
+		s->h_ids[k] = strmap_str(&t->ids, (uint32_t)row);
+		/* by_row points into the request's JSON or num[]. */
+		s->h_values[k] = xstrdup(by_row[row]);
+		k++;
+	}
+}
+
+/*
+ * h as predictions: exactly one per example of the group (422 naming the
+ * missing and extra ids otherwise), scored into s->h_err; asr hypotheses
+ * are aligned with the normalisation of the bounty's model.
+ */
+static int predictions_or_respond(struct submit *s, const cJSON *preds)
+{
+	const struct table *t = &s->bd->t;
+	size_t n = (size_t)cJSON_GetArraySize(preds), ngroup;
+	const char **by_row = xcalloc(t->nrows, sizeof(char *));
+	char (*num)[32] = xcalloc(n, sizeof(*num));
+	int ret = -1;
+
+	if (predictions_read_or_respond(s, preds, by_row, num))
 		goto out;
-	}
-
-	/* Score h on the group; keep the rows to store on acceptance. */
+	ngroup = bitset_count(&s->group);
 	s->h_err = xcalloc(t->nrows, sizeof(double));
 	s->h_ids = xcalloc(ngroup, sizeof(char *));
 	s->h_values = xcalloc(ngroup, sizeof(char *));
 	if (t->task == TASK_ASR) {
-		struct refs refs = { s, xcalloc(t->nrows,
-						 sizeof(char *)) };
-		struct norm_opts no;
-		struct aligner *al = NULL;
-		struct buf err = BUF_INIT;
-		size_t k = 0;
-		int bad = 0;
-
-		s->h_counts = xcalloc(4 * (ngroup ? ngroup : 1), sizeof(uint32_t));
-		norm_opts_init(&no);
-		if ((s->m.normalize && norm_opts_parse(&no, s->m.normalize,
-						       strlen(s->m.normalize),
-						       &err)) ||
-		    !(al = aligner_new(&no, &err))) {
-			log_error("model %lld normalisation: %s",
-				  (long long)s->m.id, err.s);
-			bad = -1;
-		} else if (store_bounty_rows(req_db(r), &s->d, 0, true,
-					     refs_row, &refs)) {
-			bad = -1;
-		}
-		bitset_foreach(&s->group, row) {
-			struct asr_counts c;
-			const char *ref = refs.text[row];
-
-			if (bad)
-				break;
-			if (!ref || aligner_score(al, ref, strlen(ref), by_row[row],
-						  strlen(by_row[row]),
-						  ALIGN_WORDS_ONLY, &c, &err)) {
-				if (!ref)
-					bad = -1;
-				else
-					bad = 1;
-				break;
-			}
-			s->h_err[row] = (double)c.sub + c.del + c.ins;
-			s->h_ids[k] = strmap_str(&t->ids, (uint32_t)row);
-			s->h_values[k] = by_row[row];
-			s->h_counts[4 * k] = c.sub;
-			s->h_counts[4 * k + 1] = c.del;
-			s->h_counts[4 * k + 2] = c.ins;
-			s->h_counts[4 * k + 3] = c.ref_words;
-			k++;
-		}
-		for (size_t row = 0; row < t->nrows; row++)
-			free(refs.text[row]);
-		free(refs.text);
-		aligner_free(al);
-		norm_opts_release(&no);
-		if (bad > 0)
-			respond_problem(r, 422, "Invalid predictions",
-					"a hypothesis could not be scored: %s",
-					err.s);
-		else if (bad < 0)
-			respond_internal(r);
-		buf_release(&err);
-		if (bad)
+		if (score_hypotheses_or_respond(s, by_row, ngroup))
 			goto out;
 	} else {
-		size_t k = 0;
-
-		s->h_values_owned = true;
-		bitset_foreach(&s->group, row) {
-			s->h_err[row] = bounty_class_loss(&s->bd->t,
-							  s->bd->metric,
-							  s->bd->den, row,
-							  by_row[row],
-							  strlen(by_row[row]));
-			s->h_ids[k] = strmap_str(&t->ids, (uint32_t)row);
-			/* by_row points into the request's JSON or num[]. */
-			s->h_values[k] = xstrdup(by_row[row]);
-			k++;
-		}
+		score_labels(s, by_row);
 	}
 	s->h_kind = "predictions";
 	s->h_store.n = ngroup;
@@ -558,7 +593,7 @@ static void patch_model(struct submit *s, const struct bounty_state *st,
 		      pdl_metric(s->l, pdl_length(s->l), &bd->reporting) :
 		      p.info.after;
 	cJSON_AddNumberToObject(rel, "version", (double)pdl_length(s->l));
-	bounty_json_number(rel, "overall_error", bounty_round3(o->reported));
+	eval_json_number(rel, "overall_error", bounty_round3(o->reported));
 	cJSON_AddNumberToObject(rel, "repairs", (double)p.info.repairs);
 out:
 	free(p.nodes);
@@ -578,7 +613,7 @@ static char *holdout_record(const struct judgement *j,
 			      bounty_verdict_json(&j->disc, true, &j->drules));
 	cJSON_AddItemToObject(hold, "released",
 			      bounty_verdict_json(&j->v, true, rules));
-	bounty_json_number(hold, "released_weight", j->v.weight);
+	eval_json_number(hold, "released_weight", j->v.weight);
 	cJSON_AddNumberToObject(hold, "prior", rules->prior);
 	return print_json(hold);
 }

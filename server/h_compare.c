@@ -226,14 +226,6 @@ static int grouping_or_respond(struct request *r, struct cmp_req *q,
 
 /* ---- JSON ---- */
 
-static void add_num(cJSON *o, const char *k, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 static cJSON *side_json(const struct interval *iv, const char *reason,
 			const char *ci_reason)
 {
@@ -244,9 +236,9 @@ static cJSON *side_json(const struct interval *iv, const char *reason,
 		cJSON_AddStringToObject(o, "reason", reason);
 		return o;
 	}
-	add_num(o, "value", iv->value);
-	add_num(o, "low", iv->low);
-	add_num(o, "high", iv->high);
+	eval_json_number(o, "value", iv->value);
+	eval_json_number(o, "low", iv->low);
+	eval_json_number(o, "high", iv->high);
 	if (ci_reason && isnan(iv->low))
 		cJSON_AddStringToObject(o, "interval_reason", ci_reason);
 	return o;
@@ -285,13 +277,13 @@ static cJSON *change_json(const struct paired_change *ch, double padj,
 		cJSON_AddStringToObject(o, "reason", ch->reason);
 		return m;
 	}
-	add_num(o, "difference", ch->diff.value);
-	add_num(o, "diff_low", ch->diff.low);
-	add_num(o, "diff_high", ch->diff.high);
+	eval_json_number(o, "difference", ch->diff.value);
+	eval_json_number(o, "diff_low", ch->diff.low);
+	eval_json_number(o, "diff_high", ch->diff.high);
 	if (ch->ci_reason)
 		cJSON_AddStringToObject(o, "interval_reason", ch->ci_reason);
-	add_num(o, "p_value", ch->p);
-	add_num(o, "p_adjusted", padj);
+	eval_json_number(o, "p_value", ch->p);
+	eval_json_number(o, "p_adjusted", padj);
 	if (padj_reason && !isnan(ch->p))
 		cJSON_AddStringToObject(o, "p_adjusted_reason", padj_reason);
 	cJSON_AddStringToObject(o, "method", paired_method_name(ch->method));
@@ -417,9 +409,9 @@ static void add_spread(cJSON *doc, const struct compare_run *run,
 				}
 		}
 		o = cJSON_AddObjectToObject(s, run->metric[j]);
-		add_num(o, "a", k[0] >= 2 ? hi[0] - lo[0] : NAN);
-		add_num(o, "b", k[1] >= 2 ? hi[1] - lo[1] : NAN);
-		add_num(o, "change", k[0] >= 2 && k[1] >= 2 ?
+		eval_json_number(o, "a", k[0] >= 2 ? hi[0] - lo[0] : NAN);
+		eval_json_number(o, "b", k[1] >= 2 ? hi[1] - lo[1] : NAN);
+		eval_json_number(o, "change", k[0] >= 2 && k[1] >= 2 ?
 			(hi[1] - lo[1]) - (hi[0] - lo[0]) : NAN);
 	}
 }
@@ -531,6 +523,112 @@ static int model_or_respond(struct request *r, int64_t id, struct model *m)
 	return rc;
 }
 
+/*
+ * 0 if models a and b can be compared: one dataset (loaded into d, its task
+ * into *task), both with predictions and, for speech, one normalisation.
+ * Else the 404/422/500 answer has been sent and the result is nonzero.
+ */
+static int comparable_or_respond(struct request *r, const struct model *ma,
+				 const struct model *mb, struct dataset *d,
+				 enum task *task)
+{
+	if (ma->dataset_id != mb->dataset_id) {
+		respond_problem(r, 422, "Comparison not possible",
+				"model %lld is on dataset %lld and model %lld on"
+				" dataset %lld; only models of one dataset can be"
+				" compared", (long long)ma->id,
+				(long long)ma->dataset_id, (long long)mb->id,
+				(long long)mb->dataset_id);
+		return -1;
+	}
+	if (!ma->prediction_count || !mb->prediction_count) {
+		respond_problem(r, 422, "Comparison not possible",
+				"model %lld has no predictions yet; upload them"
+				" before comparing", (long long)(
+				ma->prediction_count ? mb->id : ma->id));
+		return -1;
+	}
+	if (store_dataset_get(req_db(r), ma->dataset_id, d)) {
+		respond_internal(r);
+		return -1;
+	}
+	if (task_parse(d->task, task)) {
+		log_error("dataset %lld has task \"%s\"", (long long)d->id,
+			  d->task);
+		respond_internal(r);
+		return -1;
+	}
+	if (*task == TASK_ASR) {
+		const char *na = ma->normalize ? ma->normalize : "sclite";
+		const char *nb = mb->normalize ? mb->normalize : "sclite";
+
+		if (strcmp(na, nb)) {
+			respond_problem(r, 422, "Comparison not possible",
+					"model %lld was aligned with normalize"
+					" \"%s\" and model %lld with \"%s\"; upload"
+					" one again with ?normalize=%s&replace=true"
+					" to compare them", (long long)ma->id, na,
+					(long long)mb->id, nb, na);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Loads both models' examples of dataset d into ta and tb (initialised
+ * for task here) and pairs their rows into run; 0 or, after a 500 answer,
+ * -1.
+ */
+static int pair_or_respond(struct request *r, const struct dataset *d,
+			   const struct model *ma, const struct model *mb,
+			   enum task task, struct table *ta, struct table *tb,
+			   struct compare_run *run)
+{
+	table_release(ta);
+	table_release(tb);
+	table_init(ta, task);
+	table_init(tb, task);
+	if (store_table_load(req_db(r), d, ma->id, ta) ||
+	    store_table_load(req_db(r), d, mb->id, tb)) {
+		respond_internal(r);
+		return -1;
+	}
+	if (compare_pair_rows(ta, tb, &run->bmap)) {
+		log_error("models %lld and %lld: the loaded examples differ",
+			  (long long)ma->id, (long long)mb->id);
+		respond_internal(r);
+		return -1;
+	}
+	run->ta = ta;
+	run->tb = tb;
+	run->kind = compare_kind_of(task, ta, tb);
+	return 0;
+}
+
+/* Sends doc as JSON (taking it: *doc becomes NULL) or as the HTML page. */
+static void respond_comparison(struct request *r, cJSON **doc, bool json)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char *body;
+	size_t len;
+
+	if (json) {
+		respond_json(r, 200, *doc);
+		*doc = NULL;
+		return;
+	}
+	if (html_render_comparison(&out, *doc, &err)) {
+		log_error("comparison page: %s", err.s);
+		respond_internal(r);
+	} else {
+		body = buf_detach(&out, &len);
+		respond(r, 200, "text/html; charset=utf-8", body, len);
+	}
+	buf_release(&out);
+	buf_release(&err);
+}
+
 void h_compare_report(struct request *r)
 {
 	struct model ma = { 0 }, mb = { 0 };
@@ -540,12 +638,10 @@ void h_compare_report(struct request *r)
 	struct compare_run run;
 	struct groupby_attr ga[FA_MAX_COHORT_ATTRS];
 	struct groupby_opts gopts = { EVAL_MAX_COHORTS, 0 };
-	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct buf err = BUF_INIT;
 	cJSON *doc = NULL;
 	enum task task;
 	double t0 = now_seconds();
-	char *body;
-	size_t len;
 
 	memset(&q, 0, sizeof(q));
 	compare_run_init(&run);
@@ -553,66 +649,10 @@ void h_compare_report(struct request *r)
 	table_init(&tb, TASK_CLASSIFICATION);
 	if (req_parse_or_respond(r, &q) ||
 	    model_or_respond(r, r->ids[0], &ma) ||
-	    model_or_respond(r, r->ids[1], &mb))
-		goto out;
-	if (ma.dataset_id != mb.dataset_id) {
-		respond_problem(r, 422, "Comparison not possible",
-				"model %lld is on dataset %lld and model %lld on"
-				" dataset %lld; only models of one dataset can be"
-				" compared", (long long)ma.id,
-				(long long)ma.dataset_id, (long long)mb.id,
-				(long long)mb.dataset_id);
-		goto out;
-	}
-	if (!ma.prediction_count || !mb.prediction_count) {
-		respond_problem(r, 422, "Comparison not possible",
-				"model %lld has no predictions yet; upload them"
-				" before comparing", (long long)(
-				ma.prediction_count ? mb.id : ma.id));
-		goto out;
-	}
-	if (store_dataset_get(req_db(r), ma.dataset_id, &d)) {
-		respond_internal(r);
-		goto out;
-	}
-	if (task_parse(d.task, &task)) {
-		log_error("dataset %lld has task \"%s\"", (long long)d.id, d.task);
-		respond_internal(r);
-		goto out;
-	}
-	if (task == TASK_ASR) {
-		const char *na = ma.normalize ? ma.normalize : "sclite";
-		const char *nb = mb.normalize ? mb.normalize : "sclite";
-
-		if (strcmp(na, nb)) {
-			respond_problem(r, 422, "Comparison not possible",
-					"model %lld was aligned with normalize"
-					" \"%s\" and model %lld with \"%s\"; upload"
-					" one again with ?normalize=%s&replace=true"
-					" to compare them", (long long)ma.id, na,
-					(long long)mb.id, nb, na);
-			goto out;
-		}
-	}
-	table_release(&ta);
-	table_release(&tb);
-	table_init(&ta, task);
-	table_init(&tb, task);
-	if (store_table_load(req_db(r), &d, ma.id, &ta) ||
-	    store_table_load(req_db(r), &d, mb.id, &tb)) {
-		respond_internal(r);
-		goto out;
-	}
-	if (compare_pair_rows(&ta, &tb, &run.bmap)) {
-		log_error("models %lld and %lld: the loaded examples differ",
-			  (long long)ma.id, (long long)mb.id);
-		respond_internal(r);
-		goto out;
-	}
-	run.ta = &ta;
-	run.tb = &tb;
-	run.kind = compare_kind_of(task, &ta, &tb);
-	if (grouping_or_respond(r, &q, &ta, ga))
+	    model_or_respond(r, r->ids[1], &mb) ||
+	    comparable_or_respond(r, &ma, &mb, &d, &task) ||
+	    pair_or_respond(r, &d, &ma, &mb, task, &ta, &tb, &run) ||
+	    grouping_or_respond(r, &q, &ta, ga))
 		goto out;
 	if (compare_set_metrics(&run, q.metrics, q.nmetrics, &err)) {
 		respond_problem(r, 400, "Bad request", "%s", err.s);
@@ -627,18 +667,7 @@ void h_compare_report(struct request *r)
 	log_info("comparison of models %lld and %lld: %zu rows, %zu cohorts"
 		 " in %.3f s", (long long)ma.id, (long long)mb.id, ta.nrows,
 		 run.nc, now_seconds() - t0);
-	if (q.json) {
-		respond_json(r, 200, doc);
-		doc = NULL;
-		goto out;
-	}
-	if (html_render_comparison(&out, doc, &err)) {
-		log_error("comparison page: %s", err.s);
-		respond_internal(r);
-		goto out;
-	}
-	body = buf_detach(&out, &len);
-	respond(r, 200, "text/html; charset=utf-8", body, len);
+	respond_comparison(r, &doc, q.json);
 out:
 	cJSON_Delete(doc);
 	compare_run_release(&run);
@@ -650,6 +679,5 @@ out:
 	dataset_release(&d);
 	model_release(&ma);
 	model_release(&mb);
-	buf_release(&out);
 	buf_release(&err);
 }

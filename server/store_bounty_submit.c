@@ -190,152 +190,191 @@ static int write_h_rows(struct db *db, const char *sid,
 	return ret;
 }
 
-/* Write what decide chose; inside the transaction. */
-static int write_outcome(struct db *db, const char *bid, const char *kid,
-			 const struct bounty_state *st,
-			 const struct bounty_outcome *o, int64_t *id,
-			 char **created_at)
+/* The submission row; its id and creation time into *id, *created_at. */
+static int write_submission(struct db *db, const char *bid, const char *kid,
+			    const struct bounty_state *st,
+			    const struct bounty_outcome *o, int64_t *id,
+			    char **created_at)
 {
-	char seq[24], hm[24], sup[24], pts[32], dup[24], sid[24];
-	char judged[24], thr[32], sg[32], tb[24], tu[24], ts[24], tq[24];
-	char tg[32], ord[24], pm[24], ov[32], ver[24];
-	struct buf members = BUF_INIT;
+	char seq[24], h_model[24], support[24], points[32], dup_of[24];
+	const char *params[14] = {
+		bid, kid, seq, o->group_text, o->canonical, o->h_kind,
+		o->h_model_id > 0 ? h_model : NULL, o->status, o->reason,
+		support, points, o->duplicate_of > 0 ? dup_of : NULL,
+		o->released, o->holdout,
+	};
 	PGresult *r;
 
 	db_fmt_i64(seq, sizeof(seq), (int64_t)st->seq + 1);
-	db_fmt_i64(hm, sizeof(hm), o->h_model_id);
-	db_fmt_i64(sup, sizeof(sup), (int64_t)o->support);
-	db_fmt_double(pts, sizeof(pts), isfinite(o->points) ? o->points : 0);
-	db_fmt_i64(dup, sizeof(dup), o->duplicate_of);
-	{
-		const char *params[13] = {
-			bid, kid, seq, o->group_text, o->canonical, o->h_kind,
-			o->h_model_id > 0 ? hm : NULL, o->status, o->reason,
-			sup, pts, o->duplicate_of > 0 ? dup : NULL, o->released,
-		};
-		const char *p14[14];
-
-		memcpy(p14, params, sizeof(params));
-		p14[13] = o->holdout;
-		r = db_exec(db, "record submission", PGRES_TUPLES_OK,
-			    "INSERT INTO bounty_submissions (bounty_id, key_id,"
-			    " seq, group_text, canonical, h_kind, h_model_id,"
-			    " status, reason, support, points, duplicate_of,"
-			    " released, holdout) VALUES ($1, $2, $3, $4, $5, $6,"
-			    " $7, $8, $9, $10, $11, $12, $13::json, $14::json)"
-			    " RETURNING id, " TS("created_at"), 14, p14);
-	}
+	db_fmt_i64(h_model, sizeof(h_model), o->h_model_id);
+	db_fmt_i64(support, sizeof(support), (int64_t)o->support);
+	db_fmt_double(points, sizeof(points),
+		      isfinite(o->points) ? o->points : 0);
+	db_fmt_i64(dup_of, sizeof(dup_of), o->duplicate_of);
+	r = db_exec(db, "record submission", PGRES_TUPLES_OK,
+		    "INSERT INTO bounty_submissions (bounty_id, key_id,"
+		    " seq, group_text, canonical, h_kind, h_model_id,"
+		    " status, reason, support, points, duplicate_of,"
+		    " released, holdout) VALUES ($1, $2, $3, $4, $5, $6,"
+		    " $7, $8, $9, $10, $11, $12, $13::json, $14::json)"
+		    " RETURNING id, " TS("created_at"), 14, params);
 	if (!r)
 		return -1;
 	*id = db_i64(r, 0, 0);
 	*created_at = db_strdup(r, 0, 1);
 	PQclear(r);
-	db_fmt_i64(sid, sizeof(sid), *id);
+	return 0;
+}
 
-	db_fmt_i64(judged, sizeof(judged), (int64_t)st->judged + (o->judged ? 1 : 0));
-	db_fmt_double(thr, sizeof(thr), o->t.T);
-	db_fmt_double(sg, sizeof(sg), o->t.sigma);
-	db_fmt_i64(tb, sizeof(tb), o->t.budget);
-	db_fmt_i64(tu, sizeof(tu), o->t.used);
-	db_fmt_i64(ts, sizeof(ts), (int64_t)o->t.seed);
-	db_fmt_i64(tq, sizeof(tq), (int64_t)o->t.queries);
-	db_fmt_double(tg, sizeof(tg), o->t.gamma);
-	{
-		const char *params[10] = { bid, kid, judged, thr, sg, tb, tu,
-					   ts, tq, tg };
+/* The hunter's judged count and reusable-holdout state after o. */
+static int write_hunter_state(struct db *db, const char *bid, const char *kid,
+			      const struct bounty_state *st,
+			      const struct bounty_outcome *o)
+{
+	char judged[24], threshold[32], sigma[32], budget[24], used[24];
+	char seed[24], queries[24], gamma[32];
+	const char *params[10] = { bid, kid, judged, threshold, sigma, budget,
+				   used, seed, queries, gamma };
 
-		if (db_cmd(db, "store hunter state",
-			   "INSERT INTO bounty_hunters (bounty_id, key_id,"
-			   " judged, t_threshold, t_sigma, t_budget, t_used,"
-			   " t_seed, t_queries, t_gamma) VALUES ($1, $2, $3,"
-			   " $4, $5, $6, $7, $8, $9, $10)"
-			   " ON CONFLICT (bounty_id, key_id) DO UPDATE SET"
-			   " judged = EXCLUDED.judged, t_used = EXCLUDED.t_used,"
-			   " t_queries = EXCLUDED.t_queries,"
-			   " t_gamma = EXCLUDED.t_gamma", 10, params))
-			return -1;
+	db_fmt_i64(judged, sizeof(judged),
+		   (int64_t)st->judged + (o->judged ? 1 : 0));
+	db_fmt_double(threshold, sizeof(threshold), o->t.T);
+	db_fmt_double(sigma, sizeof(sigma), o->t.sigma);
+	db_fmt_i64(budget, sizeof(budget), o->t.budget);
+	db_fmt_i64(used, sizeof(used), o->t.used);
+	db_fmt_i64(seed, sizeof(seed), (int64_t)o->t.seed);
+	db_fmt_i64(queries, sizeof(queries), (int64_t)o->t.queries);
+	db_fmt_double(gamma, sizeof(gamma), o->t.gamma);
+	return db_cmd(db, "store hunter state",
+		      "INSERT INTO bounty_hunters (bounty_id, key_id,"
+		      " judged, t_threshold, t_sigma, t_budget, t_used,"
+		      " t_seed, t_queries, t_gamma) VALUES ($1, $2, $3,"
+		      " $4, $5, $6, $7, $8, $9, $10)"
+		      " ON CONFLICT (bounty_id, key_id) DO UPDATE SET"
+		      " judged = EXCLUDED.judged, t_used = EXCLUDED.t_used,"
+		      " t_queries = EXCLUDED.t_queries,"
+		      " t_gamma = EXCLUDED.t_gamma", 10, params);
+}
+
+/* An accepted finding (submission sid) and its members' bitmap. */
+static int write_finding(struct db *db, const char *bid, const char *kid,
+			 const char *sid, const struct bounty_state *st,
+			 const struct bounty_outcome *o)
+{
+	char ordinal[24], h_model[24], pdl_model[24], points[32];
+	const char *params[10] = {
+		sid, bid, ordinal, kid, o->canonical, o->h_kind,
+		o->h_model_id > 0 ? h_model : NULL, o->h_model_stamp,
+		o->pdl_model > 0 ? pdl_model : NULL, points,
+	};
+	struct buf members = BUF_INIT;
+	int rc;
+
+	db_fmt_i64(ordinal, sizeof(ordinal), (int64_t)st->nfindings + 1);
+	db_fmt_i64(h_model, sizeof(h_model), o->h_model_id);
+	db_fmt_i64(pdl_model, sizeof(pdl_model), o->pdl_model);
+	db_fmt_double(points, sizeof(points),
+		      isfinite(o->points) ? o->points : 0);
+	rc = db_cmd(db, "store finding",
+		    "INSERT INTO bounty_findings (submission_id,"
+		    " bounty_id, ordinal, key_id, canonical, h_kind,"
+		    " h_model_id, h_model_stamp, pdl_model, points)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+		    10, params);
+	if (!rc) {
+		const char *p2[2] = { sid, NULL };
+
+		buf_adds(&members, "\\x");
+		for (size_t i = 0; i < o->members_len; i++)
+			buf_addf(&members, "%02x", o->members[i]);
+		p2[1] = members.s;
+		rc = db_cmd(db, "store members",
+			    "UPDATE bounty_submissions SET members ="
+			    " $2::bytea WHERE id = $1", 2, p2);
 	}
-	if (strcmp(o->status, "accepted"))
-		return 0;
+	buf_release(&members);
+	return rc;
+}
 
-	/* An accepted finding: the finding, its h, the list, the version. */
-	db_fmt_i64(ord, sizeof(ord), (int64_t)st->nfindings + 1);
-	db_fmt_i64(pm, sizeof(pm), o->pdl_model);
-	buf_adds(&members, "\\x");
-	for (size_t i = 0; i < o->members_len; i++)
-		buf_addf(&members, "%02x", o->members[i]);
-	{
-		const char *params[8] = { sid, bid, ord, kid, o->canonical,
-					  o->h_kind, o->h_model_id > 0 ? hm : NULL,
-					  o->h_model_stamp };
-		const char *p10[10];
-		int rc;
+/* The decision-list nodes o adds after the list's current end. */
+static int write_nodes(struct db *db, const char *bid, int64_t id,
+		       const struct bounty_state *st,
+		       const struct bounty_outcome *o)
+{
+	char count[24];
+	const char *p2[2] = { bid, count };
 
-		memcpy(p10, params, sizeof(params));
-		p10[8] = o->pdl_model > 0 ? pm : NULL;
-		p10[9] = pts;
-		rc = db_cmd(db, "store finding",
-			    "INSERT INTO bounty_findings (submission_id,"
-			    " bounty_id, ordinal, key_id, canonical, h_kind,"
-			    " h_model_id, h_model_stamp, pdl_model, points)"
-			    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-			    10, p10);
-		if (!rc) {
-			const char *p2[2] = { sid, members.s };
-
-			rc = db_cmd(db, "store members",
-				    "UPDATE bounty_submissions SET members ="
-				    " $2::bytea WHERE id = $1", 2, p2);
-		}
-		buf_release(&members);
-		if (rc)
-			return -1;
-	}
-	if (o->h_rows && write_h_rows(db, sid, o->h_rows))
-		return -1;
 	for (size_t i = 0; i < o->nnodes; i++) {
-		char pos[24], fin[24], tgt[24];
-		const char *params[5] = { bid, pos, o->nodes[i].repair ?
-					  "repair" : "model", fin,
-					  o->nodes[i].repair ? tgt : NULL };
+		const struct bounty_node *nd = &o->nodes[i];
+		char position[24], finding[24], target[24];
+		const char *params[5] = { bid, position,
+					  nd->repair ? "repair" : "model",
+					  finding, nd->repair ? target : NULL };
 
-		db_fmt_i64(pos, sizeof(pos), st->b.nodes + (int64_t)i + 1);
-		db_fmt_i64(fin, sizeof(fin), o->nodes[i].finding > 0 ?
-			o->nodes[i].finding : *id);
-		db_fmt_i64(tgt, sizeof(tgt), o->nodes[i].target);
+		db_fmt_i64(position, sizeof(position),
+			   st->b.nodes + (int64_t)i + 1);
+		db_fmt_i64(finding, sizeof(finding),
+			   nd->finding > 0 ? nd->finding : id);
+		db_fmt_i64(target, sizeof(target), nd->target);
 		if (db_cmd(db, "store node",
 			   "INSERT INTO bounty_nodes (bounty_id, position, kind,"
 			   " finding, target) VALUES ($1, $2, $3, $4, $5)",
 			   5, params))
 			return -1;
 	}
-	if (o->nnodes) {
-		char nn[24];
-		const char *params[2] = { bid, nn };
+	if (!o->nnodes)
+		return 0;
+	db_fmt_i64(count, sizeof(count), (int64_t)o->nnodes);
+	return db_cmd(db, "extend list",
+		      "UPDATE bounties SET nodes = nodes + $2 WHERE id = $1",
+		      2, p2);
+}
 
-		db_fmt_i64(nn, sizeof(nn), (int64_t)o->nnodes);
-		if (db_cmd(db, "extend list",
-			   "UPDATE bounties SET nodes = nodes + $2 WHERE id = $1",
-			   2, params))
-			return -1;
-	}
-	if (o->new_version) {
-		char rep[32];
-		const char *params[5] = { bid, ver, sid, ov, rep };
+/* The public model version the new list makes, with its figures. */
+static int write_version(struct db *db, const char *bid, const char *sid,
+			 const struct bounty_state *st,
+			 const struct bounty_outcome *o)
+{
+	char version[24], overall[32], reported[32];
+	const char *params[5] = {
+		bid, version, sid, isfinite(o->overall) ? overall : NULL,
+		isfinite(o->reported) ? reported : NULL,
+	};
 
-		db_fmt_i64(ver, sizeof(ver), st->b.nodes + (int64_t)o->nnodes);
-		db_fmt_double(ov, sizeof(ov), o->overall);
-		db_fmt_double(rep, sizeof(rep), o->reported);
-		if (!isfinite(o->overall))
-			params[3] = NULL;
-		if (!isfinite(o->reported))
-			params[4] = NULL;
-		if (db_cmd(db, "store version",
-			   "INSERT INTO bounty_versions (bounty_id, version,"
-			   " submission_id, overall, reported)"
-			   " VALUES ($1, $2, $3, $4, $5)", 5, params))
-			return -1;
-	}
+	db_fmt_i64(version, sizeof(version),
+		   st->b.nodes + (int64_t)o->nnodes);
+	db_fmt_double(overall, sizeof(overall), o->overall);
+	db_fmt_double(reported, sizeof(reported), o->reported);
+	return db_cmd(db, "store version",
+		      "INSERT INTO bounty_versions (bounty_id, version,"
+		      " submission_id, overall, reported)"
+		      " VALUES ($1, $2, $3, $4, $5)", 5, params);
+}
+
+/*
+ * Write what decide chose, inside the transaction: the submission and
+ * the hunter's state always; for an accepted finding also the finding,
+ * its h, the new decision-list nodes and the new public version.
+ */
+static int write_outcome(struct db *db, const char *bid, const char *kid,
+			 const struct bounty_state *st,
+			 const struct bounty_outcome *o, int64_t *id,
+			 char **created_at)
+{
+	char sid[24];
+
+	if (write_submission(db, bid, kid, st, o, id, created_at))
+		return -1;
+	db_fmt_i64(sid, sizeof(sid), *id);
+	if (write_hunter_state(db, bid, kid, st, o))
+		return -1;
+	if (strcmp(o->status, "accepted"))
+		return 0;
+	if (write_finding(db, bid, kid, sid, st, o) ||
+	    (o->h_rows && write_h_rows(db, sid, o->h_rows)) ||
+	    write_nodes(db, bid, *id, st, o) ||
+	    (o->new_version && write_version(db, bid, sid, st, o)))
+		return -1;
 	return 0;
 }
 
