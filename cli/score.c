@@ -117,6 +117,141 @@ static void print_load_errors(const struct buf *err,
 	buf_release(&text);
 }
 
+/*
+ * The command line into a and p: -1 to go on, else the exit code (0 after
+ * --help, 2 after a message on a bad argument).
+ */
+static int score_args_parse(int argc, char **argv, struct score_args *a,
+			    struct eval_params *p)
+{
+	struct buf err = BUF_INIT;
+	int ret = -1;
+
+	for (int i = 1; i < argc && ret < 0; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(opt, "--html")) {
+			a->html = true;
+			continue;
+		}
+		if (!strcmp(opt, "--summary")) {
+			a->summary = true;
+			continue;
+		}
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			fputs(score_usage, stdout);
+			ret = 0;
+			break;
+		}
+		if (strncmp(opt, "--", 2) || !val) {
+			fprintf(stderr, "fairaudit score: %s \"%s\"\n%s",
+				val ? "unknown argument" : "missing value for", opt,
+				score_usage);
+			ret = 2;
+			break;
+		}
+		i++;
+		if (!strcmp(opt, "--task"))
+			a->task = val;
+		else if (!strcmp(opt, "--truth"))
+			a->truth = val;
+		else if (!strcmp(opt, "--predictions"))
+			a->pred = val;
+		else if (!strcmp(opt, "--positive-label"))
+			a->positive = val;
+		else if (!strcmp(opt, "--negative-label"))
+			a->negative = val;
+		else if (!strcmp(opt, "--classes"))
+			a->classes = val;
+		else if (!strcmp(opt, "--attributes"))
+			a->attributes = val;
+		else if (!strcmp(opt, "--sort"))
+			a->sort = val;
+		else if (!strcmp(opt, "--normalize"))
+			a->normalize = val;
+		else if (eval_params_set(p, opt + 2, val, &err)) {
+			fprintf(stderr, "fairaudit score: %s\n", err.s);
+			ret = 2;
+		}
+	}
+	if (ret < 0 && (!a->task || !a->truth || !a->pred)) {
+		fprintf(stderr, "fairaudit score: --task, --truth and --predictions"
+			" are required\n%s", score_usage);
+		ret = 2;
+	}
+	buf_release(&err);
+	return ret;
+}
+
+/*
+ * The aligner for an asr task, with --normalize recorded in p as the
+ * server records the normalisation of each upload: 0 (ab to be released),
+ * else the exit code after a message (2 for a bad --normalize) and nothing
+ * to release.
+ */
+static int score_aligner(const struct score_args *a, struct eval_params *p,
+			 struct align_batch *ab)
+{
+	struct norm_opts no;
+	struct buf err = BUF_INIT, desc = BUF_INIT;
+	int ret = 0;
+
+	norm_opts_init(&no);
+	if (a->normalize && norm_opts_parse(&no, a->normalize,
+					    strlen(a->normalize), &err)) {
+		ret = 2;
+	} else if (align_batch_init(ab, &no, 0, &err)) {
+		align_batch_release(ab);
+		ret = 1;
+	} else {
+		if (a->summary)
+			ab->flags = ALIGN_WORDS_ONLY;
+		norm_opts_describe(&no, &desc);
+		cJSON_Delete(p->normalize);
+		p->normalize = cJSON_CreateString(desc.s);
+	}
+	if (ret)
+		fprintf(stderr, "fairaudit score: %s\n", err.s);
+	norm_opts_release(&no);
+	buf_release(&desc);
+	buf_release(&err);
+	return ret;
+}
+
+/* The evaluation doc on stdout, as JSON or (--html) a report: exit code. */
+static int score_print(const struct score_args *a, const cJSON *doc)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int ret = 0;
+
+	if (a->html) {
+		struct html_options hopt = { HTML_SORT_SEVERITY };
+		struct html_meta meta = { 0 };
+
+		meta.dataset_name = a->truth;
+		meta.model_name = a->pred;
+		if (a->sort && html_sort_parse(a->sort, &hopt.sort, &err))
+			ret = 2;
+		else if (html_render_evaluation(&out, doc, &meta, &hopt, &err))
+			ret = 1;
+		else
+			fwrite(out.s, 1, out.len, stdout);
+		if (ret)
+			fprintf(stderr, "fairaudit score: %s\n", err.s);
+	} else {
+		char *s = cJSON_PrintUnformatted(doc);
+
+		if (!s)
+			die("could not serialise the evaluation");
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		free(s);
+	}
+	buf_release(&out);
+	buf_release(&err);
+	return ret;
+}
+
 int cmd_score(int argc, char **argv)
 {
 	struct score_args a = { 0 };
@@ -131,100 +266,29 @@ int cmd_score(int argc, char **argv)
 	bool asr = false;
 	enum task task;
 	cJSON *doc = NULL;
-	char *s = NULL;
-	int ret = 1;
+	int ret;
 
 	eval_params_init(&p);
 	ingest_errors_init(&errs);
 	table_init(&t, TASK_CLASSIFICATION);
-	for (int i = 1; i < argc; i++) {
-		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(opt, "--html")) {
-			a.html = true;
-			continue;
-		}
-		if (!strcmp(opt, "--summary")) {
-			a.summary = true;
-			continue;
-		}
-		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
-			fputs(score_usage, stdout);
-			ret = 0;
-			goto out;
-		}
-		if (strncmp(opt, "--", 2) || !val) {
-			fprintf(stderr, "fairaudit score: %s \"%s\"\n%s",
-				val ? "unknown argument" : "missing value for", opt,
-				score_usage);
-			ret = 2;
-			goto out;
-		}
-		i++;
-		if (!strcmp(opt, "--task"))
-			a.task = val;
-		else if (!strcmp(opt, "--truth"))
-			a.truth = val;
-		else if (!strcmp(opt, "--predictions"))
-			a.pred = val;
-		else if (!strcmp(opt, "--positive-label"))
-			a.positive = val;
-		else if (!strcmp(opt, "--negative-label"))
-			a.negative = val;
-		else if (!strcmp(opt, "--classes"))
-			a.classes = val;
-		else if (!strcmp(opt, "--attributes"))
-			a.attributes = val;
-		else if (!strcmp(opt, "--sort"))
-			a.sort = val;
-		else if (!strcmp(opt, "--normalize"))
-			a.normalize = val;
-		else if (eval_params_set(&p, opt + 2, val, &err)) {
-			fprintf(stderr, "fairaudit score: %s\n", err.s);
-			ret = 2;
-			goto out;
-		}
-	}
-	if (!a.task || !a.truth || !a.pred) {
-		fprintf(stderr, "fairaudit score: --task, --truth and --predictions"
-			" are required\n%s", score_usage);
-		ret = 2;
+	ret = score_args_parse(argc, argv, &a, &p);
+	if (ret >= 0)
 		goto out;
-	}
+	ret = 2;
 	if (task_parse(a.task, &task)) {
 		fprintf(stderr, "fairaudit score: task \"%s\" is not classification,"
 			" score, regression or asr\n", a.task);
-		ret = 2;
+		goto out;
+	}
+	if (a.summary && task != TASK_ASR) {
+		fprintf(stderr, "fairaudit score: --summary is for asr\n");
 		goto out;
 	}
 	if (task == TASK_ASR) {
-		struct norm_opts no;
-
-		norm_opts_init(&no);
-		if (a.normalize && norm_opts_parse(&no, a.normalize,
-						   strlen(a.normalize), &err)) {
-			fprintf(stderr, "fairaudit score: %s\n", err.s);
-			ret = 2;
+		ret = score_aligner(&a, &p, &ab);
+		if (ret)
 			goto out;
-		}
 		asr = true;
-		if (!align_batch_init(&ab, &no, 0, &err)) {
-			if (a.summary)
-				ab.flags = ALIGN_WORDS_ONLY;
-			struct buf desc = BUF_INIT;
-
-			/* Recorded with the result, as the server records
-			   the normalisation of each upload. */
-			norm_opts_describe(&no, &desc);
-			cJSON_Delete(p.normalize);
-			p.normalize = cJSON_CreateString(desc.s);
-			buf_release(&desc);
-		}
-		norm_opts_release(&no);
-		if (err.len) {
-			fprintf(stderr, "fairaudit score: %s\n", err.s);
-			goto out;
-		}
 	}
 	if ((task == TASK_CLASSIFICATION || task == TASK_SCORE) &&
 	    score_domain(&a, task, &dom, &dom_store, &ndom, &err)) {
@@ -232,24 +296,17 @@ int cmd_score(int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	ret = 1;
 	if (load_files_with_pairs(&t, task, a.truth, a.pred, a.positive,
 				  ndom ? &dom : NULL,
 				  asr ? collect_pair : NULL, asr ? &ab : NULL,
 				  &errs, &err) ||
-	    (asr && align_batch_flush(&ab, &err))) {
-		print_load_errors(&err, &errs);
-		goto out;
-	}
-	if (a.attributes && load_attributes(&t, a.attributes, &errs, &err)) {
+	    (asr && align_batch_flush(&ab, &err)) ||
+	    (a.attributes && load_attributes(&t, a.attributes, &errs, &err))) {
 		print_load_errors(&err, &errs);
 		goto out;
 	}
 	if (a.summary) {
-		if (task != TASK_ASR) {
-			fprintf(stderr, "fairaudit score: --summary is for asr\n");
-			ret = 2;
-			goto out;
-		}
 		summary_render(&out, &t, a.pred);
 		fwrite(out.s, 1, out.len, stdout);
 		ret = 0;
@@ -260,32 +317,8 @@ int cmd_score(int argc, char **argv)
 		fprintf(stderr, "fairaudit score: %s\n", err.s);
 		goto out;
 	}
-	if (a.html) {
-		struct html_options hopt = { HTML_SORT_SEVERITY };
-		struct html_meta meta = { 0 };
-
-		if (a.sort && html_sort_parse(a.sort, &hopt.sort, &err)) {
-			fprintf(stderr, "fairaudit score: %s\n", err.s);
-			ret = 2;
-			goto out;
-		}
-		meta.dataset_name = a.truth;
-		meta.model_name = a.pred;
-		if (html_render_evaluation(&out, doc, &meta, &hopt, &err)) {
-			fprintf(stderr, "fairaudit score: %s\n", err.s);
-			goto out;
-		}
-		fwrite(out.s, 1, out.len, stdout);
-	} else {
-		s = cJSON_PrintUnformatted(doc);
-		if (!s)
-			die("could not serialise the evaluation");
-		fputs(s, stdout);
-		fputc('\n', stdout);
-	}
-	ret = 0;
+	ret = score_print(&a, doc);
 out:
-	free(s);
 	cJSON_Delete(doc);
 	if (asr)
 		align_batch_release(&ab);

@@ -72,10 +72,181 @@ static void td_open(struct buf *b, const char *cls)
 		buf_adds(b, "<td>");
 }
 
+/* The table's caption, column groups and two header rows. */
+static void cohort_table_head(const struct rctx *x, const struct grp *g,
+			      struct buf *b)
+{
+	size_t nhead = g->nattrs ? g->nattrs : 1;
+
+	buf_addf(b, "<caption id=\"g%d-cap\">Cohorts by ", g->id);
+	html_esc(b, g->by_label);
+	buf_adds(b, ": size, flags, and per metric the value with its ");
+	add_conf(x, b);
+	buf_adds(b, "interval, the difference and ratio to the reference "
+		 "with intervals, and the adjusted p-value (raw p below)"
+		 "</caption>\n");
+	buf_addf(b, "<colgroup span=\"%zu\"></colgroup>", nhead + 2);
+	for (size_t j = 0; j < g->table.n; j++)
+		buf_addf(b, "<colgroup span=\"%d\"></colgroup>",
+			 g->wide[j] ? 4 : 1);
+	buf_adds(b, "\n<thead>\n<tr>");
+	for (size_t a = 0; a < nhead; a++) {
+		buf_adds(b, "<th scope=\"col\" rowspan=\"2\">");
+		html_esc(b, g->nattrs ? g->attrs[a] : "Cohort");
+		buf_adds(b, "</th>");
+	}
+	buf_adds(b, "<th scope=\"col\" rowspan=\"2\">n</th>"
+		 "<th scope=\"col\" rowspan=\"2\" class=\"t\">Flags</th>");
+	for (size_t j = 0; j < g->table.n; j++) {
+		buf_addf(b, "<th scope=\"colgroup\" colspan=\"%d\">",
+			 g->wide[j] ? 4 : 1);
+		add_metric(b, g->table.k[j], false);
+		buf_adds(b, "</th>");
+	}
+	buf_adds(b, "</tr>\n<tr>");
+	for (size_t j = 0; j < g->table.n; j++)
+		buf_adds(b, g->wide[j] ? "<th scope=\"col\" class=\"gs\">Value"
+			 "</th><th scope=\"col\">Difference</th>"
+			 "<th scope=\"col\">Ratio</th>"
+			 "<th scope=\"col\">Adj. p</th>" :
+			 "<th scope=\"col\" class=\"gs\">Value</th>");
+	buf_adds(b, "</tr>\n</thead>\n");
+}
+
+/* The Flags cell: a badge per flagged metric, reference, too small. */
+static void cohort_flags_cell(const struct crow *r, struct buf *b)
+{
+	const cJSON *it;
+
+	buf_adds(b, "<td class=\"fl\">");
+	cJSON_ArrayForEach(it, r->flags) {
+		if (!cJSON_IsString(it))
+			continue;
+		buf_adds(b, "<span class=\"badge flag\">");
+		add_metric(b, it->valuestring, true);
+		buf_adds(b, "</span>");
+	}
+	if (r->ref)
+		buf_adds(b, "<span class=\"badge ref\">reference</span>");
+	if (r->small) {
+		const char *why = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(r->c,
+							 "too_small_reason"));
+
+		buf_adds(b, "<span class=\"badge small\"");
+		if (why) {
+			buf_adds(b, " title=\"");
+			html_esc(b, why);
+			buf_adds(b, "\"");
+		}
+		buf_adds(b, ">too small</span>");
+	}
+	buf_adds(b, "</td>");
+}
+
+/*
+ * The cells of metric j for cohort r: the value with its interval and, in
+ * a wide group, the difference, the ratio and the p-values.
+ */
+static void cohort_metric_cells(const struct grp *g, const struct crow *r,
+				size_t j, struct buf *b)
+{
+	const char *key = g->table.k[j];
+	enum kind k = metric_kind(key);
+	struct mval m = mget(r->metrics, key);
+	struct dval d = dget(r->disparity, key);
+	bool hit = flagged(r->flags, key);
+	const char *h = hit ? " hit" : "";
+	const char *hc = hit ? "hit" : "";
+	const char *gs = g->all_wide ? hc : hit ? "gs hit" : "gs";
+
+	if (m.has) {
+		td_open(b, gs);
+		buf_adds(b, "<b>");
+		add_value(b, k, m.v);
+		buf_adds(b, "</b>");
+		if (m.has_ci)
+			add_range(b, m.lo, m.hi, fmt_value, k);
+		buf_adds(b, "</td>");
+	} else {
+		na_cell(b, g->all_wide ? h : hit ? " gs hit" : " gs", m.reason);
+	}
+	if (!g->wide[j])
+		return;
+	if (d.has_d) {
+		td_open(b, hc);
+		buf_adds(b, "<b>");
+		add_diff(b, k, d.d, true);
+		buf_adds(b, "</b>");
+		if (d.has_dci)
+			add_range(b, d.dlo, d.dhi, add_diff, k);
+		buf_adds(b, "</td>");
+	} else {
+		na_cell(b, h, d.reason);
+	}
+	if (d.has_r) {
+		td_open(b, hc);
+		buf_adds(b, "<b>");
+		add_fixed(b, d.r, 2, false);
+		buf_adds(b, TIMES "</b>");
+		if (d.has_rci)
+			add_range(b, d.rlo, d.rhi, fmt_ratio, k);
+		buf_adds(b, "</td>");
+	} else {
+		na_cell(b, h, d.ratio_reason ? d.ratio_reason : d.reason);
+	}
+	if (d.has_pa || d.has_p) {
+		td_open(b, hc);
+		buf_adds(b, "<b>");
+		if (d.has_pa)
+			add_p(b, d.pa);
+		else
+			buf_adds(b, EMDASH);
+		buf_adds(b, "</b>");
+		if (d.has_p) {
+			buf_adds(b, "p ");
+			add_p(b, d.p);
+		}
+		buf_adds(b, "</td>");
+	} else {
+		na_cell(b, h, d.p_reason ? d.p_reason : d.reason);
+	}
+}
+
+/* One cohort's row. */
+static void cohort_row(const struct grp *g, const struct crow *r,
+		       struct buf *b)
+{
+	size_t nhead = g->nattrs ? g->nattrs : 1;
+
+	buf_adds(b, "<tr");
+	if (r->nflags || r->ref || r->small)
+		buf_addf(b, " class=\"%s%s%s\"", r->nflags ? "flag " : "",
+			 r->ref ? "ref " : "", r->small ? "small" : "");
+	buf_addf(b, " data-cohort=\"%zu\">", r->idx);
+	for (size_t a = 0; a < nhead; a++) {
+		buf_adds(b, "<th scope=\"row\">");
+		if (g->nattrs)
+			attr_cell(b, jget(r->attrs, g->attrs[a]));
+		else
+			html_esc(b, r->label);
+		buf_adds(b, "</th>");
+	}
+	buf_adds(b, "<td><b>");
+	if (r->has_n)
+		add_count(b, r->n);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, "</b></td>");
+	cohort_flags_cell(r, b);
+	for (size_t j = 0; j < g->table.n; j++)
+		cohort_metric_cells(g, r, j, b);
+	buf_adds(b, "</tr>\n");
+}
+
 void cohort_table(const struct rctx *x, const struct grp *g,
 			 struct buf *b)
 {
-	size_t i, j, a;
 	size_t nhead = g->nattrs ? g->nattrs : 1;
 
 	/*
@@ -88,156 +259,11 @@ void cohort_table(const struct rctx *x, const struct grp *g,
 		 "aria-labelledby=\"g%d-cap\">\n<table class=\"nums", g->id);
 	if (g->all_wide)
 		buf_addf(b, " o%zu", (nhead + 3) % 4);
-	buf_addf(b, "\">\n<caption id=\"g%d-cap\">Cohorts by ", g->id);
-	html_esc(b, g->by_label);
-	buf_adds(b, ": size, flags, and per metric the value with its ");
-	add_conf(x, b);
-	buf_adds(b, "interval, the difference and ratio to the reference "
-		 "with intervals, and the adjusted p-value (raw p below)"
-		 "</caption>\n");
-	buf_addf(b, "<colgroup span=\"%zu\"></colgroup>", nhead + 2);
-	for (j = 0; j < g->table.n; j++)
-		buf_addf(b, "<colgroup span=\"%d\"></colgroup>",
-			 g->wide[j] ? 4 : 1);
-	buf_adds(b, "\n<thead>\n<tr>");
-	for (a = 0; a < nhead; a++) {
-		buf_adds(b, "<th scope=\"col\" rowspan=\"2\">");
-		html_esc(b, g->nattrs ? g->attrs[a] : "Cohort");
-		buf_adds(b, "</th>");
-	}
-	buf_adds(b, "<th scope=\"col\" rowspan=\"2\">n</th>"
-		 "<th scope=\"col\" rowspan=\"2\" class=\"t\">Flags</th>");
-	for (j = 0; j < g->table.n; j++) {
-		buf_addf(b, "<th scope=\"colgroup\" colspan=\"%d\">",
-			 g->wide[j] ? 4 : 1);
-		add_metric(b, g->table.k[j], false);
-		buf_adds(b, "</th>");
-	}
-	buf_adds(b, "</tr>\n<tr>");
-	for (j = 0; j < g->table.n; j++)
-		buf_adds(b, g->wide[j] ? "<th scope=\"col\" class=\"gs\">Value"
-			 "</th><th scope=\"col\">Difference</th>"
-			 "<th scope=\"col\">Ratio</th>"
-			 "<th scope=\"col\">Adj. p</th>" :
-			 "<th scope=\"col\" class=\"gs\">Value</th>");
-	buf_adds(b, "</tr>\n</thead>\n<tbody>\n");
-
-	for (i = 0; i < g->nrows; i++) {
-		const struct crow *r = g->order[i];
-		const cJSON *it;
-
-		buf_adds(b, "<tr");
-		if (r->nflags || r->ref || r->small)
-			buf_addf(b, " class=\"%s%s%s\"",
-				 r->nflags ? "flag " : "", r->ref ? "ref " : "",
-				 r->small ? "small" : "");
-		buf_addf(b, " data-cohort=\"%zu\">", r->idx);
-		for (a = 0; a < nhead; a++) {
-			buf_adds(b, "<th scope=\"row\">");
-			if (g->nattrs)
-				attr_cell(b, jget(r->attrs, g->attrs[a]));
-			else
-				html_esc(b, r->label);
-			buf_adds(b, "</th>");
-		}
-		buf_adds(b, "<td><b>");
-		if (r->has_n)
-			add_count(b, r->n);
-		else
-			buf_adds(b, EMDASH);
-		buf_adds(b, "</b></td><td class=\"fl\">");
-		cJSON_ArrayForEach(it, r->flags) {
-			if (!cJSON_IsString(it))
-				continue;
-			buf_adds(b, "<span class=\"badge flag\">");
-			add_metric(b, it->valuestring, true);
-			buf_adds(b, "</span>");
-		}
-		if (r->ref)
-			buf_adds(b, "<span class=\"badge ref\">reference"
-				 "</span>");
-		if (r->small) {
-			const char *why = cJSON_GetStringValue(
-				cJSON_GetObjectItemCaseSensitive(r->c,
-					"too_small_reason"));
-
-			buf_adds(b, "<span class=\"badge small\"");
-			if (why) {
-				buf_adds(b, " title=\"");
-				html_esc(b, why);
-				buf_adds(b, "\"");
-			}
-			buf_adds(b, ">too small</span>");
-		}
-		buf_adds(b, "</td>");
-		for (j = 0; j < g->table.n; j++) {
-			const char *key = g->table.k[j];
-			enum kind k = metric_kind(key);
-			struct mval m = mget(r->metrics, key);
-			struct dval d = dget(r->disparity, key);
-			bool hit = flagged(r->flags, key);
-			const char *h = hit ? " hit" : "";
-			const char *hc = hit ? "hit" : "";
-			const char *gs = g->all_wide ? hc : hit ? "gs hit" : "gs";
-
-			if (m.has) {
-				td_open(b, gs);
-				buf_adds(b, "<b>");
-				add_value(b, k, m.v);
-				buf_adds(b, "</b>");
-				if (m.has_ci)
-					add_range(b, m.lo, m.hi, fmt_value, k);
-				buf_adds(b, "</td>");
-			} else {
-				na_cell(b, g->all_wide ? h : hit ? " gs hit" :
-					" gs", m.reason);
-			}
-			if (!g->wide[j])
-				continue;
-			if (d.has_d) {
-				td_open(b, hc);
-				buf_adds(b, "<b>");
-				add_diff(b, k, d.d, true);
-				buf_adds(b, "</b>");
-				if (d.has_dci)
-					add_range(b, d.dlo, d.dhi, add_diff, k);
-				buf_adds(b, "</td>");
-			} else {
-				na_cell(b, h, d.reason);
-			}
-			if (d.has_r) {
-				td_open(b, hc);
-				buf_adds(b, "<b>");
-				add_fixed(b, d.r, 2, false);
-				buf_adds(b, TIMES "</b>");
-				if (d.has_rci)
-					add_range(b, d.rlo, d.rhi, fmt_ratio,
-						  k);
-				buf_adds(b, "</td>");
-			} else {
-				na_cell(b, h, d.ratio_reason ? d.ratio_reason
-					: d.reason);
-			}
-			if (d.has_pa || d.has_p) {
-				td_open(b, hc);
-				buf_adds(b, "<b>");
-				if (d.has_pa)
-					add_p(b, d.pa);
-				else
-					buf_adds(b, EMDASH);
-				buf_adds(b, "</b>");
-				if (d.has_p) {
-					buf_adds(b, "p ");
-					add_p(b, d.p);
-				}
-				buf_adds(b, "</td>");
-			} else {
-				na_cell(b, h, d.p_reason ? d.p_reason :
-					d.reason);
-			}
-		}
-		buf_adds(b, "</tr>\n");
-	}
+	buf_adds(b, "\">\n");
+	cohort_table_head(x, g, b);
+	buf_adds(b, "<tbody>\n");
+	for (size_t i = 0; i < g->nrows; i++)
+		cohort_row(g, g->order[i], b);
 	buf_adds(b, "</tbody>\n</table>\n</div>\n");
 }
 

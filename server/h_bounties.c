@@ -453,90 +453,153 @@ static int split_or_respond(struct request *r, const struct dataset *d,
 	return 0;
 }
 
-void h_bounties_create(struct request *r)
+/* A POST /v1/bounties request, with the defaults of what it leaves out. */
+struct create_req {
+	struct bounty in;
+	enum bounty_metric metric;
+	int64_t model_id, min_support, budget, total_budget;
+	const char *opens, *closes;
+};
+
+/* The request's fields into q: 0, or -1 after a 400/422 naming one. */
+static int create_req_or_respond(struct request *r, struct create_req *q)
 {
 	static const char *const fields[] = {
 		"model_id", "metric", "holdout_fraction", "min_support",
 		"min_gap", "alpha", "significance", "budget",
 		"holdout_threshold", "holdout_noise", "opens_at", "closes_at",
 		"epsilon", "total_budget", NULL };
-	const char *metric_s = NULL, *opens = NULL, *closes = NULL;
-	struct bounty in, out;
+	struct bounty *in = &q->in;
+	struct verify_rules rules;
+	const char *metric_s = NULL;
+
+	verify_rules_init(&rules);
+	memset(q, 0, sizeof(*q));
+	q->min_support = (int64_t)rules.min_support;
+	q->budget = THRESHOLDOUT_BUDGET;
+	in->holdout_fraction = 0.5;
+	in->min_gap = rules.min_gap;
+	in->alpha = rules.alpha;
+	in->significance = rules.significance;
+	in->threshold = THRESHOLDOUT_T;
+	in->sigma = THRESHOLDOUT_SIGMA;
+	in->epsilon = BOUNTY_EPSILON;
+	if (json_known_fields_or_respond(r, r->json, fields) ||
+	    integer_or_respond(r, "model_id", 1, INT64_C(1) << 52, true,
+			       &q->model_id) ||
+	    json_string_or_respond(r, r->json, "metric", true, 32, &metric_s) ||
+	    number_or_respond(r, "holdout_fraction", 0, true, 1, true,
+			      &in->holdout_fraction) ||
+	    integer_or_respond(r, "min_support", 1, 1000000000, false,
+			       &q->min_support) ||
+	    number_or_respond(r, "min_gap", 0, false, 1, false, &in->min_gap) ||
+	    number_or_respond(r, "alpha", 0, false, 1, false, &in->alpha) ||
+	    number_or_respond(r, "significance", 0, true, 1, true,
+			      &in->significance) ||
+	    integer_or_respond(r, "budget", 1, 1000000, false, &q->budget) ||
+	    integer_or_respond(r, "total_budget", 1, 1000000000, false,
+			       &q->total_budget) ||
+	    number_or_respond(r, "epsilon", 0, true, 100, false,
+			      &in->epsilon) ||
+	    number_or_respond(r, "holdout_threshold", 0, false, 1, false,
+			      &in->threshold) ||
+	    number_or_respond(r, "holdout_noise", 0, true, 1, false,
+			      &in->sigma) ||
+	    time_or_respond(r, "opens_at", &q->opens) ||
+	    time_or_respond(r, "closes_at", &q->closes))
+		return -1;
+	if (bounty_metric_parse(metric_s, &q->metric)) {
+		respond_problem(r, 422, "Invalid request",
+				"field \"metric\" is \"%s\"; expected one of"
+				" error_rate, fpr, fnr, wer", metric_s);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The model of the request and its dataset into m and d, when the model
+ * has a prediction for every example: 0, or -1 after a 409/422/500.
+ */
+static int bountiable_or_respond(struct request *r, int64_t model_id,
+				 struct model *m, struct dataset *d)
+{
+	if (body_model_or_respond(r, model_id, m))
+		return -1;
+	if (store_dataset_get(req_db(r), m->dataset_id, d)) {
+		respond_internal(r);
+		return -1;
+	}
+	if (!m->uploaded_at || m->prediction_count == 0 ||
+	    m->prediction_count != d->example_count) {
+		respond_problem(r, 409, "Conflict",
+				"model %lld has predictions for %lld of the %lld"
+				" examples of dataset %lld; a bounty needs them"
+				" all", (long long)m->id,
+				(long long)m->prediction_count,
+				(long long)d->example_count, (long long)d->id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The sizes of the split's parts into q->in, refused (422) when the
+ * discovery part or the holdout is empty or the holdout is smaller than
+ * min_support, so that no group could ever be judged.
+ */
+static int parts_or_respond(struct request *r, struct create_req *q,
+			    const struct bounty_data *bd,
+			    const struct dataset *d)
+{
+	struct bounty *in = &q->in;
+
+	in->holdout_rows = (int64_t)bitset_count(&bd->holdout);
+	in->reporting_rows = (int64_t)bitset_count(&bd->reporting);
+	in->discovery_rows = (int64_t)bd->t.nrows - in->holdout_rows -
+			     in->reporting_rows;
+	if (!in->holdout_rows || !in->discovery_rows) {
+		respond_problem(r, 422, "Invalid request",
+				"holdout_fraction %g leaves the %s of the %zu"
+				" examples empty", in->holdout_fraction,
+				in->holdout_rows ? "discovery part" : "holdout",
+				bd->t.nrows);
+		return -1;
+	}
+	if (in->holdout_rows < q->min_support) {
+		respond_problem(r, 422, "Invalid request",
+				"the holdout of dataset %lld has %lld examples,"
+				" fewer than min_support %lld, so no group could"
+				" ever be judged; lower min_support or use a larger"
+				" dataset", (long long)d->id,
+				(long long)in->holdout_rows,
+				(long long)q->min_support);
+		return -1;
+	}
+	return 0;
+}
+
+void h_bounties_create(struct request *r)
+{
+	struct create_req q;
+	struct bounty *in = &q.in, out;
 	struct model m = { 0 };
 	struct dataset d = { 0 };
 	struct bounty_data *bd = xmalloc(sizeof(*bd));
 	struct buf err = BUF_INIT;
-	enum bounty_metric metric;
-	struct verify_rules rules;
-	int64_t model_id = 0, min_support, budget = THRESHOLDOUT_BUDGET;
-	int64_t total_budget = 0;
 	double overall, reported;
 	bool internal;
 	int rc;
 
-	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
 	bounty_data_init(bd);
-	verify_rules_init(&rules);
-	min_support = (int64_t)rules.min_support;
-	in.holdout_fraction = 0.5;
-	in.min_gap = rules.min_gap;
-	in.alpha = rules.alpha;
-	in.significance = rules.significance;
-	in.threshold = THRESHOLDOUT_T;
-	in.sigma = THRESHOLDOUT_SIGMA;
-	in.epsilon = BOUNTY_EPSILON;
-	if (json_known_fields_or_respond(r, r->json, fields) ||
-	    integer_or_respond(r, "model_id", 1, INT64_C(1) << 52, true,
-			       &model_id) ||
-	    json_string_or_respond(r, r->json, "metric", true, 32, &metric_s) ||
-	    number_or_respond(r, "holdout_fraction", 0, true, 1, true,
-			      &in.holdout_fraction) ||
-	    integer_or_respond(r, "min_support", 1, 1000000000, false,
-			       &min_support) ||
-	    number_or_respond(r, "min_gap", 0, false, 1, false, &in.min_gap) ||
-	    number_or_respond(r, "alpha", 0, false, 1, false, &in.alpha) ||
-	    number_or_respond(r, "significance", 0, true, 1, true,
-			      &in.significance) ||
-	    integer_or_respond(r, "budget", 1, 1000000, false, &budget) ||
-	    integer_or_respond(r, "total_budget", 1, 1000000000, false,
-			       &total_budget) ||
-	    number_or_respond(r, "epsilon", 0, true, 100, false,
-			      &in.epsilon) ||
-	    number_or_respond(r, "holdout_threshold", 0, false, 1, false,
-			      &in.threshold) ||
-	    number_or_respond(r, "holdout_noise", 0, true, 1, false,
-			      &in.sigma) ||
-	    time_or_respond(r, "opens_at", &opens) ||
-	    time_or_respond(r, "closes_at", &closes))
+	if (create_req_or_respond(r, &q) ||
+	    bountiable_or_respond(r, q.model_id, &m, &d) ||
+	    split_or_respond(r, &d, in))
 		goto out;
-	if (bounty_metric_parse(metric_s, &metric)) {
-		respond_problem(r, 422, "Invalid request",
-				"field \"metric\" is \"%s\"; expected one of"
-				" error_rate, fpr, fnr, wer", metric_s);
-		goto out;
-	}
-	if (body_model_or_respond(r, model_id, &m))
-		goto out;
-	if (store_dataset_get(req_db(r), m.dataset_id, &d)) {
-		respond_internal(r);
-		goto out;
-	}
-	if (!m.uploaded_at || m.prediction_count == 0 ||
-	    m.prediction_count != d.example_count) {
-		respond_problem(r, 409, "Conflict",
-				"model %lld has predictions for %lld of the %lld"
-				" examples of dataset %lld; a bounty needs them"
-				" all", (long long)m.id,
-				(long long)m.prediction_count,
-				(long long)d.example_count, (long long)d.id);
-		goto out;
-	}
-	if (split_or_respond(r, &d, &in))
-		goto out;
-	if (bounty_data_load(bd, req_db(r), &d, m.id, metric, in.secret,
-			     in.secret_len, in.holdout_fraction,
-			     in.reporting_share, &internal, &err)) {
+	if (bounty_data_load(bd, req_db(r), &d, m.id, q.metric, in->secret,
+			     in->secret_len, in->holdout_fraction,
+			     in->reporting_share, &internal, &err)) {
 		if (internal) {
 			log_error("bounty on model %lld: %s", (long long)m.id,
 				  err.s);
@@ -546,44 +609,25 @@ void h_bounties_create(struct request *r)
 		}
 		goto out;
 	}
-	in.holdout_rows = (int64_t)bitset_count(&bd->holdout);
-	in.reporting_rows = (int64_t)bitset_count(&bd->reporting);
-	in.discovery_rows = (int64_t)bd->t.nrows - in.holdout_rows -
-			    in.reporting_rows;
-	if (!in.holdout_rows || !in.discovery_rows) {
-		respond_problem(r, 422, "Invalid request",
-				"holdout_fraction %g leaves the %s of the %zu"
-				" examples empty", in.holdout_fraction,
-				in.holdout_rows ? "discovery part" : "holdout",
-				bd->t.nrows);
+	if (parts_or_respond(r, &q, bd, &d))
 		goto out;
-	}
-	if (in.holdout_rows < min_support) {
-		respond_problem(r, 422, "Invalid request",
-				"the holdout of dataset %lld has %lld examples,"
-				" fewer than min_support %lld, so no group could"
-				" ever be judged; lower min_support or use a larger"
-				" dataset", (long long)d.id,
-				(long long)in.holdout_rows, (long long)min_support);
-		goto out;
-	}
 	overall = bounty_metric_on(bd->t.nrows, bd->err, bd->den,
 				   &bd->holdout);
-	reported = in.reporting_rows ?
+	reported = in->reporting_rows ?
 		   bounty_metric_on(bd->t.nrows, bd->err, bd->den,
 				    &bd->reporting) : overall;
-	in.model_id = m.id;
-	in.dataset_id = d.id;
-	in.metric = (char *)bounty_metric_name(metric);
-	in.min_support = min_support;
-	in.budget = budget;
-	in.total_budget = total_budget ? total_budget :
-			  BOUNTY_TOTAL_BUDGET_FACTOR * budget;
-	in.model_stamp = m.upload_stamp;
-	in.opens_at = (char *)opens;
-	in.closes_at = (char *)closes;
-	in.created_by = r->key.id;
-	rc = store_bounty_create(req_db(r), &in, overall, reported, &out);
+	in->model_id = m.id;
+	in->dataset_id = d.id;
+	in->metric = (char *)bounty_metric_name(q.metric);
+	in->min_support = q.min_support;
+	in->budget = q.budget;
+	in->total_budget = q.total_budget ? q.total_budget :
+			   BOUNTY_TOTAL_BUDGET_FACTOR * q.budget;
+	in->model_stamp = m.upload_stamp;
+	in->opens_at = (char *)q.opens;
+	in->closes_at = (char *)q.closes;
+	in->created_by = r->key.id;
+	rc = store_bounty_create(req_db(r), in, overall, reported, &out);
 	if (rc == 2) {
 		respond_problem(r, 422, "Invalid request",
 				"closes_at must be later than opens_at (or now)");
@@ -602,7 +646,7 @@ void h_bounties_create(struct request *r)
 	bounty_data_offer(bd, &out, &d);
 	bd = NULL;
 out:
-	explicit_bzero(in.secret, sizeof(in.secret));
+	explicit_bzero(in->secret, sizeof(in->secret));
 	bounty_release(&out);
 	if (bd) {
 		bounty_data_release(bd);

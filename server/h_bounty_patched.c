@@ -93,20 +93,149 @@ static void patched_body(const struct patched *p, struct buf *out)
 	}
 }
 
+/*
+ * The bounty's state, its base model and dataset, when the base model's
+ * predictions are still those the bounty opened on: 0, or -1 after a
+ * 404/409/500.
+ */
+static int patch_base_or_respond(struct request *r, struct bounty_state *st,
+				 struct model *base, struct dataset *d)
+{
+	int rc = store_bounty_state(req_db(r), r->ids[0], st);
+
+	if (rc > 0) {
+		respond_problem(r, 404, "Not found", "bounty %lld does not exist",
+				(long long)r->ids[0]);
+		return -1;
+	}
+	if (rc || store_model_get(req_db(r), st->b.model_id, base) ||
+	    dataset_or_respond(r, &st->b, d)) {
+		if (!r->responded)
+			respond_internal(r);
+		return -1;
+	}
+	if (!base->upload_stamp || strcmp(base->upload_stamp, st->b.model_stamp)) {
+		respond_problem(r, 409, "Conflict",
+				"the predictions of model %lld changed after"
+				" bounty %lld opened; its patched model can no"
+				" longer be built", (long long)base->id,
+				(long long)st->b.id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every example's answer from the model the list l sends it to: the base
+ * model's stored predictions, then each accepted h's (a model's or the
+ * predictions given with it).  0, or -1 with nothing sent (a 500 is due).
+ */
+static int patched_answers(struct request *r, struct patched *p,
+			   const struct pdl *l, const struct bounty_state *st,
+			   const struct dataset *d, const struct model *base)
+{
+	size_t nrows = p->bd->t.nrows;
+
+	p->asr = !strcmp(d->task, "asr");
+	p->src = xcalloc(nrows, sizeof(*p->src));
+	p->val = xcalloc(nrows, sizeof(*p->val));
+	pdl_sources(l, p->src);
+	p->want = 0;
+	if (store_bounty_rows(req_db(r), d, base->id, true, patched_model_row,
+			      p))
+		return -1;
+	for (size_t i = 0; i < st->nfindings; i++) {
+		const struct bounty_finding *f = &st->findings[i];
+
+		if (f->pdl_model <= 0)
+			continue;
+		p->want = (uint32_t)f->pdl_model;
+		if (!strcmp(f->h_kind, "model") ?
+		    store_bounty_rows(req_db(r), d, f->h_model_id, true,
+				      patched_model_row, p) :
+		    store_bounty_h_rows(req_db(r), f->submission_id,
+					patched_h_row, p))
+			return -1;
+	}
+	for (size_t row = 0; row < nrows && !p->bad; row++)
+		p->bad = !p->val[row];
+	if (p->bad) {
+		log_error("bounty %lld: the patched model misses answers",
+			  (long long)st->b.id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The answers (body, NDJSON) stored as a new model of dataset d through
+ * the upload path, named name and version or after the base model and the
+ * list version; the new model answered with 201.  -1 if a 500 is due.
+ */
+static int patched_store_or_respond(struct request *r, const struct buf *body,
+				    bool asr, const char *name,
+				    const char *version,
+				    const struct bounty_state *st,
+				    const struct dataset *d,
+				    const struct model *base, size_t version_no)
+{
+	struct buf nm = BUF_INIT, ver = BUF_INIT, err = BUF_INIT;
+	struct model m = { 0 };
+	int64_t id;
+	cJSON *doc;
+	int ret = -1;
+
+	if (name)
+		buf_adds(&nm, name);
+	else
+		buf_addf(&nm, "%s, patched by bounty %lld", base->name,
+			 (long long)st->b.id);
+	if (version)
+		buf_adds(&ver, version);
+	else
+		buf_addf(&ver, "%s%slist version %zu",
+			 base->version ? base->version : "",
+			 base->version ? ", " : "", version_no);
+	if (store_model_create(req_db(r), d->id, nm.s, ver.s, r->key.id, &m))
+		goto out;
+	id = m.id;
+	if (predictions_store(req_db(r), id, asr ? base->normalize : NULL,
+			      INGEST_NDJSON, body->s, body->len, &err)) {
+		log_error("bounty %lld: storing the patched model: %s",
+			  (long long)st->b.id, err.s);
+		store_model_delete(req_db(r), id);
+		goto out;
+	}
+	model_release(&m);
+	if (store_model_get(req_db(r), id, &m))
+		goto out;
+	doc = model_json(&m);
+	cJSON_AddNumberToObject(doc, "bounty_id", (double)st->b.id);
+	cJSON_AddNumberToObject(doc, "list_version", (double)version_no);
+	respond_json(r, 201, doc);
+	log_info("bounty %lld: patched model stored as model %lld (list"
+		 " version %zu)", (long long)st->b.id, (long long)id,
+		 version_no);
+	ret = 0;
+out:
+	model_release(&m);
+	buf_release(&nm);
+	buf_release(&ver);
+	buf_release(&err);
+	return ret;
+}
+
 void h_bounties_patched(struct request *r)
 {
 	static const char *const fields[] = { "name", "version", NULL };
 	const char *name = NULL, *version = NULL;
 	struct bounty_state st;
-	struct model base = { 0 }, m = { 0 };
+	struct model base = { 0 };
 	struct dataset d = { 0 };
 	struct patched p;
 	struct pdl *l = NULL;
-	struct buf err = BUF_INIT, body = BUF_INIT, nm = BUF_INIT,
-		   ver = BUF_INIT;
+	struct buf err = BUF_INIT, body = BUF_INIT;
 	int64_t stale = 0;
-	size_t nrows = 0, version_no;
-	int rc;
 
 	memset(&st, 0, sizeof(st));
 	memset(&p, 0, sizeof(p));
@@ -114,32 +243,9 @@ void h_bounties_patched(struct request *r)
 	    json_string_or_respond(r, r->json, "name", false,
 				   FA_MAX_NAME_BYTES, &name) ||
 	    json_string_or_respond(r, r->json, "version", false,
-				   FA_MAX_NAME_BYTES, &version))
-		return;
-	rc = store_bounty_state(req_db(r), r->ids[0], &st);
-	if (rc) {
-		if (rc > 0)
-			respond_problem(r, 404, "Not found",
-					"bounty %lld does not exist",
-					(long long)r->ids[0]);
-		else
-			respond_internal(r);
-		return;
-	}
-	if (store_model_get(req_db(r), st.b.model_id, &base) ||
-	    dataset_or_respond(r, &st.b, &d)) {
-		if (!r->responded)
-			respond_internal(r);
+				   FA_MAX_NAME_BYTES, &version) ||
+	    patch_base_or_respond(r, &st, &base, &d))
 		goto out;
-	}
-	if (!base.upload_stamp || strcmp(base.upload_stamp, st.b.model_stamp)) {
-		respond_problem(r, 409, "Conflict",
-				"the predictions of model %lld changed after"
-				" bounty %lld opened; its patched model can no"
-				" longer be built", (long long)base.id,
-				(long long)st.b.id);
-		goto out;
-	}
 	p.bd = bounty_data_get(req_db(r), &st.b, &d, &err);
 	if (!p.bd) {
 		respond_internal(r);
@@ -157,83 +263,17 @@ void h_bounties_patched(struct request *r)
 			respond_internal(r);
 		goto out;
 	}
-
-	/* Which model answers each example, then its answers. */
-	nrows = p.bd->t.nrows;
-	version_no = pdl_length(l);
-	p.asr = !strcmp(d.task, "asr");
-	p.src = xcalloc(nrows, sizeof(*p.src));
-	p.val = xcalloc(nrows, sizeof(*p.val));
-	pdl_sources(l, p.src);
-	p.want = 0;
-	if (store_bounty_rows(req_db(r), &d, base.id, true, patched_model_row,
-			      &p))
-		goto internal;
-	for (size_t i = 0; i < st.nfindings; i++) {
-		const struct bounty_finding *f = &st.findings[i];
-
-		if (f->pdl_model <= 0)
-			continue;
-		p.want = (uint32_t)f->pdl_model;
-		if (!strcmp(f->h_kind, "model") ?
-		    store_bounty_rows(req_db(r), &d, f->h_model_id, true,
-				      patched_model_row, &p) :
-		    store_bounty_h_rows(req_db(r), f->submission_id,
-					patched_h_row, &p))
-			goto internal;
-	}
-	for (size_t row = 0; row < nrows && !p.bad; row++)
-		p.bad = !p.val[row];
-	if (p.bad) {
-		log_error("bounty %lld: the patched model misses answers",
-			  (long long)st.b.id);
-		goto internal;
+	if (patched_answers(r, &p, l, &st, &d, &base)) {
+		respond_internal(r);
+		goto out;
 	}
 	patched_body(&p, &body);
-
-	/* A new model with those predictions. */
-	if (name)
-		buf_adds(&nm, name);
-	else
-		buf_addf(&nm, "%s, patched by bounty %lld", base.name,
-			 (long long)st.b.id);
-	if (version)
-		buf_adds(&ver, version);
-	else
-		buf_addf(&ver, "%s%slist version %zu",
-			 base.version ? base.version : "",
-			 base.version ? ", " : "", version_no);
-	if (store_model_create(req_db(r), d.id, nm.s, ver.s, r->key.id, &m))
-		goto internal;
-	rc = predictions_store(req_db(r), m.id, p.asr ? base.normalize : NULL,
-			       INGEST_NDJSON, body.s, body.len, &err);
-	if (rc) {
-		log_error("bounty %lld: storing the patched model: %s",
-			  (long long)st.b.id, err.s);
-		store_model_delete(req_db(r), m.id);
-		goto internal;
-	}
-	{
-		int64_t id = m.id;
-		cJSON *doc;
-
-		model_release(&m);
-		if (store_model_get(req_db(r), id, &m))
-			goto internal;
-		doc = model_json(&m);
-		cJSON_AddNumberToObject(doc, "bounty_id", (double)st.b.id);
-		cJSON_AddNumberToObject(doc, "list_version", (double)version_no);
-		respond_json(r, 201, doc);
-		log_info("bounty %lld: patched model stored as model %lld (list"
-			 " version %zu)", (long long)st.b.id, (long long)id,
-			 version_no);
-	}
-	goto out;
-internal:
-	respond_internal(r);
+	if (patched_store_or_respond(r, &body, p.asr, name, version, &st, &d,
+				     &base, pdl_length(l)))
+		respond_internal(r);
 out:
 	if (p.val)
-		for (size_t row = 0; row < nrows; row++)
+		for (size_t row = 0; p.bd && row < p.bd->t.nrows; row++)
 			free(p.val[row]);
 	free(p.val);
 	free(p.src);
@@ -242,10 +282,7 @@ out:
 		bounty_data_put(p.bd);
 	bounty_state_release(&st);
 	model_release(&base);
-	model_release(&m);
 	dataset_release(&d);
 	buf_release(&err);
 	buf_release(&body);
-	buf_release(&nm);
-	buf_release(&ver);
 }
