@@ -294,21 +294,7 @@ static void cmp_row(struct buf *out, const struct grp *g, const struct crow *r,
 	} else {
 		na_cell(out, " gs", NULL);
 	}
-	if (cc.has_pa || cc.has_p) {
-		buf_adds(out, "<td><b>");
-		if (cc.has_pa)
-			add_p(out, cc.pa);
-		else
-			buf_adds(out, EMDASH);
-		buf_adds(out, "</b>");
-		if (cc.has_p) {
-			buf_adds(out, "p ");
-			add_p(out, cc.p);
-		}
-		buf_adds(out, "</td>");
-	} else {
-		na_cell(out, "", NULL);
-	}
+	p_cell(out, false, cc.has_pa, cc.pa, cc.has_p, cc.p, NULL);
 	buf_adds(out, "</tr>\n");
 }
 

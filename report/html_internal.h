@@ -223,6 +223,12 @@ void add_sort_links(const struct rctx *x, const struct grp *g,
 void attr_cell(struct buf *b, const cJSON *v);
 /* A cell with no value: a dash whose title gives the reason. */
 void na_cell(struct buf *b, const char *cls, const char *reason);
+/*
+ * The p-value cell: the adjusted p in bold over the raw p, either one
+ * alone, or (neither) an na_cell with reason; class "hit" when hit.
+ */
+void p_cell(struct buf *b, bool hit, bool has_pa, double pa, bool has_p,
+	    double p, const char *reason);
 void cohort_table(const struct rctx *x, const struct grp *g,
 		  struct buf *b);
 void report_legend(const struct rctx *x, struct buf *b);

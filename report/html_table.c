@@ -72,6 +72,27 @@ static void td_open(struct buf *b, const char *cls)
 		buf_adds(b, "<td>");
 }
 
+void p_cell(struct buf *b, bool hit, bool has_pa, double pa, bool has_p,
+	    double p, const char *reason)
+{
+	if (!has_pa && !has_p) {
+		na_cell(b, hit ? " hit" : "", reason);
+		return;
+	}
+	td_open(b, hit ? "hit" : "");
+	buf_adds(b, "<b>");
+	if (has_pa)
+		add_p(b, pa);
+	else
+		buf_adds(b, EMDASH);
+	buf_adds(b, "</b>");
+	if (has_p) {
+		buf_adds(b, "p ");
+		add_p(b, p);
+	}
+	buf_adds(b, "</td>");
+}
+
 /* The table's caption, column groups and two header rows. */
 static void cohort_table_head(const struct rctx *x, const struct grp *g,
 			      struct buf *b)
@@ -195,22 +216,8 @@ static void cohort_metric_cells(const struct grp *g, const struct crow *r,
 	} else {
 		na_cell(b, h, d.ratio_reason ? d.ratio_reason : d.reason);
 	}
-	if (d.has_pa || d.has_p) {
-		td_open(b, hc);
-		buf_adds(b, "<b>");
-		if (d.has_pa)
-			add_p(b, d.pa);
-		else
-			buf_adds(b, EMDASH);
-		buf_adds(b, "</b>");
-		if (d.has_p) {
-			buf_adds(b, "p ");
-			add_p(b, d.p);
-		}
-		buf_adds(b, "</td>");
-	} else {
-		na_cell(b, h, d.p_reason ? d.p_reason : d.reason);
-	}
+	p_cell(b, hit, d.has_pa, d.pa, d.has_p, d.p,
+	       d.p_reason ? d.p_reason : d.reason);
 }
 
 /* One cohort's row. */

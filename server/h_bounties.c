@@ -665,8 +665,6 @@ void bounties_page(struct request *r, cJSON *arr)
 	struct html_index ix = { HTML_INDEX_BOUNTIES, NULL, NULL, NULL, NULL };
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	cJSON *it;
-	char *body;
-	size_t len;
 
 	ix.nav_query = share_query(r, '?');
 	cJSON_ArrayForEach(it, arr) {
@@ -677,13 +675,8 @@ void bounties_page(struct request *r, cJSON *arr)
 			 share_query(r, '?'));
 		cJSON_AddStringToObject(it, "href", href);
 	}
-	if (html_render_index(&out, &ix, arr, &err)) {
-		log_error("bounty index: %s", err.s);
-		respond_internal(r);
-	} else {
-		body = buf_detach(&out, &len);
-		respond(r, 200, "text/html; charset=utf-8", body, len);
-	}
+	respond_page(r, html_render_index(&out, &ix, arr, &err), &out, &err,
+		     "bounty index");
 	buf_release(&out);
 	buf_release(&err);
 }

@@ -160,8 +160,6 @@ void h_bounties_report(struct request *r)
 	struct bounty_html_meta meta;
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	cJSON *board, *info = NULL;
-	char *body;
-	size_t len;
 
 	memset(&b, 0, sizeof(b));
 	memset(&meta, 0, sizeof(meta));
@@ -179,13 +177,8 @@ void h_bounties_report(struct request *r)
 	meta.model_name = m.name;
 	meta.model_version = m.version;
 	meta.dataset_name = d.name;
-	if (bounty_html_render(&out, info, board, &meta, &err)) {
-		log_error("bounty report: %s", err.s);
-		respond_internal(r);
-		goto out;
-	}
-	body = buf_detach(&out, &len);
-	respond(r, 200, "text/html; charset=utf-8", body, len);
+	respond_page(r, bounty_html_render(&out, info, board, &meta, &err),
+		     &out, &err, "bounty report");
 out:
 	cJSON_Delete(board);
 	cJSON_Delete(info);

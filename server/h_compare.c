@@ -610,21 +610,14 @@ static int pair_or_respond(struct request *r, const struct dataset *d,
 static void respond_comparison(struct request *r, cJSON **doc, bool json)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	char *body;
-	size_t len;
 
 	if (json) {
 		respond_json(r, 200, *doc);
 		*doc = NULL;
 		return;
 	}
-	if (html_render_comparison(&out, *doc, &err)) {
-		log_error("comparison page: %s", err.s);
-		respond_internal(r);
-	} else {
-		body = buf_detach(&out, &len);
-		respond(r, 200, "text/html; charset=utf-8", body, len);
-	}
+	respond_page(r, html_render_comparison(&out, *doc, &err), &out, &err,
+		     "comparison page");
 	buf_release(&out);
 	buf_release(&err);
 }

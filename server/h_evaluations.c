@@ -360,13 +360,8 @@ void h_evaluations_report(struct request *r)
 	meta.model_version = m.version;
 	meta.json_href = json_href;
 	meta.csv_href = csv_href;
-	if (html_render_evaluation(&out, doc, &meta, &opt, &err)) {
-		log_error("html report: %s", err.s);
-		respond_internal(r);
-		goto out;
-	}
-	body = buf_detach(&out, &len);
-	respond(r, 200, "text/html; charset=utf-8", body, len);
+	respond_page(r, html_render_evaluation(&out, doc, &meta, &opt, &err),
+		     &out, &err, "html report");
 out:
 	free(json);
 	cJSON_Delete(doc);

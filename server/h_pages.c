@@ -27,16 +27,10 @@ static void respond_index(struct request *r, enum html_index_kind kind,
 {
 	struct html_index ix = { kind, NULL, NULL, NULL, NULL };
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	size_t len;
-	char *body;
 
 	ix.nav_query = share_query(r, '?');
-	if (html_render_index(&out, &ix, items, &err)) {
-		respond_problem(r, 500, "Internal error", "%s", err.s);
-	} else {
-		body = buf_detach(&out, &len);
-		respond(r, 200, "text/html; charset=utf-8", body, len);
-	}
+	respond_page(r, html_render_index(&out, &ix, items, &err), &out, &err,
+		     "list page");
 	cJSON_Delete(items);
 	buf_release(&out);
 	buf_release(&err);

@@ -539,6 +539,21 @@ void respond_stream(struct request *r, int status, const char *content_type,
 	MHD_destroy_response(resp);
 }
 
+void respond_page(struct request *r, int rc, struct buf *page,
+		  const struct buf *err, const char *what)
+{
+	char *body;
+	size_t len;
+
+	if (rc) {
+		log_error("%s: %s", what, err->s);
+		respond_internal(r);
+		return;
+	}
+	body = buf_detach(page, &len);
+	respond(r, 200, "text/html; charset=utf-8", body, len);
+}
+
 void respond(struct request *r, int status, const char *content_type,
 	     char *body, size_t len)
 {

@@ -163,6 +163,13 @@ const char *req_header(struct request *r, const char *name);
 void respond(struct request *r, int status, const char *content_type,
 	     char *body, size_t len);
 /*
+ * Respond with a rendered HTML page: 200 with page's bytes (taken over;
+ * page is left empty) when the renderer returned rc 0, else log
+ * "what: err" and answer 500.
+ */
+void respond_page(struct request *r, int rc, struct buf *page,
+		  const struct buf *err, const char *what);
+/*
  * Respond with a body made piece by piece and sent as it is made
  * (chunked), for bodies too large to hold.  read(cls, buf, max) puts up to
  * max bytes in buf and returns how many (never 0), STREAM_END when there
