@@ -14,6 +14,7 @@
 #include "bounty/judge.h"
 #include "report/bounty_html.h"
 #include "server/store_bounties.h"
+#include "server/store_delete.h"
 #include "cohorts/predicate.h"
 #include "metrics/alignment.h"
 #include "metrics/normalize.h"
@@ -201,9 +202,12 @@ static int patched_store_or_respond(struct request *r, const struct buf *body,
 	id = m.id;
 	if (predictions_store(req_db(r), id, asr ? base->normalize : NULL,
 			      INGEST_NDJSON, body->s, body->len, &err)) {
+		struct delete_counts n;
+		struct delete_blocker why;
+
 		log_error("bounty %lld: storing the patched model: %s",
 			  (long long)st->b.id, err.s);
-		store_model_delete(req_db(r), id);
+		store_model_delete(req_db(r), id, &n, &why);
 		goto out;
 	}
 	model_release(&m);

@@ -76,6 +76,11 @@ void h_shares_list(struct request *r);
 void h_keys_create(struct request *r);
 void h_keys_list(struct request *r);
 void h_keys_revoke(struct request *r);
+/* h_delete.c: DELETE of a dataset, model, evaluation or bounty. */
+void h_datasets_delete(struct request *r);
+void h_models_delete(struct request *r);
+void h_evaluations_delete(struct request *r);
+void h_bounties_delete(struct request *r);
 void h_shares_revoke(struct request *r);
 void h_evaluations_list(struct request *r);
 void h_pages_datasets(struct request *r);

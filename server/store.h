@@ -132,8 +132,6 @@ int store_model_create(struct db *db, int64_t dataset_id, const char *name,
 		       const char *version, int64_t created_by,
 		       struct model *out);
 int store_model_get(struct db *db, int64_t id, struct model *out);
-/* Remove a model that has no predictions: undoes store_model_create(). */
-int store_model_delete(struct db *db, int64_t id);
 /* Models of one dataset (dataset_id > 0) or of all, newest first. */
 int store_model_list(struct db *db, int64_t dataset_id, struct model **out,
 		     size_t *n);

@@ -215,16 +215,6 @@ int store_model_create(struct db *db, int64_t dataset_id, const char *name,
 	return 0;
 }
 
-int store_model_delete(struct db *db, int64_t id)
-{
-	char ids[24];
-	const char *params[1] = { ids };
-
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	return db_cmd(db, "delete model", "DELETE FROM models WHERE id = $1",
-		      1, params);
-}
-
 int store_model_get(struct db *db, int64_t id, struct model *out)
 {
 	char ids[24];
