@@ -24,7 +24,7 @@ static const struct icol cols_datasets[] = {
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
 static const struct icol cols_models[] = {
 	{ "name", "Name", IC_TEXT }, { "version", "Version", IC_TEXT },
-	{ "id", "Id", IC_CODE }, { "dataset_id", "Dataset", IC_CODE },
+	{ "id", "Id", IC_CODE }, { "dataset", "Dataset", IC_TEXT, "dataset_id" },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
 static const struct icol cols_evaluations[] = {
 	{ "id", "Evaluation", IC_CODE },
@@ -35,7 +35,8 @@ static const struct icol cols_evaluations[] = {
 	{ "flagged", "Flagged", IC_FLAGGED },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };
 static const struct icol cols_bounties[] = {
-	{ "id", "Bounty", IC_CODE }, { "model_id", "Model", IC_CODE },
+	{ "id", "Bounty", IC_CODE }, { "model", "Model", IC_TEXT, "model_id" },
+	{ "dataset", "Dataset", IC_TEXT, "dataset_id" },
 	{ "metric", "Metric", IC_TEXT }, { "status", "Status", IC_TEXT },
 	{ "submissions", "Submissions", IC_COUNT },
 	{ "created_at", "Created", IC_TEXT }, { NULL, NULL, IC_TEXT } };

@@ -666,6 +666,8 @@ void bounties_page(struct request *r, cJSON *arr)
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	cJSON *it;
 
+	if (page_names_or_respond(r, arr))
+		return;
 	ix.nav_query = share_query(r, '?');
 	cJSON_ArrayForEach(it, arr) {
 		char href[160];

@@ -62,6 +62,49 @@ void h_pages_datasets(struct request *r)
 	respond_index(r, HTML_INDEX_DATASETS, arr);
 }
 
+int page_names_or_respond(struct request *r, cJSON *arr)
+{
+	struct dataset *ds = NULL;
+	struct model *ms = NULL;
+	size_t nd = 0, nm = 0;
+	cJSON *it;
+
+	if (store_dataset_list(req_db(r), &ds, &nd) ||
+	    store_model_list(req_db(r), 0, &ms, &nm)) {
+		for (size_t i = 0; i < nd; i++)
+			dataset_release(&ds[i]);
+		free(ds);
+		respond_internal(r);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(it, "dataset_id");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(it, "model_id");
+
+		for (size_t i = 0; cJSON_IsNumber(d) && i < nd; i++)
+			if ((double)ds[i].id == d->valuedouble && ds[i].name)
+				cJSON_AddStringToObject(it, "dataset", ds[i].name);
+		for (size_t i = 0; cJSON_IsNumber(m) && i < nm; i++) {
+			struct buf label = BUF_INIT;
+
+			if ((double)ms[i].id != m->valuedouble || !ms[i].name)
+				continue;
+			buf_adds(&label, ms[i].name);
+			if (ms[i].version && *ms[i].version)
+				buf_addf(&label, " %s", ms[i].version);
+			cJSON_AddStringToObject(it, "model", label.s);
+			buf_release(&label);
+		}
+	}
+	for (size_t i = 0; i < nd; i++)
+		dataset_release(&ds[i]);
+	for (size_t i = 0; i < nm; i++)
+		model_release(&ms[i]);
+	free(ds);
+	free(ms);
+	return 0;
+}
+
 void h_pages_models(struct request *r)
 {
 	const char *dsarg = req_arg(r, "dataset");
@@ -91,6 +134,10 @@ void h_pages_models(struct request *r)
 		model_release(&ms[i]);
 	}
 	free(ms);
+	if (page_names_or_respond(r, arr)) {
+		cJSON_Delete(arr);
+		return;
+	}
 	respond_index(r, HTML_INDEX_MODELS, arr);
 }
 

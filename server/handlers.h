@@ -89,6 +89,13 @@ void h_pages_evaluations(struct request *r);
 void h_pages_bounties(struct request *r);
 /* "?share=TOKEN" or "" (static per thread), to carry into page links. */
 const char *share_query(struct request *r, char sep);
+/*
+ * Names for a list page: to each item of arr with a "dataset_id" adds
+ * "dataset" (that dataset's name) and to each with a "model_id" adds
+ * "model" (the model's name and version), so pages show names and keep ids
+ * as the fallback.  0, or -1 after a 500 answer.
+ */
+int page_names_or_respond(struct request *r, cJSON *arr);
 
 /* h_bounties.c: bias-bounty programs */
 void h_bounties_create(struct request *r);
