@@ -377,6 +377,7 @@ int verify_submission(const struct verify_input *in,
 	set_undefined(v);
 	v->gap_source = v->impr_source = -1;
 	v->duplicate_of = -1;
+	v->improves = -1;
 	v->overlap = 0;
 	v->has_h = in->h_err != NULL;
 	if (check_rules(rules, err))
@@ -500,7 +501,11 @@ int verify_submission(const struct verify_input *in,
 
 			if (j > v->overlap) {
 				v->overlap = j;
-				if (j >= rules->dup_jaccard)
+				if (j < rules->dup_jaccard)
+					continue;
+				if (v->has_h)
+					v->improves = (int64_t)i;
+				else
 					v->duplicate_of = (int64_t)i;
 			}
 		}

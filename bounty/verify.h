@@ -53,7 +53,10 @@
  *   1. fewer than min_support holdout rows in g: rejected, and nothing
  *      about the members is reported (every statistic is NAN, support 0);
  *   2. the holdout members of g overlap an earlier accepted finding with
- *      Jaccard >= dup_jaccard: duplicate (duplicate_of = that finding);
+ *      Jaccard >= dup_jaccard: without h, duplicate (duplicate_of = that
+ *      finding); with h, judged as an improvement on that finding's group
+ *      (improves = that finding) by rule 3, since h is compared with the
+ *      current model, which already holds every accepted finding;
  *   3. with h: accepted iff weight x improvement >= alpha and the adjusted
  *      p-value of the improvement is below significance;
  *      without h: accepted iff gap >= min_gap and the adjusted p-value of
@@ -145,6 +148,8 @@ struct verdict {
 	double impr_p_value, impr_p_adjusted;
 	double value;			/* weight x improvement */
 	int64_t duplicate_of;		/* index into accepted, or -1 */
+	int64_t improves;		/* with h: the accepted finding whose
+					   group g repeats, or -1 */
 	double overlap;			/* largest Jaccard with accepted */
 	bool released;			/* passed through verify_release */
 	/*

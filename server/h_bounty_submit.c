@@ -601,6 +601,23 @@ out:
 	buf_release(&err);
 }
 
+/*
+ * A (g, h) whose group repeats accepted finding sid is judged as an
+ * improvement on it, not as a duplicate: say so in the answer and reason.
+ */
+static void improves_finding(struct submit *s, int64_t sid, cJSON *rel)
+{
+	struct buf why = BUF_INIT;
+
+	cJSON_AddNumberToObject(rel, "improves", (double)sid);
+	buf_addf(&why, "the group repeats accepted finding %lld, so h is"
+		 " judged as an improvement on it: %s", (long long)sid,
+		 s->reason.s);
+	buf_reset(&s->reason);
+	buf_add(&s->reason, why.s, why.len);
+	buf_release(&why);
+}
+
 /* The administrators' record of a judgement: every number of each part. */
 static char *holdout_record(const struct judgement *j,
 			    const struct verify_rules *rules)
@@ -666,6 +683,9 @@ static int submit_decide(void *ctx, struct db *db,
 	o->support = j.v.too_small ? 0 : j.v.support;
 	if (j.v.duplicate_of >= 0)
 		o->duplicate_of = st->findings[j.v.duplicate_of].submission_id;
+	if (j.v.improves >= 0)
+		improves_finding(s, st->findings[j.v.improves].submission_id,
+				 rel);
 	if (j.v.status == VERIFY_ACCEPTED && s->h_err)
 		patch_model(s, st, o, rel);
 	if (!strcmp(o->status, "accepted")) {

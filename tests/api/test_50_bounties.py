@@ -25,6 +25,7 @@ CSV = "text/csv"
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 ACCENTS = ["us", "uk", "scottish", "indian", "welsh"]
 PLANTED = "accent = 'scottish' AND age >= 50"
+PLANTED_REPHRASED = "age >= 50 AND accent = 'scottish'"
 
 
 def planted(row):
@@ -573,6 +574,30 @@ def test_a_restarted_server_rebuilds_the_list_from_the_database(ctx):
         s2.stop()
 
 
+def test_an_h_for_an_accepted_group_is_an_improvement_not_a_duplicate(ctx):
+    # Alice's planted finding was a group alone; an h for that very group
+    # (any phrasing) is judged against the current model and credited as an
+    # improvement on her finding, where the group alone was a duplicate.
+    # h gives every label right, so it is at least as good as any earlier
+    # node on every row of the group and the list needs no repair.
+    before = board(ctx, "admin")["history"][-1]
+    preds = [{"id": r["id"], "prediction": r["label"]} for r in ctx["rows"] if planted(r)]
+    r = submit(ctx, "erin", PLANTED_REPHRASED, predictions=preds)
+    eq(r.status, 201, f"(planted, h) {r}")
+    v = r.json()
+    eq(v["status"], "accepted", f"an improvement on the finding: {v}")
+    eq(v["improves"], ctx["planted_id"], "improves alice's finding")
+    eq(v["duplicate_of"], None, "not a duplicate")
+    expect(f"accepted finding {ctx['planted_id']}" in v["reason"], v["reason"])
+    close(v["points"], v["value"], 1e-12, "credited as weight x improvement")
+    eq((v["version"], v["repairs"]), (before["version"] + 1, 0), "one new node")
+    ctx["expected_list"].append((planted, lambda x: x["label"]))
+    hold = [ctx["by_id"][i] for i in holdout_ids(ctx)]
+    lb = board(ctx, "admin")
+    close(lb["history"][-1]["overall_error_exact"],
+          error_rate(hold, lambda x: patched_loss(ctx, x)), 1e-12, "overall with the new h")
+
+
 def test_patched_model_is_a_model_like_any_other(ctx):
     s, b = ctx["srv"], ctx["bounty"]["id"]
     r = hreq(ctx, "alice", "POST", f"/v1/bounties/{b}/patched-model", {})
@@ -594,10 +619,11 @@ def test_patched_model_is_a_model_like_any_other(ctx):
     indian = lambda r: r["accent"] == "indian"          # noqa: E731
     young_uk = lambda r: r["accent"] == "uk" and r["age"] < 40    # noqa: E731
     cond = {"accent = 'welsh'": welsh, "age >= 60": old, "accent = 'indian'": indian,
-            "accent = 'uk' AND age < 40": young_uk}
+            "accent = 'uk' AND age < 40": young_uk, PLANTED_REPHRASED: planted}
     h_of = {"accent = 'welsh'": h2, "age >= 60": h3,
             "accent = 'indian'": lambda r: r["label"] if r["u"] < 0.98 else r["pred"],
-            "accent = 'uk' AND age < 40": lambda r: r["label"]}
+            "accent = 'uk' AND age < 40": lambda r: r["label"],
+            PLANTED_REPHRASED: lambda r: r["label"]}
 
     def answer(r, version):
         for n in reversed(nodes[:version]):

@@ -485,6 +485,18 @@ static void test_verify__planted_null_and_duplicates(void **state)
 		assert_float_equal(v.value, (before - after) / (double)n,
 				   1e-12);
 	}
+	assert_int_equal(v.improves, -1);
+	/* The same h for the accepted group: an improvement on it, judged by
+	   the same rule, never a duplicate. */
+	in.accepted = accepted;
+	in.naccepted = 1;
+	group_of(&w, "accent IN ('scottish') AND NOT age < 0", &g);
+	assert_int_equal(verify_submission(&in, &r, &v, &e), 0);
+	assert_int_equal(v.status, VERIFY_ACCEPTED);
+	assert_int_equal(v.improves, 0);
+	assert_int_equal(v.duplicate_of, -1);
+	assert_float_equal(v.overlap, 1.0, 0);
+	assert_true(v.improvement > 0.1 && v.improvement < 0.2);
 	bitset_release(&g);
 	bitset_release(&members);
 	world_free(&w);
