@@ -36,6 +36,7 @@
 #include "common/util.h"
 #include "evaluate/evaluation.h"
 #include "evaluate/evaluation_internal.h"
+#include "evaluate/verdict.h"
 #include "cohorts/groupby.h"
 #include "metrics/stats.h"
 #include <gsl/gsl_statistics_double.h>
@@ -905,6 +906,7 @@ struct grp {
 	struct disparity *disp;		/* ncohorts x nmetrics */
 	double *padj;			/* ncohorts x nmetrics */
 	const char **padj_reason;	/* ncohorts x nmetrics */
+	double *peq, *peq_adj;		/* ncohorts x nmetrics: TOST p */
 	uint8_t *small;			/* ncohorts, enum eval_small */
 };
 
@@ -915,6 +917,8 @@ static void grp_release(struct grp *r)
 	free(r->disp);
 	free(r->padj);
 	free(r->padj_reason);
+	free(r->peq);
+	free(r->peq_adj);
 	free(r->small);
 }
 
@@ -1094,10 +1098,50 @@ static void flag_name(struct buf *b, const struct eval_metric *m)
 		buf_adds(b, m->name);
 }
 
+/*
+ * The verdict on metric k of cohort c (not the reference) and, for an
+ * inconclusive one, why (verdict.h).
+ */
+static enum verdict judge(const struct eval_task *et, const struct grp *r,
+			  size_t c, size_t k, const char **why)
+{
+	const struct eval_params *p = et->p;
+	size_t i = c * et->nmetrics + k;
+	const struct disparity *d = &r->disp[i];
+	double padj = r->padj[i], peq = r->peq_adj[i];
+	bool outside;
+
+	*why = NULL;
+	if (!metric_judged(et->metrics[k].name))
+		return VERDICT_NONE;
+	if (r->small[c] || r->small[r->ref]) {
+		*why = r->small[c] ? small_reason[r->small[c]].padj :
+		       small_reason[r->small[r->ref]].padj_ref;
+		return VERDICT_INCONCLUSIVE;
+	}
+	if (d->reason || d->ratio_reason || isnan(d->ratio)) {
+		*why = d->reason ? d->reason : d->ratio_reason ?
+		       d->ratio_reason : "no ratio to the reference";
+		return VERDICT_INCONCLUSIVE;
+	}
+	outside = d->ratio < p->tolerance || d->ratio > 1 / p->tolerance;
+	if (outside && !isnan(padj) && padj < p->significance)
+		return VERDICT_DISPARITY;
+	if (!isnan(peq) && peq < p->significance)
+		return VERDICT_WITHIN;
+	if (isnan(peq) && isnan(padj))
+		*why = "no interval or p-value to judge by";
+	else if (outside)
+		*why = "outside the tolerance, but not significantly";
+	else
+		*why = "inside the tolerance, but its interval reaches beyond "
+		       "it";
+	return VERDICT_INCONCLUSIVE;
+}
+
 static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 			  size_t c)
 {
-	const struct eval_params *p = et->p;
 	size_t nm = et->nmetrics;
 	cJSON *o = cJSON_CreateObject(), *disp, *flags;
 	struct slot sl = { 0 };
@@ -1120,16 +1164,30 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 		const struct eval_metric *m = &et->metrics[k];
 		const struct disparity *d = &r->disp[c * nm + k];
 		double padj = r->padj[c * nm + k];
+		const char *dir = direction_name(metric_harm(m->name), d->diff);
+		const char *why;
+		enum verdict v;
+		cJSON *dj;
 
 		if (!mval_comparable(m->kind))
 			continue;
-		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name,
-				      disparity_json(d, padj,
-						     r->padj_reason[c * nm + k]));
-		if (!d->reason && !isnan(d->ratio) && !isnan(padj) &&
-		    (d->ratio < p->tolerance || d->ratio > 1 / p->tolerance) &&
-		    padj < p->significance && !r->small[c] &&
-		    !r->small[r->ref]) {
+		v = judge(et, r, c, k, &why);
+		dj = disparity_json(d, padj, r->padj_reason[c * nm + k]);
+		if (!d->reason && dir)
+			cJSON_AddStringToObject(dj, "direction", dir);
+		else if (!d->reason)
+			cJSON_AddNullToObject(dj, "direction");
+		eval_json_number(dj, "p_equivalence", r->peq[c * nm + k]);
+		eval_json_number(dj, "p_equivalence_adjusted",
+				 r->peq_adj[c * nm + k]);
+		if (verdict_name(v))
+			cJSON_AddStringToObject(dj, "verdict", verdict_name(v));
+		else
+			cJSON_AddNullToObject(dj, "verdict");
+		if (why)
+			cJSON_AddStringToObject(dj, "verdict_reason", why);
+		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name, dj);
+		if (v == VERDICT_DISPARITY) {
 			flag_name(&name, m);
 			cJSON_AddItemToArray(flags,
 					     cJSON_CreateString(name.s));
@@ -1202,6 +1260,75 @@ static cJSON *grouping_json(const struct eval_task *et, const struct grp *r)
 	cohorts = cJSON_AddArrayToObject(o, "cohorts");
 	for (size_t c = 0; c < r->g.ncohorts; c++)
 		cJSON_AddItemToArray(cohorts, cohort_json(et, r, c));
+	return o;
+}
+
+/*
+ * What the evaluation as a whole can claim: per cohort other than the
+ * references, over every judged metric, whether it shows a disparity, is
+ * within tolerance on all of them, or neither; and the cohort x metric
+ * verdicts, disparities split by direction.
+ */
+static cJSON *summary_json(const struct eval_task *et, const struct grp *gs,
+			   size_t ng)
+{
+	static const char *const dirs[4] = { "worse", "better", "higher",
+					     "lower" };
+	size_t nm = et->nmetrics;
+	size_t cohorts = 0, with_disp = 0, within = 0, small = 0;
+	size_t nv[4] = { 0 }, ndir[4] = { 0 };
+	cJSON *o = cJSON_CreateObject(), *v, *d;
+
+	for (size_t g = 0; g < ng; g++) {
+		const struct grp *r = &gs[g];
+
+		for (size_t c = 0; c < r->g.ncohorts; c++) {
+			bool disp = false, all_within = true, any = false;
+
+			if (c == r->ref)
+				continue;
+			cohorts++;
+			small += r->small[c] || r->small[r->ref];
+			for (size_t k = 0; k < nm; k++) {
+				const struct eval_metric *m = &et->metrics[k];
+				const char *why, *dir;
+				enum verdict x;
+
+				if (!mval_comparable(m->kind))
+					continue;
+				x = judge(et, r, c, k, &why);
+				if (x == VERDICT_NONE)
+					continue;
+				any = true;
+				nv[x]++;
+				disp |= x == VERDICT_DISPARITY;
+				all_within &= x == VERDICT_WITHIN;
+				if (x != VERDICT_DISPARITY)
+					continue;
+				dir = direction_name(metric_harm(m->name),
+						     r->disp[c * nm + k].diff);
+				for (size_t i = 0; dir && i < 4; i++)
+					ndir[i] += !strcmp(dir, dirs[i]);
+			}
+			with_disp += disp;
+			within += any && all_within;
+		}
+	}
+	cJSON_AddNumberToObject(o, "cohorts", (double)cohorts);
+	cJSON_AddNumberToObject(o, "with_disparity", (double)with_disp);
+	cJSON_AddNumberToObject(o, "within_tolerance", (double)within);
+	cJSON_AddNumberToObject(o, "inconclusive",
+				(double)(cohorts - with_disp - within));
+	cJSON_AddNumberToObject(o, "too_small", (double)small);
+	v = cJSON_AddObjectToObject(o, "verdicts");
+	cJSON_AddNumberToObject(v, "disparity", (double)nv[VERDICT_DISPARITY]);
+	cJSON_AddNumberToObject(v, "within_tolerance",
+				(double)nv[VERDICT_WITHIN]);
+	cJSON_AddNumberToObject(v, "inconclusive",
+				(double)nv[VERDICT_INCONCLUSIVE]);
+	d = cJSON_AddObjectToObject(o, "disparities");
+	for (size_t i = 0; i < 4; i++)
+		cJSON_AddNumberToObject(d, dirs[i], (double)ndir[i]);
 	return o;
 }
 
@@ -1292,7 +1419,22 @@ static cJSON *params_json(const struct eval_task *et,
 		"adjustment families");
 	cJSON_AddStringToObject(m, "flag",
 		"ratio outside [tolerance, 1/tolerance] and p_adjusted < "
-		"significance, neither cohort too small");
+		"significance, neither cohort too small; prevalence, a "
+		"property of the data rather than of the model, is never "
+		"flagged");
+	cJSON_AddStringToObject(m, "verdict",
+		"disparity: flagged; within_tolerance: two one-sided tests "
+		"(TOST) on the log ratio against tolerance and 1/tolerance "
+		"both reject, p_equivalence_adjusted < significance, with the "
+		"standard error the ratio interval implies ((log high - log "
+		"low) / 2z) and the same adjustment family as p_adjusted; "
+		"inconclusive: neither, verdict_reason says why");
+	cJSON_AddStringToObject(m, "direction",
+		"worse or better by the sign of the difference for metrics "
+		"with a harm direction (higher is worse: error rates, fpr, "
+		"fnr, fdr, for, wer, cer, brier, ece, mae, rmse; lower is "
+		"worse: accuracy, tpr, tnr, ppv, npv, recall, auc), else "
+		"higher or lower (selection_rate, prevalence, mean_error)");
 	cJSON_AddStringToObject(m, "spread",
 		"max - min and max / min of each metric over the cohorts that "
 		"are not too small");
@@ -1307,21 +1449,26 @@ static cJSON *params_json(const struct eval_task *et,
 	return o;
 }
 
-/* Holm or BH per metric over all groupings' eligible comparisons. */
+/*
+ * Holm or BH per metric over all groupings' eligible comparisons; the TOST
+ * p-values of the same comparisons (those defined) in the same families.
+ */
 static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 {
-	size_t nm = et->nmetrics, total = 0, n;
-	double *p;
-	double **slot;
+	size_t nm = et->nmetrics, total = 0, n, ne;
+	double *p, *pe;
+	double **slot, **slot_e;
 
 	for (size_t g = 0; g < ng; g++)
 		total += gs[g].g.ncohorts;
 	p = xmalloc((total ? total : 1) * sizeof(*p));
 	slot = xmalloc((total ? total : 1) * sizeof(*slot));
+	pe = xmalloc((total ? total : 1) * sizeof(*pe));
+	slot_e = xmalloc((total ? total : 1) * sizeof(*slot_e));
 	for (size_t k = 0; k < nm; k++) {
 		if (!mval_comparable(et->metrics[k].kind))
 			continue;
-		n = 0;
+		n = ne = 0;
 		for (size_t g = 0; g < ng; g++) {
 			struct grp *r = &gs[g];
 
@@ -1346,17 +1493,28 @@ static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 				}
 				p[n] = d->p;
 				slot[n++] = &r->padj[i];
+				if (!isnan(r->peq[i])) {
+					pe[ne] = r->peq[i];
+					slot_e[ne++] = &r->peq_adj[i];
+				}
 			}
 		}
-		if (et->p->adjust == EVAL_ADJUST_BH)
+		if (et->p->adjust == EVAL_ADJUST_BH) {
 			stats_bh(p, n, p);
-		else
+			stats_bh(pe, ne, pe);
+		} else {
 			stats_holm(p, n, p);
+			stats_holm(pe, ne, pe);
+		}
 		for (size_t i = 0; i < n; i++)
 			*slot[i] = p[i];
+		for (size_t i = 0; i < ne; i++)
+			*slot_e[i] = pe[i];
 	}
 	free(p);
 	free(slot);
+	free(pe);
+	free(slot_e);
 }
 
 static int run_grouping(struct grp *r, struct eval_task *et,
@@ -1391,9 +1549,11 @@ static int run_grouping(struct grp *r, struct eval_task *et,
 	r->disp = xcalloc((nc ? nc : 1) * nm, sizeof(*r->disp));
 	r->padj = xmalloc((nc ? nc : 1) * nm * sizeof(*r->padj));
 	r->padj_reason = xcalloc((nc ? nc : 1) * nm, sizeof(*r->padj_reason));
+	r->peq = xmalloc((nc ? nc : 1) * nm * sizeof(*r->peq));
+	r->peq_adj = xmalloc((nc ? nc : 1) * nm * sizeof(*r->peq_adj));
 	r->small = xmalloc((nc ? nc : 1) * sizeof(*r->small));
 	for (size_t i = 0; i < nc * nm; i++)
-		r->padj[i] = NAN;
+		r->padj[i] = r->peq[i] = r->peq_adj[i] = NAN;
 	if (!nc)
 		return 0;
 	et->g = &r->g;
@@ -1407,18 +1567,24 @@ static int run_grouping(struct grp *r, struct eval_task *et,
 		eng->too_small(et, nc, r->small);
 	if (eng->compare) {
 		eng->compare(et, r->g.cohort, nc, r->vals, r->ref, r->disp);
-		return 0;
+	} else {
+		for (size_t c = 0; c < nc; c++) {
+			if (c == r->ref)
+				continue;
+			for (size_t k = 0; k < nm; k++)
+				if (mval_comparable(et->metrics[k].kind))
+					disparity_compare(&r->disp[c * nm + k],
+							  &r->vals[c * nm + k],
+							  &r->vals[r->ref * nm + k],
+							  conf);
+		}
 	}
-	for (size_t c = 0; c < nc; c++) {
-		if (c == r->ref)
-			continue;
-		for (size_t k = 0; k < nm; k++)
+	for (size_t c = 0; c < nc; c++)
+		for (size_t k = 0; c != r->ref && k < nm; k++)
 			if (mval_comparable(et->metrics[k].kind))
-				disparity_compare(&r->disp[c * nm + k],
-						  &r->vals[c * nm + k],
-						  &r->vals[r->ref * nm + k],
-						  conf);
-	}
+				r->peq[c * nm + k] = verdict_tost_p(
+					&r->disp[c * nm + k], conf,
+					p->tolerance);
 	return 0;
 }
 
@@ -1502,6 +1668,7 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 	groupings = cJSON_AddArrayToObject(out, "groupings");
 	for (size_t g = 0; g < ng; g++)
 		cJSON_AddItemToArray(groupings, grouping_json(&et, &gs[g]));
+	cJSON_AddItemToObject(out, "summary", summary_json(&et, gs, ng));
 out:
 	for (size_t g = 0; g < ng; g++)
 		grp_release(&gs[g]);

@@ -18,7 +18,8 @@ static const char *const header[] = {
 	"value", "low", "high", "reason",
 	"difference", "diff_low", "diff_high", "ratio", "ratio_low",
 	"ratio_high", "p_value", "p_adjusted", "test", "disparity_reason",
-	"flagged",
+	"flagged", "direction", "verdict", "p_equivalence",
+	"p_equivalence_adjusted", "verdict_reason",
 };
 
 static const char *const disparity_num[] = {
@@ -144,7 +145,13 @@ static void metric_record(struct buf *out, const struct cohort_cols *cc,
 		add_number(out, get(d, disparity_num[i]));
 	add_text(out, get_str(d, "test"));
 	add_text(out, get_str(d, "reason"));
-	buf_adds(out, has_flag(cc->flags, name) ? ",true\r\n" : ",false\r\n");
+	buf_adds(out, has_flag(cc->flags, name) ? ",true" : ",false");
+	add_text(out, get_str(d, "direction"));
+	add_text(out, get_str(d, "verdict"));
+	add_number(out, get(d, "p_equivalence"));
+	add_number(out, get(d, "p_equivalence_adjusted"));
+	add_text(out, get_str(d, "verdict_reason"));
+	buf_adds(out, "\r\n");
 }
 
 /*

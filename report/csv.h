@@ -19,6 +19,9 @@
  *   p_value, p_adjusted, test, disparity_reason
  *                                             its disparity to the reference
  *   flagged      true or false
+ *   direction, verdict, p_equivalence, p_equivalence_adjusted,
+ *   verdict_reason                            which way and what the data
+ *                                             says (evaluate/verdict.h)
  * Numbers are printed with the fewest digits that read back to the same
  * double; a missing or null value is an empty field.
  *

@@ -104,13 +104,32 @@ struct finding {
 	const char *key;
 	double sev, p;
 	bool lead;		/* a key metric of the task */
+	int side;		/* enum side */
 };
 
-/* Key metrics first, then the largest ratio (on the log scale). */
+/* Which way a flagged disparity goes (evaluate/verdict.h's direction). */
+enum side { SIDE_WORSE, SIDE_NEUTRAL, SIDE_BETTER };
+
+static int side_of(const cJSON *disparity, const char *key)
+{
+	const char *dir = jstr(jget(disparity, key), "direction");
+
+	if (!dir || !strcmp(dir, "worse"))
+		return SIDE_WORSE;	/* no direction (older JSON): as before */
+	return !strcmp(dir, "better") ? SIDE_BETTER : SIDE_NEUTRAL;
+}
+
+/*
+ * Worse than the reference first, then neither way (selection rate), then
+ * better; within each, key metrics first, then the largest ratio (on the
+ * log scale).
+ */
 static int cmp_finding(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;
 
+	if (a->side != b->side)
+		return a->side < b->side ? -1 : 1;
 	if (a->lead != b->lead)
 		return a->lead ? -1 : 1;
 	if (a->sev != b->sev)
@@ -248,6 +267,74 @@ void report_warnings(const struct rctx *x, struct buf *b)
 	buf_adds(b, "</ul>\n</section>\n");
 }
 
+/* Whether the evaluation's summary shows every cohort within tolerance. */
+static bool summary_all_within(const struct rctx *x)
+{
+	const cJSON *s = jget(x->eval, "summary");
+	double coh, within;
+
+	return jnum(s, "cohorts", &coh) && jnum(s, "within_tolerance", &within)
+	       && coh > 0 && within == coh;
+}
+
+/*
+ * The summary section's opening: green only when nothing is flagged and
+ * every cohort is shown within tolerance; grey ("unsure") when nothing is
+ * flagged but some cohort could not be told apart from its reference.
+ * JSON without a summary (older evaluations) keeps the old two colours.
+ */
+static void summary_open(const struct rctx *x, struct buf *b, size_t nf)
+{
+	const char *cls = nf ? "" : !jget(x->eval, "summary") ||
+			  summary_all_within(x) ? " ok" : " unsure";
+
+	buf_addf(b, "<section class=\"summary%s\" id=\"summary\" "
+		 "aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">"
+		 "Summary</h2>\n", cls);
+}
+
+/*
+ * "3 of 4 cohorts could not be told apart from their reference: 1 too
+ * small to test, 2 with intervals too wide to say."
+ */
+static void summary_unknowns(const struct rctx *x, struct buf *b)
+{
+	const cJSON *s = jget(x->eval, "summary");
+	double coh, inc, small, within;
+
+	if (!jnum(s, "cohorts", &coh) || !jnum(s, "inconclusive", &inc) ||
+	    !jnum(s, "too_small", &small) ||
+	    !jnum(s, "within_tolerance", &within) || !(inc > 0))
+		return;
+	buf_adds(b, "<p class=\"unknowns\">");
+	add_count(b, inc);
+	buf_adds(b, " of ");
+	add_count(b, coh);
+	buf_addf(b, " cohort%s could not be told apart from %s reference on "
+		 "every tested metric", coh == 1 ? "" : "s",
+		 inc == 1 ? "its" : "their");
+	if (small > 0 || inc > small) {
+		buf_adds(b, ": ");
+		if (small > 0) {
+			add_count(b, small);
+			buf_adds(b, small == 1 ? " has" : " have");
+			buf_adds(b, " too few examples or speakers to test");
+		}
+		if (inc > small) {
+			if (small > 0)
+				buf_adds(b, ", ");
+			add_count(b, inc - small);
+			buf_adds(b, inc - small == 1 ? " has" : " have");
+			buf_adds(b, " intervals too wide to say either way, "
+				 "or an undefined metric");
+		}
+	}
+	buf_adds(b, ". ");
+	add_count(b, within);
+	buf_addf(b, " %s shown within tolerance on every tested metric.</p>\n",
+		 within == 1 ? "is" : "are");
+}
+
 void report_summary(const struct rctx *x, struct buf *b)
 {
 	struct finding *fs = NULL;
@@ -283,20 +370,33 @@ void report_summary(const struct rctx *x, struct buf *b)
 					 d.has_d ? fabs(d.d) : 0;
 				f->p = d.has_pa ? d.pa : d.has_p ? d.p : 1;
 				f->lead = keys_has(&g->chart, f->key);
+				f->side = side_of(r->disparity, f->key);
 			}
 		}
 	}
 	if (nf)
 		qsort(fs, nf, sizeof(*fs), cmp_finding);
 
-	buf_addf(b, "<section class=\"summary%s\" id=\"summary\" "
-		 "aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">"
-		 "Summary</h2>\n", nf ? "" : " ok");
+	summary_open(x, b, nf);
 	if (nf) {
+		size_t nside[3] = { 0, 0, 0 };
+
+		for (i = 0; i < nf; i++)
+			nside[fs[i].side]++;
 		buf_addf(b, "<p class=\"lead\">%zu disparit%s flagged in %zu "
-			 "cohort%s.</p>\n<ul class=\"findings\">\n", nf,
-			 nf == 1 ? "y" : "ies", nflagged,
+			 "cohort%s", nf, nf == 1 ? "y" : "ies", nflagged,
 			 nflagged == 1 ? "" : "s");
+		if (nside[SIDE_BETTER] || nside[SIDE_NEUTRAL]) {
+			buf_addf(b, ": %zu worse than the reference",
+				 nside[SIDE_WORSE]);
+			if (nside[SIDE_NEUTRAL])
+				buf_addf(b, ", %zu higher or lower (a metric "
+					 "with no harm direction)",
+					 nside[SIDE_NEUTRAL]);
+			if (nside[SIDE_BETTER])
+				buf_addf(b, ", %zu better", nside[SIDE_BETTER]);
+		}
+		buf_adds(b, ".</p>\n<ul class=\"findings\">\n");
 		for (i = 0; i < nf && i < MAX_FINDINGS; i++) {
 			if (i == LEAD_FINDINGS)
 				buf_addf(b, "</ul>\n<details class=\"more\">"
@@ -304,7 +404,8 @@ void report_summary(const struct rctx *x, struct buf *b)
 					 "</summary>\n<ul class=\"findings\">\n",
 					 nf - LEAD_FINDINGS,
 					 nf - LEAD_FINDINGS == 1 ? "y" : "ies");
-			buf_adds(b, "<li>");
+			buf_addf(b, "<li%s>", fs[i].side == SIDE_BETTER ?
+				 " class=\"better\"" : "");
 			finding_sentence(x, b, &fs[i]);
 			buf_adds(b, "</li>\n");
 		}
@@ -314,9 +415,17 @@ void report_summary(const struct rctx *x, struct buf *b)
 				 "below.</p>\n", nf - MAX_FINDINGS);
 		if (nf > LEAD_FINDINGS)
 			buf_adds(b, "</details>\n");
+	} else if (summary_all_within(x)) {
+		buf_adds(b, "<p class=\"lead\">No disparity: every cohort is "
+			 "within tolerance of its reference on every tested "
+			 "metric.</p>\n");
+	} else if (jget(x->eval, "summary")) {
+		buf_adds(b, "<p class=\"lead\">No disparity shown, which is not "
+			 "evidence of equal performance.</p>\n");
 	} else {
 		buf_adds(b, "<p class=\"lead\">No disparity flagged.</p>\n");
 	}
+	summary_unknowns(x, b);
 	buf_adds(b, "<p class=\"tested\">Tested: ");
 	if (tested.n)
 		add_name_list(b, &tested);

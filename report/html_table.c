@@ -141,9 +141,15 @@ static void cohort_flags_cell(const struct crow *r, struct buf *b)
 
 	buf_adds(b, "<td class=\"fl\">");
 	cJSON_ArrayForEach(it, r->flags) {
+		const char *dir;
+
 		if (!cJSON_IsString(it))
 			continue;
-		buf_adds(b, "<span class=\"badge flag\">");
+		dir = jstr(jget(r->disparity, it->valuestring), "direction");
+		buf_addf(b, "<span class=\"badge flag%s\"%s>",
+			 dir && !strcmp(dir, "better") ? " better" : "",
+			 dir && !strcmp(dir, "better") ?
+			 " title=\"better than the reference\"" : "");
 		add_metric(b, it->valuestring, true);
 		buf_adds(b, "</span>");
 	}
@@ -206,7 +212,9 @@ static void cohort_metric_cells(const struct grp *g, const struct crow *r,
 		na_cell(b, h, d.reason);
 	}
 	if (d.has_r) {
-		td_open(b, hc);
+		const char *v = jstr(jget(r->disparity, key), "verdict");
+
+		td_open(b, v && !strcmp(v, "within_tolerance") ? "wt" : hc);
 		buf_adds(b, "<b>");
 		add_fixed(b, d.r, 2, false);
 		buf_adds(b, TIMES "</b>");
@@ -283,7 +291,10 @@ void report_legend(const struct rctx *x, struct buf *b)
 	buf_adds(b, "flagged: disparity beyond the tolerance and "
 		 "significant</li><li>");
 	swatch(b, "ref");
-	buf_adds(b, "reference cohort (dashed line in charts)</li><li>");
+	buf_adds(b, "reference cohort (dashed line in charts)</li><li>"
+		 "<span class=\"sw-wt\" aria-hidden=\"true\"></span>ratio "
+		 "shown within the tolerance (equivalence test); other "
+		 "unflagged ratios are inconclusive</li><li>");
 	swatch(b, "small");
 	buf_adds(b, "too small");
 	if (x->has_min) {

@@ -171,6 +171,22 @@ static void expect_num(const cJSON *o, const char *k, double want, double tol)
 			 want);
 }
 
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+
+	assert_true(cJSON_IsString(v));
+	return v->valuestring;
+}
+
+static double num(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+
+	assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
 static const cJSON *cohort(const cJSON *res, int g, int i)
 {
 	return at(get(at(get(res, "groupings"), g), "cohorts"), i);
@@ -347,6 +363,48 @@ static void test_evaluation__binary_holm(void **state)
 	assert_true(has_flag(cohort(res, 1, 2), "fpr"));	/* p_adj 0.023 */
 	/* c: error_rate ratio 2.5, p 0.046, but too small. */
 	assert_int_equal(cJSON_GetArraySize(get(cohort(res, 0, 2), "flags")), 0);
+
+	/* Verdicts and directions beside each disparity (evaluate/verdict.h). */
+	{
+		const cJSON *d = get(cohort(res, 0, 1), "disparity");
+
+		assert_string_equal(str(get(d, "fpr"), "verdict"), "disparity");
+		assert_string_equal(str(get(d, "fpr"), "direction"), "worse");
+		/* tpr lower: worse too */
+		assert_string_equal(str(get(d, "tpr"), "direction"), "worse");
+		{
+			const cJSON *pv = get(d, "prevalence");
+			double df = num(pv, "difference");
+
+			if (df == 0)
+				assert_true(cJSON_IsNull(get(pv, "direction")));
+			else
+				assert_string_equal(str(pv, "direction"),
+						    df > 0 ? "higher" : "lower");
+			assert_true(cJSON_IsNull(get(pv, "verdict")));
+		}
+		d = get(cohort(res, 0, 2), "disparity");
+		assert_string_equal(str(get(d, "error_rate"), "verdict"),
+				    "inconclusive");
+		assert_string_equal(str(get(d, "error_rate"), "verdict_reason"),
+				    "cohort smaller than min_cohort_size");
+		/* ratio 0.806, in the band but not shown to be */
+		d = get(cohort(res, 0, 3), "disparity");
+		assert_string_equal(str(get(d, "fpr"), "verdict"), "inconclusive");
+		assert_true(num(get(d, "fpr"), "p_equivalence_adjusted") >=
+			    num(get(d, "fpr"), "p_equivalence"));
+	}
+	{
+		const cJSON *sum = get(res, "summary");
+		double coh = num(sum, "cohorts");
+
+		assert_true(coh > 0);
+		assert_float_equal(num(sum, "with_disparity") +
+				   num(sum, "within_tolerance") +
+				   num(sum, "inconclusive"), coh, 0);
+		assert_true(num(sum, "with_disparity") >= 2);
+		assert_true(num(sum, "too_small") >= 1);
+	}
 
 	/* Spread of fpr by group over a, b, d (c is too small). */
 	sp = get(get(at(get(res, "groupings"), 0), "spread"), "fpr");
