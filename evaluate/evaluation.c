@@ -89,6 +89,9 @@ void eval_params_release(struct eval_params *p)
 		free(p->bins[b].edges);
 	}
 	free(p->bins);
+	for (size_t i = 0; i < p->nprimary; i++)
+		free(p->primary[i]);
+	free(p->primary);
 	cJSON_Delete(p->normalize);
 	eval_params_init(p);
 }
@@ -491,8 +494,32 @@ static int check_table(const struct eval_params *p, const struct table *t,
 static const char *const known_fields[] = {
 	"by", "reference", "bins", "confidence", "min_cohort_size",
 	"min_speakers", "tolerance", "significance", "adjust", "threshold",
-	"normalize", "seed", "bootstrap",
+	"normalize", "seed", "bootstrap", "primary",
 };
+
+/* One primary metric key (s, n bytes); -1 with err if empty or repeated. */
+static int primary_push(struct eval_params *p, const char *s, size_t n,
+			struct buf *err)
+{
+	if (!n || n > 64 || memchr(s, 0, n)) {
+		buf_adds(err, "primary names metric keys such as \"fpr\"");
+		return -1;
+	}
+	for (size_t i = 0; i < p->nprimary; i++)
+		if (strlen(p->primary[i]) == n && !memcmp(p->primary[i], s, n)) {
+			buf_addf(err, "primary names metric \"%.*s\" twice",
+				 (int)n, s);
+			return -1;
+		}
+	if (p->nprimary >= 64) {
+		buf_adds(err, "primary names more than 64 metrics");
+		return -1;
+	}
+	p->primary = xrealloc(p->primary,
+			      (p->nprimary + 1) * sizeof(*p->primary));
+	p->primary[p->nprimary++] = xstrndup(s, n);
+	return 0;
+}
 
 static int parse_by(struct eval_params *p, const cJSON *by, struct buf *err)
 {
@@ -724,6 +751,25 @@ int eval_params_parse(struct eval_params *p, const cJSON *req,
 		if (adjust_set(p, it->valuestring, err))
 			return -1;
 	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "primary");
+	if (it && !cJSON_IsNull(it)) {
+		const cJSON *m;
+
+		if (!cJSON_IsArray(it) || !cJSON_GetArraySize(it)) {
+			buf_adds(err, "primary must be a non-empty list of "
+				 "metric keys");
+			return -1;
+		}
+		cJSON_ArrayForEach(m, it)
+			if (!cJSON_IsString(m) ||
+			    primary_push(p, m->valuestring,
+					 strlen(m->valuestring), err)) {
+				if (!err->len)
+					buf_adds(err, "primary must be a list of "
+						 "metric keys");
+				return -1;
+			}
+	}
 	it = cJSON_GetObjectItemCaseSensitive(req, "normalize");
 	if (it && !cJSON_IsNull(it)) {
 		cJSON_Delete(p->normalize);
@@ -844,6 +890,17 @@ int eval_params_set(struct eval_params *p, const char *name,
 		return eval_params_add_bins(p, value, err);
 	if (!strcmp(key, "adjust"))
 		return adjust_set(p, value, err);
+	if (!strcmp(key, "primary")) {
+		for (const char *s = value;;) {
+			size_t len = strcspn(s, ",");
+
+			if (primary_push(p, s, len, err))
+				return -1;
+			if (!s[len])
+				return 0;
+			s += len + 1;
+		}
+	}
 	if (size_field(p, key)) {
 		int64_t i;
 
@@ -907,8 +964,12 @@ struct grp {
 	double *padj;			/* ncohorts x nmetrics */
 	const char **padj_reason;	/* ncohorts x nmetrics */
 	double *peq, *peq_adj;		/* ncohorts x nmetrics: TOST p */
+	double *pfam;			/* ncohorts x nmetrics: p in the
+					   primary or secondary family */
 	uint8_t *small;			/* ncohorts, enum eval_small */
 };
+
+static bool is_primary(const struct eval_task *et, size_t k);
 
 static void grp_release(struct grp *r)
 {
@@ -919,6 +980,7 @@ static void grp_release(struct grp *r)
 	free(r->padj_reason);
 	free(r->peq);
 	free(r->peq_adj);
+	free(r->pfam);
 	free(r->small);
 }
 
@@ -1108,7 +1170,7 @@ static enum verdict judge(const struct eval_task *et, const struct grp *r,
 	const struct eval_params *p = et->p;
 	size_t i = c * et->nmetrics + k;
 	const struct disparity *d = &r->disp[i];
-	double padj = r->padj[i], peq = r->peq_adj[i];
+	double padj = r->pfam[i], peq = r->peq_adj[i];
 	bool outside;
 
 	*why = NULL;
@@ -1177,6 +1239,11 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 			cJSON_AddStringToObject(dj, "direction", dir);
 		else if (!d->reason)
 			cJSON_AddNullToObject(dj, "direction");
+		if (metric_judged(m->name)) {
+			eval_json_number(dj, "p_family", r->pfam[c * nm + k]);
+			cJSON_AddStringToObject(dj, "family", is_primary(et, k) ?
+						"primary" : "secondary");
+		}
 		eval_json_number(dj, "p_equivalence", r->peq[c * nm + k]);
 		eval_json_number(dj, "p_equivalence_adjusted",
 				 r->peq_adj[c * nm + k]);
@@ -1187,7 +1254,7 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 		if (why)
 			cJSON_AddStringToObject(dj, "verdict_reason", why);
 		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name, dj);
-		if (v == VERDICT_DISPARITY) {
+		if (v == VERDICT_DISPARITY && is_primary(et, k)) {
 			flag_name(&name, m);
 			cJSON_AddItemToArray(flags,
 					     cJSON_CreateString(name.s));
@@ -1276,7 +1343,7 @@ static cJSON *summary_json(const struct eval_task *et, const struct grp *gs,
 					     "lower" };
 	size_t nm = et->nmetrics;
 	size_t cohorts = 0, with_disp = 0, within = 0, small = 0;
-	size_t nv[4] = { 0 }, ndir[4] = { 0 };
+	size_t nv[4] = { 0 }, ndir[4] = { 0 }, secondary = 0;
 	cJSON *o = cJSON_CreateObject(), *v, *d;
 
 	for (size_t g = 0; g < ng; g++) {
@@ -1299,6 +1366,10 @@ static cJSON *summary_json(const struct eval_task *et, const struct grp *gs,
 				x = judge(et, r, c, k, &why);
 				if (x == VERDICT_NONE)
 					continue;
+				if (!is_primary(et, k)) {
+					secondary += x == VERDICT_DISPARITY;
+					continue;
+				}
 				any = true;
 				nv[x]++;
 				disp |= x == VERDICT_DISPARITY;
@@ -1329,6 +1400,7 @@ static cJSON *summary_json(const struct eval_task *et, const struct grp *gs,
 	d = cJSON_AddObjectToObject(o, "disparities");
 	for (size_t i = 0; i < 4; i++)
 		cJSON_AddNumberToObject(d, dirs[i], (double)ndir[i]);
+	cJSON_AddNumberToObject(o, "secondary_disparities", (double)secondary);
 	return o;
 }
 
@@ -1379,6 +1451,23 @@ static cJSON *params_json(const struct eval_task *et,
 	cJSON_AddNumberToObject(o, "tolerance", p->tolerance);
 	cJSON_AddNumberToObject(o, "significance", p->significance);
 	cJSON_AddStringToObject(o, "adjust", adjust_name(p->adjust));
+	{
+		/* As used: the keys named, or the default's. */
+		cJSON *pr = cJSON_AddArrayToObject(o, "primary");
+
+		for (size_t k = 0; k < et->nmetrics; k++) {
+			const char *name = et->metrics[k].name;
+			bool seen = false;
+
+			if (!mval_comparable(et->metrics[k].kind) ||
+			    !metric_judged(name) || !is_primary(et, k))
+				continue;
+			for (size_t j = 0; j < k; j++)
+				seen |= !strcmp(et->metrics[j].name, name);
+			if (!seen)
+				cJSON_AddItemToArray(pr, cJSON_CreateString(name));
+		}
+	}
 	if (t->task == TASK_SCORE)
 		cJSON_AddNumberToObject(o, "threshold", p->threshold);
 	if (t->task == TASK_SCORE ||
@@ -1404,10 +1493,15 @@ static cJSON *params_json(const struct eval_task *et,
 			: "holm step-down, monotone, capped at 1 (R p.adjust "
 			  "\"holm\")");
 	cJSON_AddStringToObject(m, "adjustment_family",
-		"one family per metric: its comparisons with the reference "
-		"in every grouping of this evaluation, leaving out reference "
-		"cohorts, comparisons where either cohort is too small, and "
-		"undefined p-values");
+		"p_adjusted: one family per metric, its comparisons with the "
+		"reference in every grouping of this evaluation, leaving out "
+		"reference cohorts, comparisons where either cohort is too "
+		"small, and undefined p-values; p_family (which flags and "
+		"verdicts use) and p_equivalence_adjusted: the same "
+		"comparisons of every primary metric (params.primary, or every "
+		"metric but prevalence) in one family, those of the other "
+		"metrics in a secondary family, so that the summary's claims "
+		"hold together at the significance level");
 	cJSON_AddStringToObject(m, "reference",
 		"the first reference object naming every attribute of the "
 		"grouping, else the largest cohort (ties: first in cohort "
@@ -1418,8 +1512,10 @@ static cJSON *params_json(const struct eval_task *et,
 		"which): shown, never flagged, left out of spreads and "
 		"adjustment families");
 	cJSON_AddStringToObject(m, "flag",
-		"ratio outside [tolerance, 1/tolerance] and p_adjusted < "
-		"significance, neither cohort too small; prevalence, a "
+		"a primary metric whose ratio lies outside [tolerance, "
+		"1/tolerance] with p_family < significance, neither cohort "
+		"too small (secondary metrics get the verdict, not the flag); "
+		"prevalence, a "
 		"property of the data rather than of the model, is never "
 		"flagged");
 	cJSON_AddStringToObject(m, "verdict",
@@ -1427,7 +1523,7 @@ static cJSON *params_json(const struct eval_task *et,
 		"(TOST) on the log ratio against tolerance and 1/tolerance "
 		"both reject, p_equivalence_adjusted < significance, with the "
 		"standard error the ratio interval implies ((log high - log "
-		"low) / 2z) and the same adjustment family as p_adjusted; "
+		"low) / 2z) and the same adjustment family as p_family; "
 		"inconclusive: neither, verdict_reason says why");
 	cJSON_AddStringToObject(m, "direction",
 		"worse or better by the sign of the difference for metrics "
@@ -1449,26 +1545,39 @@ static cJSON *params_json(const struct eval_task *et,
 	return o;
 }
 
-/*
- * Holm or BH per metric over all groupings' eligible comparisons; the TOST
- * p-values of the same comparisons (those defined) in the same families.
- */
+/* Whether comparison i (cohort c, reference r->ref) enters a family. */
+static bool eligible(const struct grp *r, size_t c, size_t i)
+{
+	const struct disparity *d = &r->disp[i];
+
+	return c != r->ref && !d->reason && !isnan(d->p) && !r->small[c] &&
+	       !r->small[r->ref];
+}
+
+/* Adjust p[0..n) in place with the evaluation's method. */
+static void adjust(const struct eval_params *p, double *v, size_t n)
+{
+	if (p->adjust == EVAL_ADJUST_BH)
+		stats_bh(v, n, v);
+	else
+		stats_holm(v, n, v);
+}
+
+/* Holm or BH per metric over all groupings' eligible comparisons. */
 static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 {
-	size_t nm = et->nmetrics, total = 0, n, ne;
-	double *p, *pe;
-	double **slot, **slot_e;
+	size_t nm = et->nmetrics, total = 0, n;
+	double *p;
+	double **slot;
 
 	for (size_t g = 0; g < ng; g++)
 		total += gs[g].g.ncohorts;
 	p = xmalloc((total ? total : 1) * sizeof(*p));
 	slot = xmalloc((total ? total : 1) * sizeof(*slot));
-	pe = xmalloc((total ? total : 1) * sizeof(*pe));
-	slot_e = xmalloc((total ? total : 1) * sizeof(*slot_e));
 	for (size_t k = 0; k < nm; k++) {
 		if (!mval_comparable(et->metrics[k].kind))
 			continue;
-		n = ne = 0;
+		n = 0;
 		for (size_t g = 0; g < ng; g++) {
 			struct grp *r = &gs[g];
 
@@ -1493,28 +1602,119 @@ static void adjust_all(struct grp *gs, size_t ng, const struct eval_task *et)
 				}
 				p[n] = d->p;
 				slot[n++] = &r->padj[i];
-				if (!isnan(r->peq[i])) {
-					pe[ne] = r->peq[i];
-					slot_e[ne++] = &r->peq_adj[i];
-				}
 			}
 		}
-		if (et->p->adjust == EVAL_ADJUST_BH) {
-			stats_bh(p, n, p);
-			stats_bh(pe, ne, pe);
-		} else {
-			stats_holm(p, n, p);
-			stats_holm(pe, ne, pe);
+		adjust(et->p, p, n);
+		for (size_t i = 0; i < n; i++)
+			*slot[i] = p[i];
+	}
+	free(p);
+	free(slot);
+}
+
+/* Every "primary" key is a judged, compared metric of the task. */
+static int check_primary(const struct eval_task *et, struct buf *err)
+{
+	for (size_t i = 0; i < et->p->nprimary; i++) {
+		const char *want = et->p->primary[i];
+		bool found = false;
+
+		for (size_t k = 0; k < et->nmetrics && !found; k++)
+			found = !strcmp(et->metrics[k].name, want) &&
+				mval_comparable(et->metrics[k].kind) &&
+				metric_judged(want);
+		if (found)
+			continue;
+		buf_addf(err, "primary metric \"%s\" is not one this task "
+			 "compares; use one of", want);
+		for (size_t k = 0, first = 1; k < et->nmetrics; k++) {
+			const struct eval_metric *m = &et->metrics[k];
+			bool dup = false;
+
+			if (!mval_comparable(m->kind) || !metric_judged(m->name))
+				continue;
+			for (size_t j = 0; j < k; j++)
+				dup |= !strcmp(et->metrics[j].name, m->name);
+			if (dup)
+				continue;
+			buf_addf(err, "%s %s", first ? "" : ",", m->name);
+			first = 0;
 		}
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Whether metric k is primary: named in "primary", else by default every
+ * judged metric, but for speech only pooled WER (mean per-utterance WER
+ * and CER measure the same errors again, and tripling the family would
+ * cost power for nothing).
+ */
+static bool is_primary(const struct eval_task *et, size_t k)
+{
+	const char *name = et->metrics[k].name;
+
+	if (!et->p->nprimary)
+		return et->t->task == TASK_ASR ? !strcmp(name, "wer") :
+		       metric_judged(name);
+	for (size_t i = 0; i < et->p->nprimary; i++)
+		if (!strcmp(et->p->primary[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The two families of the summary's claims: every eligible comparison of
+ * a primary metric, over all metrics and groupings, is one family; those
+ * of the other judged metrics are another.  Their p-values go into pfam
+ * and their TOST p-values into peq_adj, each adjusted within its family.
+ */
+static void adjust_families(struct grp *gs, size_t ng,
+			    const struct eval_task *et)
+{
+	size_t nm = et->nmetrics, total = 0;
+
+	for (size_t g = 0; g < ng; g++)
+		total += gs[g].g.ncohorts * nm;
+	for (int fam = 0; fam < 2; fam++) {
+		double *p = xmalloc((total ? total : 1) * sizeof(*p));
+		double *pe = xmalloc((total ? total : 1) * sizeof(*pe));
+		double **slot = xmalloc((total ? total : 1) * sizeof(*slot));
+		double **slot_e = xmalloc((total ? total : 1) * sizeof(*slot_e));
+		size_t n = 0, ne = 0;
+
+		for (size_t g = 0; g < ng; g++) {
+			struct grp *r = &gs[g];
+
+			for (size_t c = 0; c < r->g.ncohorts; c++)
+				for (size_t k = 0; k < nm; k++) {
+					size_t i = c * nm + k;
+
+					if (!mval_comparable(et->metrics[k].kind) ||
+					    !metric_judged(et->metrics[k].name) ||
+					    is_primary(et, k) != !fam ||
+					    !eligible(r, c, i))
+						continue;
+					p[n] = r->disp[i].p;
+					slot[n++] = &r->pfam[i];
+					if (!isnan(r->peq[i])) {
+						pe[ne] = r->peq[i];
+						slot_e[ne++] = &r->peq_adj[i];
+					}
+				}
+		}
+		adjust(et->p, p, n);
+		adjust(et->p, pe, ne);
 		for (size_t i = 0; i < n; i++)
 			*slot[i] = p[i];
 		for (size_t i = 0; i < ne; i++)
 			*slot_e[i] = pe[i];
+		free(p);
+		free(pe);
+		free(slot);
+		free(slot_e);
 	}
-	free(p);
-	free(slot);
-	free(pe);
-	free(slot_e);
 }
 
 static int run_grouping(struct grp *r, struct eval_task *et,
@@ -1551,9 +1751,10 @@ static int run_grouping(struct grp *r, struct eval_task *et,
 	r->padj_reason = xcalloc((nc ? nc : 1) * nm, sizeof(*r->padj_reason));
 	r->peq = xmalloc((nc ? nc : 1) * nm * sizeof(*r->peq));
 	r->peq_adj = xmalloc((nc ? nc : 1) * nm * sizeof(*r->peq_adj));
+	r->pfam = xmalloc((nc ? nc : 1) * nm * sizeof(*r->pfam));
 	r->small = xmalloc((nc ? nc : 1) * sizeof(*r->small));
 	for (size_t i = 0; i < nc * nm; i++)
-		r->padj[i] = r->peq[i] = r->peq_adj[i] = NAN;
+		r->padj[i] = r->peq[i] = r->peq_adj[i] = r->pfam[i] = NAN;
 	if (!nc)
 		return 0;
 	et->g = &r->g;
@@ -1640,7 +1841,7 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 			gs[g].attrs[a] = table_find_attr(t,
 						p->groupings[g].attrs[a]);
 	}
-	if (eng->prepare(&et, err))
+	if (eng->prepare(&et, err) || check_primary(&et, err))
 		goto out;
 
 	/* 2. Overall. */
@@ -1654,8 +1855,9 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 			goto out;
 	et.g = NULL;
 
-	/* 4. Adjustment. */
+	/* 4. Adjustment: per metric, and the summary's two families. */
 	adjust_all(gs, ng, &et);
+	adjust_families(gs, ng, &et);
 
 	/* 5. JSON. */
 	out = cJSON_CreateObject();

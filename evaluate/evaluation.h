@@ -27,6 +27,13 @@
  *   tolerance        0.8, in (0, 1]; flag band [tolerance, 1/tolerance]
  *   significance     0.05, in (0, 1)
  *   adjust           "holm" (default) or "bh" (Benjamini-Hochberg)
+ *   primary          metric keys whose comparisons the summary reports
+ *                    (flags); every other metric is secondary.  Unset:
+ *                    every judged metric (all but prevalence) is primary,
+ *                    but for speech only pooled WER.
+ *                    The primary comparisons, over all groupings, are one
+ *                    adjustment family (p_family), the secondary ones
+ *                    another.
  *   threshold        0.5, in [0, 1]; score tasks: score >= threshold is a
  *                    positive prediction
  *   normalize        (asr) kept as given for the asr engine
@@ -129,6 +136,8 @@ struct eval_params {
 	double significance;
 	double threshold;
 	enum eval_adjust adjust;
+	char **primary;		/* metric keys, or NULL: all judged metrics */
+	size_t nprimary;
 	cJSON *normalize;	/* owned copy, or NULL */
 	uint64_t seed;
 	uint32_t bootstrap;

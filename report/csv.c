@@ -19,7 +19,7 @@ static const char *const header[] = {
 	"difference", "diff_low", "diff_high", "ratio", "ratio_low",
 	"ratio_high", "p_value", "p_adjusted", "test", "disparity_reason",
 	"flagged", "direction", "verdict", "p_equivalence",
-	"p_equivalence_adjusted", "verdict_reason",
+	"p_equivalence_adjusted", "verdict_reason", "p_family", "family",
 };
 
 static const char *const disparity_num[] = {
@@ -151,6 +151,8 @@ static void metric_record(struct buf *out, const struct cohort_cols *cc,
 	add_number(out, get(d, "p_equivalence"));
 	add_number(out, get(d, "p_equivalence_adjusted"));
 	add_text(out, get_str(d, "verdict_reason"));
+	add_number(out, get(d, "p_family"));
+	add_text(out, get_str(d, "family"));
 	buf_adds(out, "\r\n");
 }
 

@@ -22,6 +22,10 @@
  *   direction, verdict, p_equivalence, p_equivalence_adjusted,
  *   verdict_reason                            which way and what the data
  *                                             says (evaluate/verdict.h)
+ *   p_family, family                          the p-value in the family of
+ *                                             the summary's claims, and
+ *                                             which family (primary or
+ *                                             secondary)
  * Numbers are printed with the fewest digits that read back to the same
  * double; a missing or null value is an empty field.
  *

@@ -163,7 +163,9 @@ struct dval dget(const cJSON *disparity, const char *key)
 	d.has_rci = d.has_r && jnum(o, "ratio_low", &d.rlo) &&
 		    jnum(o, "ratio_high", &d.rhi);
 	d.has_p = jnum(o, "p_value", &d.p);
-	d.has_pa = jnum(o, "p_adjusted", &d.pa);
+	/* The p-value flags are decided by: the summary's family when the
+	   evaluation has one (evaluate/evaluation.c), else per metric. */
+	d.has_pa = jnum(o, "p_family", &d.pa) || jnum(o, "p_adjusted", &d.pa);
 	d.test = jstr(o, "test");
 	d.reason = jstr(o, "reason");
 	d.ratio_reason = jstr(o, "ratio_reason");

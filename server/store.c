@@ -106,7 +106,15 @@ struct db *store_lease(struct store *s)
 		db->conn = db_connect(s->url, NULL);
 		if (db->conn)
 			PQsetNoticeProcessor(db->conn, notice_ignore, NULL);
-	} else if (PQstatus(db->conn) != CONNECTION_OK) {
+	} else if (!PQconsumeInput(db->conn) ||
+		   PQstatus(db->conn) != CONNECTION_OK) {
+		/*
+		 * A pooled connection whose backend went away (a restart,
+		 * pg_terminate_backend) still says CONNECTION_OK until it is
+		 * read from; reading what is waiting (the server's goodbye
+		 * and the end of the stream) finds out without a query, so
+		 * the request gets a fresh connection instead of a 503.
+		 */
 		PQreset(db->conn);
 	}
 	db->in_copy = false;

@@ -156,7 +156,9 @@ def expected_cells(key, c, wide):
         cells.append(t)
     else:
         cells.append(DASH)
-    pa, p = num(d, "p_adjusted"), num(d, "p_value")
+    # the p that decides the flag: the summary's family, else per metric
+    pa = num(d, "p_family") if "p_family" in d else num(d, "p_adjusted")
+    p = num(d, "p_value")
     if pa is None and p is None:
         cells.append(DASH)
     else:

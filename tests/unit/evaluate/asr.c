@@ -714,7 +714,16 @@ static void test_eval_asr__flags_and_holm(void **state)
 	assert_true(num(d, "p_adjusted") < 0.05);
 	assert_true(num(d, "diff_low") > 0);
 	assert_true(has_flag(c, "wer"));
-	assert_true(has_flag(c, "mean_utterance_wer"));
+	/*
+	 * Mean per-utterance WER is a secondary metric of speech evaluations
+	 * (pooled WER alone is the summary's family): its verdict is a
+	 * disparity, but it is not flagged.
+	 */
+	assert_false(has_flag(c, "mean_utterance_wer"));
+	assert_string_equal(cJSON_GetStringValue(get(get(get(c, "disparity"),
+		"mean_utterance_wer"), "family")), "secondary");
+	assert_string_equal(cJSON_GetStringValue(get(get(get(c, "disparity"),
+		"mean_utterance_wer"), "verdict")), "disparity");
 
 	c = cohort(res, 0, 1);	/* noisy: ratio 2, two speakers */
 	d = get(get(c, "disparity"), "wer");

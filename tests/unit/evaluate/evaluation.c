@@ -360,7 +360,22 @@ static void test_evaluation__binary_holm(void **state)
 	assert_false(has_flag(c, "prevalence"));
 	c = cohort(res, 0, 3);
 	assert_false(has_flag(c, "fpr"));	/* ratio 0.806, in band */
-	assert_true(has_flag(cohort(res, 1, 2), "fpr"));	/* p_adj 0.023 */
+	/*
+	 * group x sex cohort 2: fpr's p_adjusted (Holm over fpr alone) is
+	 * 0.023, but the flag is decided in the family of every primary
+	 * metric's comparisons, where the same p is no longer significant:
+	 * not flagged, and inconclusive.
+	 */
+	{
+		const cJSON *d = get(get(cohort(res, 1, 2), "disparity"), "fpr");
+
+		assert_true(num(d, "p_adjusted") < 0.05);
+		assert_true(num(d, "p_family") >= 0.05);
+		assert_true(num(d, "p_family") >= num(d, "p_adjusted"));
+		assert_string_equal(str(d, "family"), "primary");
+		assert_string_equal(str(d, "verdict"), "inconclusive");
+		assert_false(has_flag(cohort(res, 1, 2), "fpr"));
+	}
 	/* c: error_rate ratio 2.5, p 0.046, but too small. */
 	assert_int_equal(cJSON_GetArraySize(get(cohort(res, 0, 2), "flags")), 0);
 
@@ -437,6 +452,65 @@ static void test_evaluation__binary_holm(void **state)
 						 "adjustment_family")));
 	cJSON_Delete(res);
 	table_release(&t);
+}
+
+/*
+ * "primary": only fpr and fnr are the summary's family; every other metric
+ * is secondary, adjusted in a family of its own, never flagged.  With two
+ * primary metrics the family is smaller, so fpr's p_family is at most what
+ * it is with every metric primary.
+ */
+static void test_evaluation__primary_metrics(void **state)
+{
+	struct table t;
+	struct buf err = BUF_INIT;
+	cJSON *all, *res;
+	const cJSON *c, *d, *da;
+
+	(void)state;
+	build_binary(&t);
+	all = run_json(&t, "{" GROUPINGS "}", &err);
+	res = run_json(&t, "{" GROUPINGS ", \"primary\": [\"fpr\", \"fnr\"]}",
+		       &err);
+	if (!res || !all)
+		fail_msg("%s", err.s);
+	c = cohort(res, 0, 1);
+	d = get(c, "disparity");
+	assert_string_equal(str(get(d, "fpr"), "family"), "primary");
+	assert_string_equal(str(get(d, "fnr"), "family"), "primary");
+	assert_string_equal(str(get(d, "error_rate"), "family"), "secondary");
+	assert_string_equal(str(get(d, "tpr"), "verdict"), "disparity");
+	assert_true(has_flag(c, "fpr"));
+	assert_false(has_flag(c, "tpr"));	/* secondary: no flag */
+	assert_false(has_flag(c, "error_rate"));
+	da = get(get(cohort(all, 0, 1), "disparity"), "fpr");
+	assert_true(num(get(d, "fpr"), "p_family") <= num(da, "p_family"));
+	assert_true(num(get(res, "summary"), "secondary_disparities") >= 2);
+	assert_int_equal(cJSON_GetArraySize(get(get(res, "params"), "primary")),
+			 2);
+	/* the default, as used: the 11 compared rates but prevalence */
+	assert_int_equal(cJSON_GetArraySize(get(get(all, "params"), "primary")),
+			 11);
+	cJSON_Delete(res);
+	cJSON_Delete(all);
+
+	/* Keys the task does not compare, and bad shapes. */
+	res = run_json(&t, "{\"primary\": [\"wer\"]}", &err);
+	assert_null(res);
+	assert_non_null(strstr(err.s, "primary metric \"wer\" is not one this "
+			       "task compares; use one of tpr, fpr"));
+	assert_null(strstr(err.s, "prevalence"));	/* never judged */
+	buf_reset(&err);
+	res = run_json(&t, "{\"primary\": []}", &err);
+	assert_null(res);
+	assert_string_equal(err.s, "primary must be a non-empty list of metric "
+			    "keys");
+	buf_reset(&err);
+	res = run_json(&t, "{\"primary\": [\"fpr\", \"fpr\"]}", &err);
+	assert_null(res);
+	assert_string_equal(err.s, "primary names metric \"fpr\" twice");
+	table_release(&t);
+	buf_release(&err);
 }
 
 static void test_evaluation__requested_reference_bh(void **state)
@@ -933,6 +1007,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evaluation__binary_holm),
+		cmocka_unit_test(test_evaluation__primary_metrics),
 		cmocka_unit_test(test_evaluation__requested_reference_bh),
 		cmocka_unit_test(test_evaluation__cli_setters_match_json),
 		cmocka_unit_test(test_evaluation__parse_errors),

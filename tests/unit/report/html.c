@@ -743,7 +743,7 @@ static void test_html__multiclass_per_class(void **state)
 		assert_non_null(strstr(out.s, ",false,recall[<b>bird</b>],"
 				       "0.391,0.3,0.95,,-0.5,-0.55,-0.45,"
 				       "0.43,"));
-		assert_non_null(strstr(out.s, ",z,,true,,,,,\r\n"));
+		assert_non_null(strstr(out.s, ",z,,true,,,,,,,\r\n"));
 		assert_non_null(strstr(out.s, "g = a,\"{\"\"g\"\":\"\"a"
 				       "\"\"}\",1000,false,recall[cat],0.9,"));
 		buf_release(&out);
@@ -1083,16 +1083,16 @@ static void test_csv__evaluation(void **state)
 		"reason,difference,diff_low,diff_high,ratio,ratio_low,"
 		"ratio_high,p_value,p_adjusted,test,disparity_reason,flagged,"
 		"direction,verdict,p_equivalence,p_equivalence_adjusted,"
-		"verdict_reason\r\n"
+		"verdict_reason,p_family,family\r\n"
 		"\"race & sex, \"\"x\"\"\",\"race = A,\"\"B\"\" & sex, "
 		"\"\"x\"\" = =1+1\",\"{\"\"race\"\":\"\"A,\\\"\"B\\\"\"\"\","
 		"\"\"sex, \\\"\"x\\\"\"\"\":\"\"=1+1\"\"}\",40,false,fpr,0.1,"
 		"0.05,0.2,,0.1,0.05,0.15000000000000002,1.5,1.35,"
-		"1.6500000000000001,0.001,0.002,z,,true,,,,,\r\n"
+		"1.6500000000000001,0.001,0.002,z,,true,,,,,,,\r\n"
 		"\"race & sex, \"\"x\"\"\",\"race = A,\"\"B\"\" & sex, "
 		"\"\"x\"\" = =1+1\",\"{\"\"race\"\":\"\"A,\\\"\"B\\\"\"\"\","
 		"\"\"sex, \\\"\"x\\\"\"\"\":\"\"=1+1\"\"}\",40,false,fnr,,,,"
-		"\"no positives, none\",,,,,,,,,,,false,,,,,\r\n";
+		"\"no positives, none\",,,,,,,,,,,false,,,,,,,\r\n";
 
 	(void)state;
 	cJSON_AddItemToObject(m, "fpr", rate(0.1, 0.05, 0.2));
