@@ -28,6 +28,7 @@ static void cmp_side(struct buf *b, const cJSON *side, const char *dflt)
 struct ccell {
 	struct mval a, b;
 	bool has_d, has_ci, has_p, has_pa;
+	bool has_sig, sig;	/* "significant": adjusted p below 1 - conf */
 	double d, lo, hi, p, pa;
 };
 
@@ -45,12 +46,27 @@ static struct ccell cmp_cell(const cJSON *cohort, const char *key)
 		   jnum(ch, "diff_high", &c.hi);
 	c.has_p = jnum(ch, "p_value", &c.p);
 	c.has_pa = jnum(ch, "p_adjusted", &c.pa);
+	c.has_sig = cJSON_IsBool(jget(ch, "significant"));
+	c.sig = cJSON_IsTrue(jget(ch, "significant"));
 	return c;
 }
 
-static bool cmp_changed(const struct ccell *c)
+/* Whether the (unadjusted) interval of the change excludes zero. */
+static bool cmp_excludes_zero(const struct ccell *c)
 {
 	return c->has_ci && (c->lo > 0 || c->hi < 0);
+}
+
+/*
+ * A change to highlight: significant after adjustment for every cohort and
+ * metric compared; comparisons from before "significant" existed fall
+ * back to the interval.
+ */
+static bool cmp_changed(const struct ccell *c)
+{
+	if (c->has_sig)
+		return c->sig && cmp_excludes_zero(c);
+	return cmp_excludes_zero(c);
 }
 
 static void cmp_value_cell(struct buf *b, const struct mval *m, enum kind k,
@@ -207,43 +223,69 @@ static void cmp_summary_item(struct buf *out, struct rctx *x,
 	buf_adds(out, ".</li>\n");
 }
 
-/* The summary: the changes whose interval excludes zero, at most
- * MAX_FINDINGS of them listed. */
+/*
+ * The summary: the changes significant after adjustment (at most
+ * MAX_FINDINGS of them listed), and how many more only look like changes
+ * because their unadjusted interval excludes zero.  A comparison without
+ * "significant" (made before it existed) speaks of intervals, as then.
+ */
 static void cmp_summary(struct buf *out, struct rctx *x, const struct grp *g,
 			const struct keys *ks)
 {
-	size_t i, j, nchg = 0, shown = 0;
+	size_t i, j, nchg = 0, shown = 0, nzero = 0, ntested = 0;
+	bool adjusted = false;
 
 	for (j = 0; j < ks->n; j++)
 		for (i = 0; i < g->nrows; i++) {
 			struct ccell cc = cmp_cell(g->rows[i].c, ks->k[j]);
 
 			nchg += cmp_changed(&cc);
+			nzero += cmp_excludes_zero(&cc);
+			ntested += cc.has_sig;
+			adjusted |= cc.has_sig;
 		}
 	buf_addf(out, "<section class=\"summary%s\" id=\"summary\" "
 		 "aria-labelledby=\"summary-h\">\n<h2 id=\"summary-h\">Summary"
-		 "</h2>\n", nchg ? "" : " ok");
-	if (!nchg) {
+		 "</h2>\n", nchg ? "" : adjusted ? " unsure" : " ok");
+	if (!nchg && !adjusted) {
 		buf_adds(out, "<p class=\"lead\">No change whose ");
 		add_conf(x, out);
 		buf_adds(out, "interval excludes zero.</p>\n</section>\n");
 		return;
 	}
-	buf_addf(out, "<p class=\"lead\">%zu change%s with an interval "
-		 "excluding zero.</p>\n<ul>\n", nchg, nchg == 1 ? "" : "s");
-	for (j = 0; j < ks->n; j++)
-		for (i = 0; i < g->nrows && shown < MAX_FINDINGS; i++) {
-			struct ccell cc = cmp_cell(g->rows[i].c, ks->k[j]);
+	if (!nchg) {
+		buf_addf(out, "<p class=\"lead\">No change is significant after "
+			 "adjustment for the %zu cohort and metric comparisons "
+			 "made.</p>\n", ntested);
+	} else {
+		buf_addf(out, "<p class=\"lead\">%zu change%s %s.</p>\n<ul>\n",
+			 nchg, nchg == 1 ? "" : "s", adjusted ?
+			 "significant after adjustment" :
+			 "with an interval excluding zero");
+		for (j = 0; j < ks->n; j++)
+			for (i = 0; i < g->nrows && shown < MAX_FINDINGS; i++) {
+				struct ccell cc = cmp_cell(g->rows[i].c,
+							   ks->k[j]);
 
-			if (!cmp_changed(&cc))
-				continue;
-			shown++;
-			cmp_summary_item(out, x, &g->rows[i], ks->k[j], &cc);
-		}
-	buf_adds(out, "</ul>\n");
-	if (nchg > shown)
-		buf_addf(out, "<p>and %zu more, in the tables below.</p>\n",
-			 nchg - shown);
+				if (!cmp_changed(&cc))
+					continue;
+				shown++;
+				cmp_summary_item(out, x, &g->rows[i], ks->k[j],
+						 &cc);
+			}
+		buf_adds(out, "</ul>\n");
+		if (nchg > shown)
+			buf_addf(out, "<p>and %zu more, in the tables below."
+				 "</p>\n", nchg - shown);
+	}
+	if (adjusted && nzero > nchg)
+		buf_addf(out, "<p>%zu more change%s %s an unadjusted interval "
+			 "excluding zero but %s not significant after "
+			 "adjustment: with %zu comparisons some are expected by "
+			 "chance.</p>\n", nzero - nchg,
+			 nzero - nchg == 1 ? "" : "s",
+			 nzero - nchg == 1 ? "has" : "have",
+			 nzero - nchg == 1 ? "is" : "are", ntested);
 	buf_adds(out, "</section>\n");
 }
 
@@ -348,8 +390,9 @@ static void cmp_legend(struct buf *out, const cJSON *cmp)
 	swatch(out, "flag");
 	buf_adds(out, "<svg width=\"18\" height=\"10\" aria-hidden="
 		 "\"true\"><path d=\"M1 5H17\" stroke=\"#1b1f24\" "
-		 "stroke-width=\"3\"/></svg>change with an interval "
-		 "excluding zero</li></ul>\n");
+		 "stroke-width=\"3\"/></svg>change significant after "
+		 "adjustment (adjusted p below 1 " MINUS " confidence)</li>"
+		 "</ul>\n");
 }
 
 /* The metrics to show: the comparison's list, else every cohort's. */

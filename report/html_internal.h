@@ -33,6 +33,7 @@
 #define EMDASH "\xe2\x80\x94"
 #define ENDASH "\xe2\x80\x93"
 #define TIMES "\xc3\x97"
+#define DAGGER "\xe2\x80\xa0"
 #define MIDDOT "\xc2\xb7"
 #define ELLIPSIS "\xe2\x80\xa6"
 #define REPLACEMENT "\xef\xbf\xbd"
@@ -64,6 +65,7 @@ struct mval {
 
 struct dval {
 	bool has_d, has_dci, has_r, has_rci, has_p, has_pa;
+	bool corrected;		/* ratio_corrected: a zero count, 0.5 added */
 	double d, dlo, dhi, r, rlo, rhi, p, pa;
 	const char *test, *reason, *ratio_reason, *p_reason;
 };
@@ -223,6 +225,8 @@ void add_sort_links(const struct rctx *x, const struct grp *g,
 void attr_cell(struct buf *b, const cJSON *v);
 /* A cell with no value: a dash whose title gives the reason. */
 void na_cell(struct buf *b, const char *cls, const char *reason);
+/* The mark of a ratio computed with 0.5 added to every count (a dagger). */
+void add_corrected_mark(struct buf *b);
 /*
  * The p-value cell: the adjusted p in bold over the raw p, either one
  * alone, or (neither) an na_cell with reason; class "hit" when hit.

@@ -162,6 +162,7 @@ struct dval dget(const cJSON *disparity, const char *key)
 	d.has_r = jnum(o, "ratio", &d.r);
 	d.has_rci = d.has_r && jnum(o, "ratio_low", &d.rlo) &&
 		    jnum(o, "ratio_high", &d.rhi);
+	d.corrected = d.has_r && cJSON_IsTrue(jget(o, "ratio_corrected"));
 	d.has_p = jnum(o, "p_value", &d.p);
 	/* The p-value flags are decided by: the summary's family when the
 	   evaluation has one (evaluate/evaluation.c), else per metric. */

@@ -165,7 +165,10 @@ static void finding_sentence(const struct rctx *x, struct buf *b,
 	if (d.has_r) {
 		buf_adds(b, " is <b>");
 		add_fixed(b, d.r, 2, false);
-		buf_adds(b, TIMES "</b> the reference");
+		buf_adds(b, TIMES);
+		if (d.corrected)
+			add_corrected_mark(b);
+		buf_adds(b, "</b> the reference");
 	} else if (d.has_d) {
 		buf_adds(b, " differs from the reference by <b>");
 		add_diff(b, k, d.d, true);

@@ -51,6 +51,13 @@ void attr_cell(struct buf *b, const cJSON *v)
 	buf_release(&raw);
 }
 
+void add_corrected_mark(struct buf *b)
+{
+	buf_adds(b, "<abbr class=\"rc\" title=\"a count was 0: the ratio and "
+		 "its interval are computed with 0.5 added to every count\">"
+		 DAGGER "</abbr>");
+}
+
 void na_cell(struct buf *b, const char *cls, const char *reason)
 {
 	buf_addf(b, "<td class=\"na%s\">", cls);
@@ -217,7 +224,10 @@ static void cohort_metric_cells(const struct grp *g, const struct crow *r,
 		td_open(b, v && !strcmp(v, "within_tolerance") ? "wt" : hc);
 		buf_adds(b, "<b>");
 		add_fixed(b, d.r, 2, false);
-		buf_adds(b, TIMES "</b>");
+		buf_adds(b, TIMES);
+		if (d.corrected)
+			add_corrected_mark(b);
+		buf_adds(b, "</b>");
 		if (d.has_rci)
 			add_range(b, d.rlo, d.rhi, fmt_ratio, k);
 		buf_adds(b, "</td>");
@@ -294,7 +304,9 @@ void report_legend(const struct rctx *x, struct buf *b)
 	buf_adds(b, "reference cohort (dashed line in charts)</li><li>"
 		 "<span class=\"sw-wt\" aria-hidden=\"true\"></span>ratio "
 		 "shown within the tolerance (equivalence test); other "
-		 "unflagged ratios are inconclusive</li><li>");
+		 "unflagged ratios are inconclusive</li><li>"
+		 DAGGER " a count was 0: ratio computed with 0.5 added to every "
+		 "count</li><li>");
 	swatch(b, "small");
 	buf_adds(b, "too small");
 	if (x->has_min) {

@@ -258,8 +258,13 @@ static const char *test_name(enum paired_method m)
 	}
 }
 
+/*
+ * One metric of a cohort: both sides and the change.  A change is
+ * "significant" when its adjusted p-value is below alpha (1 - confidence);
+ * only those are highlighted as changes.
+ */
 static cJSON *change_json(const struct paired_change *ch, double padj,
-			  const char *padj_reason)
+			  const char *padj_reason, double alpha)
 {
 	cJSON *m = cJSON_CreateObject(), *o;
 
@@ -284,6 +289,8 @@ static cJSON *change_json(const struct paired_change *ch, double padj,
 		cJSON_AddStringToObject(o, "interval_reason", ch->ci_reason);
 	eval_json_number(o, "p_value", ch->p);
 	eval_json_number(o, "p_adjusted", padj);
+	if (!isnan(padj))
+		cJSON_AddBoolToObject(o, "significant", padj < alpha);
 	if (padj_reason && !isnan(ch->p))
 		cJSON_AddStringToObject(o, "p_adjusted_reason", padj_reason);
 	cJSON_AddStringToObject(o, "method", paired_method_name(ch->method));
@@ -473,7 +480,8 @@ static cJSON *comparison_json(const struct request *r,
 	for (size_t j = 0; j < nm; j++)
 		cJSON_AddItemToObject(o, run->metric[j],
 				      change_json(&run->ch[run->nc * nm + j],
-						  NAN, "overall is not adjusted"));
+						  NAN, "overall is not adjusted",
+						  1 - q->o.conf));
 
 	arr = cJSON_AddArrayToObject(doc, "cohorts");
 	for (size_t c = 0; c < run->nc; c++) {
@@ -502,7 +510,7 @@ static cJSON *comparison_json(const struct request *r,
 					    "cohort with fewer speakers than "
 					    "min_speakers; not adjusted" :
 					    "cohort below min_cohort_size; not"
-					    " adjusted"));
+					    " adjusted", 1 - q->o.conf));
 		cJSON_AddItemToArray(arr, co);
 	}
 	add_spread(doc, run, q);

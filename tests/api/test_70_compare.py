@@ -221,6 +221,35 @@ def test_page_shows_the_change_escaped_with_csp(ctx):
     eq(body.count('class="flag '), 3, "one changed row per table: error rate, fpr, fnr of scottish")
 
 
+def test_only_changes_significant_after_adjustment_are_highlighted(ctx):
+    # Each change says whether it is significant after adjustment (its
+    # p_adjusted below 1 - confidence); the summary highlights those alone
+    # and counts the ones whose unadjusted interval merely excludes zero.
+    doc = get_json(ctx, "?by=accent,gender")
+    sig = zero = 0
+    for c in doc["cohorts"]:
+        for k, m in c["metrics"].items():
+            ch = m["change"]
+            if ch.get("p_adjusted") is None:
+                expect("significant" not in ch, f"{k}: no p, no verdict")
+                continue
+            eq(ch["significant"], ch["p_adjusted"] < 0.05, f"{k} significant")
+            excludes = ch["diff_low"] is not None and (ch["diff_low"] > 0 or ch["diff_high"] < 0)
+            sig += ch["significant"] and excludes
+            zero += excludes
+    expect(zero > sig, f"{zero} intervals exclude zero, {sig} significant: the case to test")
+    body = ctx["srv"].request("GET", url(ctx, "?by=accent,gender"), key=ctx["viewer"]).body
+    i = body.index('id="summary"')
+    summary = body[i:body.index("</section>", i)]
+    if sig:
+        expect(f"{sig} change{'s' if sig != 1 else ''} significant after adjustment" in summary,
+               summary)
+    else:
+        expect("No change is significant after adjustment" in summary, summary)
+    expect(f"{zero - sig} more change" in summary and "not significant after adjustment" in summary,
+           summary)
+
+
 def test_grouping_metrics_and_confidence_options(ctx):
     doc = get_json(ctx, "?by=accent,gender&metrics=error_rate,ppv&confidence=0.9&bootstrap=500")
     eq(doc["by"], ["accent", "gender"], "intersection")

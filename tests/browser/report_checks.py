@@ -150,7 +150,7 @@ def expected_cells(key, c, wide):
     else:
         cells.append(DASH)
     if num(d, "ratio") is not None:
-        t = fixed(d["ratio"], 2) + TIMES
+        t = fixed(d["ratio"], 2) + TIMES + ("\u2020" if d.get("ratio_corrected") is True else "")
         if num(d, "ratio_low") is not None and num(d, "ratio_high") is not None:
             t += span(d["ratio_low"], d["ratio_high"], lambda x: fixed(x, 2))
         cells.append(t)

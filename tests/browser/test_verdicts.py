@@ -98,3 +98,24 @@ def test_worse_before_better(ctx):
     assert all(k == "better" for k in kinds[kinds.index("better"):]), s["items"]
     assert "better" in s["text"] and "worse than the reference" in s["text"], s["text"]
     assert s["better"] >= 1, s
+
+
+def test_corrected_ratios_are_marked(ctx):
+    import report_checks as rc
+    ref = (1500, 500, 2500, 500)
+    none = (150, 0, 300, 50)                  # no false positive: fpr 0
+    ev = evaluation(ctx, [("a",) + ref, ("z",) + none], {"by": [["g"]], "reference": {"g": "a"}})
+    z = [c for c in ev["groupings"][0]["cohorts"] if c["attributes"]["g"] == "z"][0]
+    assert z["disparity"]["fpr"].get("ratio_corrected") is True, z["disparity"]["fpr"]
+    page = ctx["browser"].open(f"http://{ctx['srv'].addr}/v1/evaluations/{ev['id']}/report",
+                               headers={"Authorization": "Bearer " + ctx["key"]})
+    try:
+        rc.check_report(page, ev)       # every cell as the JSON says, the mark included
+        marks = page.eval("""Array.from(document.querySelectorAll('tr[data-cohort] abbr.rc'))
+                             .map(a => a.closest('tr').dataset.cohort)""")
+        idx = str(ev["groupings"][0]["cohorts"].index(z))
+        assert marks and all(m == idx for m in marks), (marks, idx)
+        legend = page.eval("document.querySelector('.legend').innerText")
+        assert "0.5 added to every count" in legend, legend
+    finally:
+        page.close()
