@@ -767,6 +767,18 @@ else
 	fi
 fi
 
+# ---- planning: achieved power of planned sizes ------------------------------
+
+say ""
+say "== 4. planning (POST /v1/plan, fairaudit plan): achieved power of planned sizes, 2000 simulated data sets a case, target 0.80 +- 0.03"
+if "$B/tests/unit/metrics/power" >"$W/power.out" 2>&1; then
+	grep '^# ' "$W/power.out" | sed 's/^# /  /' >"$W/power.txt"
+	say_file "$W/power.txt"
+else
+	say "power simulation failed: $(first_error "$W/power.out")"
+	FAILED=1
+fi
+
 # ---- summary ---------------------------------------------------------------
 
 say ""

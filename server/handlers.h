@@ -76,6 +76,8 @@ void h_shares_list(struct request *r);
 void h_keys_create(struct request *r);
 void h_keys_list(struct request *r);
 void h_keys_revoke(struct request *r);
+/* h_plan.c: POST /v1/plan. */
+void h_plan(struct request *r);
 /* h_delete.c: DELETE of a dataset, model, evaluation or bounty. */
 void h_datasets_delete(struct request *r);
 void h_models_delete(struct request *r);

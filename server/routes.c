@@ -16,6 +16,7 @@ const struct route routes[] = {
 	{ "GET", "/openapi.json", ROLE_PUBLIC, BODY_NONE, h_openapi, NULL, NULL, NULL },
 
 	{ "POST", "/v1/keys", ROLE_ADMIN, BODY_JSON, h_keys_create, NULL, NULL, NULL },
+	{ "POST", "/v1/plan", ROLE_ANY, BODY_JSON, h_plan, NULL, NULL, NULL },
 	{ "GET", "/v1/keys", ROLE_ADMIN, BODY_NONE, h_keys_list, NULL, NULL, NULL },
 	{ "DELETE", "/v1/keys/{id}", ROLE_ADMIN, BODY_NONE, h_keys_revoke, NULL, NULL, NULL },
 

@@ -1,0 +1,71 @@
+/*
+ * plan.c - `fairaudit plan`: the examples (or speakers) a cohort needs to
+ * detect a disparity, as POST /v1/plan answers (evaluate/plan.h).
+ *
+ * Every --name value option becomes the request field name (dashes as
+ * underscores), so the command line and the API take the same fields.
+ */
+#include "common/fa.h"
+#include "common/buf.h"
+#include "common/util.h"
+#include "cli/cli.h"
+#include "evaluate/plan.h"
+#include <cjson/cJSON.h>
+
+static const char plan_usage[] =
+	"usage: fairaudit plan --base-rate P [--ratio R] [--cohorts N]\n"
+	"                      [--significance A] [--power Q]\n"
+	"                      [--utterances-per-speaker M [--icc RHO]] (speech)\n"
+	"  The examples a cohort (and the reference) need for the z-test of\n"
+	"  their rates to detect the ratio R (default 1.25) with power Q\n"
+	"  (0.8) at significance A (0.05) over N cohorts; for speech also the\n"
+	"  speakers, with the design effect 1 + (M - 1) RHO.  Prints JSON.\n";
+
+int cmd_plan(int argc, char **argv)
+{
+	cJSON *req = cJSON_CreateObject(), *out = NULL;
+	struct buf err = BUF_INIT, key = BUF_INIT;
+	char *s;
+	int ret = 2;
+
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+		double v;
+
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			fputs(plan_usage, stdout);
+			ret = 0;
+			goto out;
+		}
+		if (strncmp(opt, "--", 2) || i + 1 >= argc ||
+		    parse_double(argv[i + 1], strlen(argv[i + 1]), &v)) {
+			fprintf(stderr, "fairaudit plan: %s \"%s\" needs a "
+				"number\n%s", strncmp(opt, "--", 2) ?
+				"unknown argument" : "option", opt, plan_usage);
+			goto out;
+		}
+		buf_reset(&key);
+		for (const char *c = opt + 2; *c; c++)
+			buf_addch(&key, *c == '-' ? '_' : *c);
+		cJSON_DeleteItemFromObjectCaseSensitive(req, key.s);
+		cJSON_AddNumberToObject(req, key.s, v);
+		i++;
+	}
+	out = plan_run(req, &err);
+	if (!out) {
+		fprintf(stderr, "fairaudit plan: %s\n", err.s);
+		goto out;
+	}
+	s = cJSON_PrintUnformatted(out);
+	if (!s)
+		die("could not serialise the plan");
+	puts(s);
+	free(s);
+	ret = 0;
+out:
+	cJSON_Delete(req);
+	cJSON_Delete(out);
+	buf_release(&err);
+	buf_release(&key);
+	return ret;
+}
