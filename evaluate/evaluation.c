@@ -37,6 +37,7 @@
 #include "evaluate/evaluation.h"
 #include "evaluate/evaluation_internal.h"
 #include "evaluate/verdict.h"
+#include "metrics/power.h"
 #include "cohorts/groupby.h"
 #include "metrics/stats.h"
 #include <gsl/gsl_statistics_double.h>
@@ -1201,6 +1202,70 @@ static enum verdict judge(const struct eval_task *et, const struct grp *r,
 	return VERDICT_INCONCLUSIVE;
 }
 
+/*
+ * What the comparison of rate k could detect (metrics/power.h): the
+ * smallest ratio found with 80 % power at the family's level (Bonferroni
+ * over the primary family's tests), in the direction that harms (or, for
+ * a metric with none, the direction observed), and the examples the
+ * cohort would need, its reference as it is, to detect the tolerance's
+ * ratio; in cohort rows, scaled from the rate's denominator.
+ */
+static cJSON *power_json(const struct eval_task *et, const struct grp *r,
+			 size_t c, size_t k)
+{
+	size_t nm = et->nmetrics;
+	const struct mval *v = &r->vals[c * nm + k];
+	const struct mval *ref = &r->vals[r->ref * nm + k];
+	enum harm h = metric_harm(et->metrics[k].name);
+	double alpha = et->p->significance /
+		       (double)(et->family_size ? et->family_size : 1);
+	bool up = h == HARM_HIGHER ||
+		  (h == HARM_NONE && !(v->value < ref->value));
+	double target = up ? 1 / et->p->tolerance : et->p->tolerance;
+	double p2 = ref->value, mdr, need, rows_per = NAN;
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "alpha", alpha);
+	cJSON_AddNumberToObject(o, "power", 0.8);
+	if (v->reason || ref->reason || !(p2 > 0 && p2 < 1) || !v->n ||
+	    !ref->n) {
+		cJSON_AddNullToObject(o, "detectable_ratio");
+		cJSON_AddNullToObject(o, "examples_for_tolerance");
+		cJSON_AddStringToObject(o, "reason", "the reference rate is 0 "
+					"or 1, or a rate is undefined");
+		return o;
+	}
+	mdr = power_mdr(p2, (double)v->n, (double)ref->n, alpha, 0.8, up);
+	need = p2 * target < 1 ? power_n1_for(p2 * target, p2,
+					      (double)ref->n, alpha, 0.8) :
+	       INFINITY;
+	if (r->g.size[c] > 0)
+		rows_per = (double)r->g.size[c] / (double)v->n;
+	eval_json_number(o, "detectable_ratio", mdr);
+	cJSON_AddStringToObject(o, "direction", up ? "higher" : "lower");
+	cJSON_AddNumberToObject(o, "target_ratio", target);
+	if (isfinite(need)) {
+		double more = ceil(((need > (double)v->n ? need : (double)v->n) -
+				    (double)v->n) * rows_per);
+
+		cJSON_AddNumberToObject(o, "examples_for_tolerance",
+					ceil(need * rows_per));
+		cJSON_AddNumberToObject(o, "more_examples", more);
+	} else {
+		cJSON_AddNullToObject(o, "examples_for_tolerance");
+		cJSON_AddNullToObject(o, "more_examples");
+		cJSON_AddStringToObject(o, "reason", "the reference cohort is "
+					"too small for the tolerance's ratio to "
+					"be found at any size of this cohort");
+	}
+	/* Both cohorts alike, when the reference may grow too. */
+	if (p2 * target < 1)
+		eval_json_number(o, "examples_each_for_tolerance",
+				 ceil(power_n_equal(p2 * target, p2, alpha, 0.8,
+						    false) * rows_per));
+	return o;
+}
+
 static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 			  size_t c)
 {
@@ -1253,6 +1318,10 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 			cJSON_AddNullToObject(dj, "verdict");
 		if (why)
 			cJSON_AddStringToObject(dj, "verdict_reason", why);
+		if (v != VERDICT_NONE && m->kind == MVAL_PROP &&
+		    !r->small[c] && !r->small[r->ref])
+			cJSON_AddItemToObject(dj, "power",
+					      power_json(et, r, c, k));
 		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name, dj);
 		if (v == VERDICT_DISPARITY && is_primary(et, k)) {
 			flag_name(&name, m);
@@ -1706,6 +1775,8 @@ static void adjust_families(struct grp *gs, size_t ng,
 		}
 		adjust(et->p, p, n);
 		adjust(et->p, pe, ne);
+		if (!fam)
+			((struct eval_task *)et)->family_size = n;
 		for (size_t i = 0; i < n; i++)
 			*slot[i] = p[i];
 		for (size_t i = 0; i < ne; i++)

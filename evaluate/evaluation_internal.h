@@ -61,6 +61,7 @@ struct eval_task {
 	size_t nmetrics;
 	struct eval_metric *metrics;
 	void *state;
+	size_t family_size;		/* tests in the primary family */
 };
 
 struct eval_engine {

@@ -236,6 +236,13 @@ void p_cell(struct buf *b, bool hit, bool has_pa, double pa, bool has_p,
 void cohort_table(const struct rctx *x, const struct grp *g,
 		  struct buf *b);
 void report_legend(const struct rctx *x, struct buf *b);
+/*
+ * For the inconclusive comparisons of rates in grouping g: the ratio the
+ * data could detect with 80 % power and the examples that would detect the
+ * tolerance's ratio (evaluate/evaluation.c's "power"), in a closed
+ * <details>; nothing when there are none.
+ */
+void power_notes(const struct rctx *x, const struct grp *g, struct buf *b);
 
 /* ---- html_charts.c ---- */
 

@@ -292,6 +292,90 @@ void cohort_table(const struct rctx *x, const struct grp *g,
 	buf_adds(b, "</tbody>\n</table>\n</div>\n");
 }
 
+#define MAX_POWER_NOTES 20
+
+void power_notes(const struct rctx *x, const struct grp *g, struct buf *b)
+{
+	size_t n = 0, shown = 0;
+	double alpha = NAN;
+
+	(void)x;
+	for (size_t i = 0; i < g->nrows; i++)
+		for (size_t j = 0; j < g->table.n; j++) {
+			const cJSON *d = jget(g->rows[i].disparity,
+					      g->table.k[j]);
+			const char *v = jstr(d, "verdict");
+
+			if (v && !strcmp(v, "inconclusive") &&
+			    jget(d, "power")) {
+				n++;
+				if (isnan(alpha))
+					jnum(jget(d, "power"), "alpha", &alpha);
+			}
+		}
+	if (!n)
+		return;
+	buf_addf(b, "<details class=\"power\"><summary>What more data would "
+		 "tell: %zu inconclusive comparison%s</summary>\n<p>With 80 %% "
+		 "power at the level the family of the summary's claims "
+		 "allows each test (", n, n == 1 ? "" : "s");
+	if (!isnan(alpha))
+		add_p(b, alpha);
+	buf_adds(b, ", Bonferroni), each cohort as it is could detect a ratio "
+		 "to its reference of:</p>\n<ul>\n");
+	for (size_t i = 0; i < g->nrows; i++)
+		for (size_t j = 0; j < g->table.n && shown < MAX_POWER_NOTES;
+		     j++) {
+			const char *key = g->table.k[j];
+			const cJSON *d = jget(g->rows[i].disparity, key);
+			const cJSON *pw = jget(d, "power");
+			const char *v = jstr(d, "verdict");
+			double r, t, more, each;
+
+			if (!v || strcmp(v, "inconclusive") || !pw)
+				continue;
+			shown++;
+			buf_adds(b, "<li>");
+			add_metric(b, key, false);
+			buf_adds(b, " for ");
+			html_esc(b, g->rows[i].label);
+			buf_adds(b, ": ");
+			if (jnum(pw, "detectable_ratio", &r)) {
+				add_fixed(b, r, 2, false);
+				buf_adds(b, TIMES);
+			} else {
+				buf_adds(b, "no ratio");
+			}
+			if (jnum(pw, "target_ratio", &t)) {
+				buf_adds(b, "; to detect ");
+				add_fixed(b, t, 2, false);
+				buf_adds(b, TIMES ", ");
+				if (jnum(pw, "more_examples", &more) &&
+				    more <= 0) {
+					buf_adds(b, "this cohort is large enough "
+						 "already");
+				} else if (jnum(pw, "more_examples", &more)) {
+					add_count(b, more);
+					buf_adds(b, " more examples in this "
+						 "cohort");
+				} else if (jnum(pw, "examples_each_for_tolerance",
+						&each)) {
+					buf_adds(b, "about ");
+					add_count(b, each);
+					buf_adds(b, " examples in it and in the "
+						 "reference alike");
+				} else {
+					buf_adds(b, "no size would do");
+				}
+			}
+			buf_adds(b, "</li>\n");
+		}
+	buf_adds(b, "</ul>\n");
+	if (n > shown)
+		buf_addf(b, "<p>and %zu more in the JSON.</p>\n", n - shown);
+	buf_adds(b, "</details>\n");
+}
+
 void report_legend(const struct rctx *x, struct buf *b)
 {
 	buf_adds(b, "<ul class=\"legend\" aria-label=\"Legend\"><li>");

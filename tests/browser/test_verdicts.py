@@ -44,7 +44,9 @@ def summary(ctx, ev):
             return {cls: s.className, text: s.innerText,
                     items: Array.from(s.querySelectorAll('ul.findings li')).map(
                         li => [li.className, li.innerText]),
-                    better: document.querySelectorAll('.badge.flag.better').length}; })()""")
+                    better: document.querySelectorAll('.badge.flag.better').length,
+                    power: Array.from(document.querySelectorAll('details.power')).map(
+                        d => d.textContent)}; })()""")
     finally:
         page.close()
 
@@ -79,6 +81,10 @@ def test_grey_with_reasons_when_the_data_cannot_tell(ctx):
     assert "1 has too few examples or speakers to test" in text, text
     assert "1 has intervals too wide" in text, text
     assert "No disparity flagged" not in text, text
+    # next to the inconclusive ones: what the data could detect, and what
+    # more data would
+    power = " ".join(s["power"])
+    assert "What more data would tell" in power and "to detect 1.25" in power, power
 
 
 def test_worse_before_better(ctx):

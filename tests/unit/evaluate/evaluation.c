@@ -409,6 +409,31 @@ static void test_evaluation__binary_holm(void **state)
 		assert_true(num(get(d, "fpr"), "p_equivalence_adjusted") >=
 			    num(get(d, "fpr"), "p_equivalence"));
 	}
+	/*
+	 * Power (metrics/power.h) beside an inconclusive rate: at the level
+	 * significance / (tests in the primary family), the detectable ratio
+	 * is where the z-test's power is 0.8.
+	 */
+	{
+		const cJSON *d = get(get(cohort(res, 0, 3), "disparity"), "fpr");
+		const cJSON *pw = get(d, "power"), *gg, *cc, *x;
+		size_t fam = 0;
+
+		cJSON_ArrayForEach(gg, get(res, "groupings"))
+			cJSON_ArrayForEach(cc, get(gg, "cohorts"))
+				cJSON_ArrayForEach(x, get(cc, "disparity"))
+					fam += cJSON_IsNumber(cJSON_GetObjectItem(
+							x, "p_family")) &&
+					       !strcmp(cJSON_GetStringValue(
+							cJSON_GetObjectItem(x,
+							"family")), "primary");
+		assert_true(fam > 10);
+		expect_num(pw, "alpha", 0.05 / (double)fam, 1e-15);
+		expect_num(pw, "power", 0.8, 0);
+		assert_true(num(pw, "detectable_ratio") > 1.25);
+		assert_string_equal(str(pw, "direction"), "higher");
+		expect_num(pw, "target_ratio", 1.25, 1e-15);
+	}
 	{
 		const cJSON *sum = get(res, "summary");
 		double coh = num(sum, "cohorts");
