@@ -12,6 +12,7 @@
 #include "server/store_internal.h"
 #include "server/pgcopy.h"
 #include <dirent.h>
+#include <poll.h>
 #include <pthread.h>
 
 struct store {
@@ -83,6 +84,22 @@ void store_free(struct store *s)
 	free(s);
 }
 
+/*
+ * Whether an idle pooled connection is gone.  One whose backend was ended
+ * (a restart, pg_terminate_backend) still says CONNECTION_OK until it is
+ * read from; but an idle connection has nothing to read (nothing here
+ * LISTENs), so a readable socket means the server's goodbye or the end of
+ * the stream.  A reset on a harmless notice costs a reconnection only.
+ */
+static bool conn_gone(PGconn *c)
+{
+	struct pollfd pfd = { .fd = PQsocket(c), .events = POLLIN };
+
+	if (PQstatus(c) != CONNECTION_OK || pfd.fd < 0)
+		return true;
+	return poll(&pfd, 1, 0) > 0;
+}
+
 struct db *store_lease(struct store *s)
 {
 	struct db *db = NULL;
@@ -106,15 +123,7 @@ struct db *store_lease(struct store *s)
 		db->conn = db_connect(s->url, NULL);
 		if (db->conn)
 			PQsetNoticeProcessor(db->conn, notice_ignore, NULL);
-	} else if (!PQconsumeInput(db->conn) ||
-		   PQstatus(db->conn) != CONNECTION_OK) {
-		/*
-		 * A pooled connection whose backend went away (a restart,
-		 * pg_terminate_backend) still says CONNECTION_OK until it is
-		 * read from; reading what is waiting (the server's goodbye
-		 * and the end of the stream) finds out without a query, so
-		 * the request gets a fresh connection instead of a 503.
-		 */
+	} else if (conn_gone(db->conn)) {
 		PQreset(db->conn);
 	}
 	db->in_copy = false;
