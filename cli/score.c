@@ -27,6 +27,7 @@ static const char score_usage[] =
 	"                       [--min-cohort-size N] [--min-speakers N] (asr)\n"
 	"                       [--tolerance T] [--significance A]\n"
 	"                       [--adjust holm|bh] [--threshold T] [--primary M1,M2,...]\n"
+	"                       [--condition ATTR=BASELINE] (does a condition hurt some cohorts more)\n"
 	"                       [--positive-label L] [--negative-label L] | [--classes A,B,...]\n"
 	"                       [--attributes FILE] (more attributes, keyed by id or, asr, speaker)\n"
 	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"

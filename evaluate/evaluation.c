@@ -93,6 +93,8 @@ void eval_params_release(struct eval_params *p)
 	for (size_t i = 0; i < p->nprimary; i++)
 		free(p->primary[i]);
 	free(p->primary);
+	free(p->cond_attr);
+	free(p->cond_baseline);
 	cJSON_Delete(p->normalize);
 	eval_params_init(p);
 }
@@ -467,6 +469,29 @@ static int check_table(const struct eval_params *p, const struct table *t,
 				return -1;
 		}
 	}
+	if (p->cond_attr) {
+		int a = attr_or_fail(t, p->cond_attr, "condition", err);
+
+		if (a < 0)
+			return -1;
+		if (!value_exists(p, t, a, p->cond_baseline)) {
+			buf_addf(err, "condition: baseline \"%s\" of attribute "
+				 "\"%s\" does not occur in the data",
+				 p->cond_baseline, p->cond_attr);
+			return -1;
+		}
+		for (size_t g = 0; g < p->ngroupings; g++)
+			for (size_t i = 0; i < p->groupings[g].nattrs; i++)
+				if (!strcmp(p->groupings[g].attrs[i],
+					    p->cond_attr)) {
+					buf_addf(err, "condition: attribute "
+						 "\"%s\" is also grouped by "
+						 "(by[%zu]); the condition is "
+						 "compared within each cohort",
+						 p->cond_attr, g);
+					return -1;
+				}
+	}
 	for (size_t r = 0; r < p->nrefs; r++) {
 		const struct eval_ref *ref = &p->refs[r];
 
@@ -495,7 +520,7 @@ static int check_table(const struct eval_params *p, const struct table *t,
 static const char *const known_fields[] = {
 	"by", "reference", "bins", "confidence", "min_cohort_size",
 	"min_speakers", "tolerance", "significance", "adjust", "threshold",
-	"normalize", "seed", "bootstrap", "primary",
+	"normalize", "seed", "bootstrap", "primary", "condition",
 };
 
 /* One primary metric key (s, n bytes); -1 with err if empty or repeated. */
@@ -752,6 +777,23 @@ int eval_params_parse(struct eval_params *p, const cJSON *req,
 		if (adjust_set(p, it->valuestring, err))
 			return -1;
 	}
+	it = cJSON_GetObjectItemCaseSensitive(req, "condition");
+	if (it && !cJSON_IsNull(it)) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "attribute");
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "baseline");
+
+		if (!cJSON_IsObject(it) || cJSON_GetArraySize(it) != 2 ||
+		    !cJSON_IsString(a) || !cJSON_IsString(b) ||
+		    !*a->valuestring) {
+			buf_adds(err, "condition must be {\"attribute\": NAME, "
+				 "\"baseline\": LEVEL}");
+			return -1;
+		}
+		free(p->cond_attr);
+		free(p->cond_baseline);
+		p->cond_attr = xstrdup(a->valuestring);
+		p->cond_baseline = xstrdup(b->valuestring);
+	}
 	it = cJSON_GetObjectItemCaseSensitive(req, "primary");
 	if (it && !cJSON_IsNull(it)) {
 		const cJSON *m;
@@ -891,6 +933,20 @@ int eval_params_set(struct eval_params *p, const char *name,
 		return eval_params_add_bins(p, value, err);
 	if (!strcmp(key, "adjust"))
 		return adjust_set(p, value, err);
+	if (!strcmp(key, "condition")) {
+		const char *eq = strchr(value, '=');
+
+		if (!eq || eq == value) {
+			buf_addf(err, "--condition takes ATTRIBUTE=BASELINE, got "
+				 "\"%s\"", value);
+			return -1;
+		}
+		free(p->cond_attr);
+		free(p->cond_baseline);
+		p->cond_attr = xstrndup(value, (size_t)(eq - value));
+		p->cond_baseline = xstrdup(eq + 1);
+		return 0;
+	}
 	if (!strcmp(key, "primary")) {
 		for (const char *s = value;;) {
 			size_t len = strcspn(s, ",");
@@ -1473,6 +1529,51 @@ static cJSON *summary_json(const struct eval_task *et, const struct grp *gs,
 	return o;
 }
 
+/*
+ * The condition analysis of grouping r into its JSON gj: for the metrics
+ * named primary that are rates (or WER), by default error rate, FPR, FNR
+ * or WER, whichever the task has.
+ */
+static int add_condition(struct eval_task *et, const struct eval_engine *eng,
+			 const struct grp *r, cJSON *gj, struct buf *err)
+{
+	static const char *const dflt[] = { "error_rate", "fpr", "fnr", "wer" };
+	const struct table *t = et->t;
+	struct groupby_attr at[FA_MAX_COHORT_ATTRS];
+	size_t *idx = xmalloc((et->nmetrics + 1) * sizeof(*idx)), n = 0;
+	cJSON *c;
+
+	for (size_t k = 0; k < et->nmetrics; k++) {
+		const struct eval_metric *m = &et->metrics[k];
+		bool rate = m->kind == MVAL_PROP ||
+			    (t->task == TASK_ASR && !strcmp(m->name, "wer"));
+		bool want = false;
+
+		if (!rate || !metric_judged(m->name) || m->cls)
+			continue;
+		if (et->p->nprimary)
+			want = is_primary(et, k);
+		for (size_t i = 0; !et->p->nprimary && i < ARRAY_SIZE(dflt); i++)
+			want |= !strcmp(m->name, dflt[i]);
+		if (want)
+			idx[n++] = k;
+	}
+	for (size_t a = 0; a < r->nattrs; a++) {
+		const struct eval_bins *b = bins_find(et->p,
+						      t->attrs[r->attrs[a]].name);
+
+		at[a].attr = r->attrs[a];
+		at[a].edges = b ? b->edges : NULL;
+		at[a].nedges = b ? b->nedges : 0;
+	}
+	c = condition_json(et, eng, at, r->nattrs, &r->g, r->ref, idx, n, err);
+	free(idx);
+	if (!c)
+		return -1;
+	cJSON_AddItemToObject(gj, "condition", c);
+	return 0;
+}
+
 static cJSON *ref_json(const struct eval_ref *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -1899,18 +2000,26 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 
 	/* 1. Groupings as attribute indices. */
 	ng = p->by_set ? p->ngroupings : t->nattrs;
-	gs = xcalloc(ng, sizeof(*gs));
-	for (size_t g = 0; g < ng; g++) {
+	gs = xcalloc(ng ? ng : 1, sizeof(*gs));
+	for (size_t g = 0, a = 0; g < ng; g++, a++) {
 		groupby_init(&gs[g].g);
 		if (!p->by_set) {
+			/* each attribute its own grouping, but the condition */
+			if (p->cond_attr &&
+			    (int)a == table_find_attr(t, p->cond_attr))
+				a++;
+			if (a >= t->nattrs) {
+				ng = g;
+				break;
+			}
 			gs[g].nattrs = 1;
-			gs[g].attrs[0] = (int)g;
+			gs[g].attrs[0] = (int)a;
 			continue;
 		}
 		gs[g].nattrs = p->groupings[g].nattrs;
-		for (size_t a = 0; a < gs[g].nattrs; a++)
-			gs[g].attrs[a] = table_find_attr(t,
-						p->groupings[g].attrs[a]);
+		for (size_t i = 0; i < gs[g].nattrs; i++)
+			gs[g].attrs[i] = table_find_attr(t,
+						p->groupings[g].attrs[i]);
 	}
 	if (eng->prepare(&et, err) || check_primary(&et, err))
 		goto out;
@@ -1939,8 +2048,17 @@ cJSON *evaluation_run(const struct table *t, const struct eval_params *p,
 	cJSON_AddNumberToObject(o, "n", (double)t->nrows);
 	cJSON_AddItemToObject(o, "metrics", metrics_json(&et, overall));
 	groupings = cJSON_AddArrayToObject(out, "groupings");
-	for (size_t g = 0; g < ng; g++)
-		cJSON_AddItemToArray(groupings, grouping_json(&et, &gs[g]));
+	for (size_t g = 0; g < ng; g++) {
+		cJSON *gj = grouping_json(&et, &gs[g]);
+
+		cJSON_AddItemToArray(groupings, gj);
+		if (p->cond_attr && gs[g].g.ncohorts &&
+		    add_condition(&et, eng, &gs[g], gj, err)) {
+			cJSON_Delete(out);
+			out = NULL;
+			goto out;
+		}
+	}
 	cJSON_AddItemToObject(out, "summary", summary_json(&et, gs, ng));
 out:
 	for (size_t g = 0; g < ng; g++)

@@ -36,6 +36,11 @@
  *                    another.
  *   threshold        0.5, in [0, 1]; score tasks: score >= threshold is a
  *                    positive prediction
+ *   condition        {"attribute", "baseline"}: the last-mile analysis
+ *                    (evaluate/condition.c) of how each other level of
+ *                    the attribute degrades each cohort against its own
+ *                    baseline, and whether it hurts a cohort more than
+ *                    the reference; the attribute must be in no grouping
  *   normalize        (asr) kept as given for the asr engine
  *   seed             (asr) EVAL_DEFAULT_SEED; seeds the bootstrap, a whole
  *                    number in [0, 2^53]
@@ -137,6 +142,8 @@ struct eval_params {
 	double threshold;
 	enum eval_adjust adjust;
 	char **primary;		/* metric keys, or NULL: all judged metrics */
+	char *cond_attr;	/* condition attribute, or NULL */
+	char *cond_baseline;	/* its baseline level */
 	size_t nprimary;
 	cJSON *normalize;	/* owned copy, or NULL */
 	uint64_t seed;

@@ -87,6 +87,17 @@ extern const struct eval_engine eval_engine_score;
 extern const struct eval_engine eval_engine_regression;
 extern const struct eval_engine eval_engine_asr;
 
+/*
+ * The last-mile analysis of one grouping (evaluate/condition.c): the
+ * grouping's attributes at[0..nattrs), its cohorts gb with reference ref,
+ * split by et->p->cond_attr; metrics[0..nmetrics) index et->metrics.
+ * A new object, or NULL with err set.
+ */
+cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
+		      const struct groupby_attr *at, size_t nattrs,
+		      const struct groupby *gb, size_t ref,
+		      const size_t *metrics, size_t nmetrics, struct buf *err);
+
 /* Method descriptions shared by every engine that reports proportions. */
 void eval_methods_proportions(cJSON *methods);
 

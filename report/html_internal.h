@@ -244,6 +244,12 @@ void report_legend(const struct rctx *x, struct buf *b);
  */
 void power_notes(const struct rctx *x, const struct grp *g, struct buf *b);
 
+/* ---- html_condition.c ---- */
+
+/* The grouping's last-mile section (its "condition"), if it has one. */
+void condition_section(const struct rctx *x, const struct grp *g,
+		       struct buf *b);
+
 /* ---- html_charts.c ---- */
 
 double ax_x(const struct axis *a, double v);

@@ -182,6 +182,7 @@ static void grouping_section(const struct rctx *x, const struct grp *g,
 	cohort_table(x, g, b);
 	report_legend(x, b);
 	power_notes(x, g, b);
+	condition_section(x, g, b);
 	if (g->nrows > MAX_CHART_ROWS) {
 		buf_addf(b, "<p class=\"gmeta\">Charts are left out for groupings "
 			 "of more than %d cohorts; the table above and the CSV "
