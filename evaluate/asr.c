@@ -432,6 +432,45 @@ static int asr_prepare(struct eval_task *et, struct buf *err)
 	return 0;
 }
 
+/*
+ * The trials a pooled rate (wer over reference words, cer over reference
+ * characters) is worth, for power: its trials over the design effect,
+ * the variance of its bootstrap replicates v over the variance p(1 - p) / N
+ * it would have were the N trials independent.  Utterances of one speaker
+ * are alike, so the design effect is above 1, about 1 + (m - 1) icc for m
+ * words a speaker; it is floored at 1 so that noise in the estimate never
+ * claims more power than independent trials give.  The mean utterance wer
+ * is not a rate of trials and gets none; nor does a rate of 1 or more
+ * (insertions), where p(1 - p) is no variance.
+ */
+static void design_effect(const struct asr_state *s, struct mval *m,
+			  size_t c, size_t k, const double *v)
+{
+	double p = m->value, trials, mean = 0, ss = 0, binom, deff;
+	size_t n = 0;
+
+	if (k == WER_MEAN_UTTERANCE || !(p > 0 && p < 1))
+		return;
+	trials = (double)(k == WER_POOLED ? s->sums[c].ref_words :
+			  s->sums[c].ref_chars);
+	for (size_t b = 0; b < s->nboot; b++)
+		if (isfinite(v[b])) {
+			double d = v[b] - mean;
+
+			n++;
+			mean += d / (double)n;
+			ss += d * (v[b] - mean);
+		}
+	if (n < 2 || !(trials > 0))
+		return;
+	binom = p * (1 - p) / trials;
+	deff = ss / (double)(n - 1) / binom;
+	m->deff = deff > 1 ? deff : 1;
+	m->eff_n = trials / m->deff;
+	m->units = (double)s->eligible[c * NR + k];
+	m->unit = s->by_utterance ? "utterances" : "speakers";
+}
+
 /* Rate k of cohort c: value and percentile interval. */
 static void rate_fill(struct asr_state *s, struct mval *m, size_t c,
 		      size_t k, double value, const double *reps,
@@ -454,6 +493,7 @@ static void rate_fill(struct asr_state *s, struct mval *m, size_t c,
 	}
 	for (size_t b = 0; b < s->nboot; b++)
 		v[b] = reps[b * NR + k];
+	design_effect(s, m, c, k, v);
 	conf = boot_expanded_conf(conf, (double)s->eligible[c * NR + k]);
 	if (boot_percentile(v, s->nboot, conf, &m->low, &m->high) < 2)
 		m->ci_reason = few_replicates;

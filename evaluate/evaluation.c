@@ -1262,9 +1262,14 @@ static enum verdict judge(const struct eval_task *et, const struct grp *r,
  * What the comparison of rate k could detect (metrics/power.h): the
  * smallest ratio found with 80 % power at the family's level (Bonferroni
  * over the primary family's tests), in the direction that harms (or, for
- * a metric with none, the direction observed), and the examples the
- * cohort would need, its reference as it is, to detect the tolerance's
- * ratio; in cohort rows, scaled from the rate's denominator.
+ * a metric with none, the direction observed), and how much more data
+ * the cohort would need, its reference as it is, to detect the
+ * tolerance's ratio.  A proportion stands on its n trials, counted in
+ * the cohort's rows ("examples", scaled from the rate's denominator); a
+ * clustered rate (speech) on its effective trials (struct mval eff_n),
+ * counted in its clusters ("speakers"): the design effect the
+ * cluster bootstrap implies is kept as more speakers are added.  NULL
+ * when the rate has neither.
  */
 static cJSON *power_json(const struct eval_task *et, const struct grp *r,
 			 size_t c, size_t k)
@@ -1278,47 +1283,76 @@ static cJSON *power_json(const struct eval_task *et, const struct grp *r,
 	bool up = h == HARM_HIGHER ||
 		  (h == HARM_NONE && !(v->value < ref->value));
 	double target = up ? 1 / et->p->tolerance : et->p->tolerance;
-	double p2 = ref->value, mdr, need, rows_per = NAN;
-	cJSON *o = cJSON_CreateObject();
+	double p2 = ref->value, n1, n2, per, mdr, need;
+	const char *unit = "examples";
+	struct buf key = BUF_INIT;
+	cJSON *o;
 
+	if (v->kind == MVAL_PROP) {
+		n1 = (double)v->n;
+		n2 = (double)ref->n;
+		per = v->n ? (double)r->g.size[c] / (double)v->n : NAN;
+	} else if (v->eff_n > 0 || ref->eff_n > 0) {
+		n1 = v->eff_n;
+		n2 = ref->eff_n;
+		per = v->eff_n > 0 ? v->units / v->eff_n : NAN;
+		unit = v->unit ? v->unit : ref->unit;
+	} else {
+		return NULL;
+	}
+	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "alpha", alpha);
 	cJSON_AddNumberToObject(o, "power", 0.8);
-	if (v->reason || ref->reason || !(p2 > 0 && p2 < 1) || !v->n ||
-	    !ref->n) {
+	cJSON_AddStringToObject(o, "unit", unit);
+	if (v->kind != MVAL_PROP) {
+		eval_json_number(o, "design_effect", v->eff_n > 0 ? v->deff :
+				 NAN);
+		eval_json_number(o, "reference_design_effect",
+				 ref->eff_n > 0 ? ref->deff : NAN);
+	}
+	if (v->reason || ref->reason || !(p2 > 0 && p2 < 1) || !(n1 > 0) ||
+	    !(n2 > 0)) {
 		cJSON_AddNullToObject(o, "detectable_ratio");
-		cJSON_AddNullToObject(o, "examples_for_tolerance");
-		cJSON_AddStringToObject(o, "reason", "the reference rate is 0 "
-					"or 1, or a rate is undefined");
+		buf_addf(&key, "%s_for_tolerance", unit);
+		cJSON_AddNullToObject(o, key.s);
+		cJSON_AddStringToObject(o, "reason", v->kind == MVAL_PROP ?
+			"the reference rate is 0 or 1, or a rate is undefined" :
+			"a rate is undefined, 0, or 1 or more, or has no "
+			"bootstrap variance");
+		buf_release(&key);
 		return o;
 	}
-	mdr = power_mdr(p2, (double)v->n, (double)ref->n, alpha, 0.8, up);
-	need = p2 * target < 1 ? power_n1_for(p2 * target, p2,
-					      (double)ref->n, alpha, 0.8) :
+	mdr = power_mdr(p2, n1, n2, alpha, 0.8, up);
+	need = p2 * target < 1 ? power_n1_for(p2 * target, p2, n2, alpha, 0.8) :
 	       INFINITY;
-	if (r->g.size[c] > 0)
-		rows_per = (double)r->g.size[c] / (double)v->n;
 	eval_json_number(o, "detectable_ratio", mdr);
 	cJSON_AddStringToObject(o, "direction", up ? "higher" : "lower");
 	cJSON_AddNumberToObject(o, "target_ratio", target);
+	buf_addf(&key, "%s_for_tolerance", unit);
 	if (isfinite(need)) {
-		double more = ceil(((need > (double)v->n ? need : (double)v->n) -
-				    (double)v->n) * rows_per);
+		double more = ceil(((need > n1 ? need : n1) - n1) * per);
 
-		cJSON_AddNumberToObject(o, "examples_for_tolerance",
-					ceil(need * rows_per));
-		cJSON_AddNumberToObject(o, "more_examples", more);
+		cJSON_AddNumberToObject(o, key.s, ceil(need * per));
+		buf_reset(&key);
+		buf_addf(&key, "more_%s", unit);
+		cJSON_AddNumberToObject(o, key.s, more);
 	} else {
-		cJSON_AddNullToObject(o, "examples_for_tolerance");
-		cJSON_AddNullToObject(o, "more_examples");
+		cJSON_AddNullToObject(o, key.s);
+		buf_reset(&key);
+		buf_addf(&key, "more_%s", unit);
+		cJSON_AddNullToObject(o, key.s);
 		cJSON_AddStringToObject(o, "reason", "the reference cohort is "
 					"too small for the tolerance's ratio to "
 					"be found at any size of this cohort");
 	}
 	/* Both cohorts alike, when the reference may grow too. */
+	buf_reset(&key);
+	buf_addf(&key, "%s_each_for_tolerance", unit);
 	if (p2 * target < 1)
-		eval_json_number(o, "examples_each_for_tolerance",
+		eval_json_number(o, key.s,
 				 ceil(power_n_equal(p2 * target, p2, alpha, 0.8,
-						    false) * rows_per));
+						    false) * per));
+	buf_release(&key);
 	return o;
 }
 
@@ -1350,7 +1384,7 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 		const char *dir = direction_name(metric_harm(m->name), d->diff);
 		const char *why;
 		enum verdict v;
-		cJSON *dj;
+		cJSON *dj, *pw;
 
 		if (!mval_comparable(m->kind))
 			continue;
@@ -1374,10 +1408,9 @@ static cJSON *cohort_json(const struct eval_task *et, const struct grp *r,
 			cJSON_AddNullToObject(dj, "verdict");
 		if (why)
 			cJSON_AddStringToObject(dj, "verdict_reason", why);
-		if (v != VERDICT_NONE && m->kind == MVAL_PROP &&
-		    !r->small[c] && !r->small[r->ref])
-			cJSON_AddItemToObject(dj, "power",
-					      power_json(et, r, c, k));
+		if (v != VERDICT_NONE && !r->small[c] && !r->small[r->ref] &&
+		    (pw = power_json(et, r, c, k)))
+			cJSON_AddItemToObject(dj, "power", pw);
 		cJSON_AddItemToObject(slot_for(disp, m, &sl), m->name, dj);
 		if (v == VERDICT_DISPARITY && is_primary(et, k)) {
 			flag_name(&name, m);

@@ -57,6 +57,14 @@ struct mval {
 	double mean, var;	/* MEAN: per-row mean and sample variance;
 				   AUC: the AUC and its DeLong variance */
 	bool root;		/* MEAN: value = sqrt(mean) */
+	/*
+	 * For power, where the value is a rate over clustered trials
+	 * (speech: words read by speakers): the independent trials it is
+	 * worth, its trials over the design effect (0: not estimated; a
+	 * PROP stands on n), the clusters it came from and the design effect.
+	 */
+	double eff_n, units, deff;
+	const char *unit;	/* the clusters: "speakers", "utterances" */
 };
 
 void mval_count(struct mval *m, uint64_t v);

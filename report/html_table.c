@@ -294,6 +294,16 @@ void cohort_table(const struct rctx *x, const struct grp *g,
 
 #define MAX_POWER_NOTES 20
 
+/* The number pw holds under the key fmt % unit ("more_%s" ...). */
+static bool power_size(const cJSON *pw, const char *fmt, const char *unit,
+		       double *out)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), fmt, unit);
+	return jnum(pw, key, out);
+}
+
 void power_notes(const struct rctx *x, const struct grp *g, struct buf *b)
 {
 	size_t n = 0, shown = 0;
@@ -330,10 +340,13 @@ void power_notes(const struct rctx *x, const struct grp *g, struct buf *b)
 			const cJSON *d = jget(g->rows[i].disparity, key);
 			const cJSON *pw = jget(d, "power");
 			const char *v = jstr(d, "verdict");
+			const char *unit = jstr(pw, "unit");
 			double r, t, more, each;
 
 			if (!v || strcmp(v, "inconclusive") || !pw)
 				continue;
+			if (!unit)
+				unit = "examples";
 			shown++;
 			buf_adds(b, "<li>");
 			add_metric(b, key, false);
@@ -350,23 +363,31 @@ void power_notes(const struct rctx *x, const struct grp *g, struct buf *b)
 				buf_adds(b, "; to detect ");
 				add_fixed(b, t, 2, false);
 				buf_adds(b, TIMES ", ");
-				if (jnum(pw, "more_examples", &more) &&
+				if (power_size(pw, "more_%s", unit, &more) &&
 				    more <= 0) {
 					buf_adds(b, "this cohort is large enough "
 						 "already");
-				} else if (jnum(pw, "more_examples", &more)) {
+				} else if (power_size(pw, "more_%s", unit,
+						      &more)) {
 					add_count(b, more);
-					buf_adds(b, " more examples in this "
-						 "cohort");
-				} else if (jnum(pw, "examples_each_for_tolerance",
-						&each)) {
+					buf_addf(b, " more %s in this cohort",
+						 unit);
+				} else if (power_size(pw, "%s_each_for_tolerance",
+						      unit, &each)) {
 					buf_adds(b, "about ");
 					add_count(b, each);
-					buf_adds(b, " examples in it and in the "
-						 "reference alike");
+					buf_addf(b, " %s in it and in the "
+						 "reference alike", unit);
 				} else {
 					buf_adds(b, "no size would do");
 				}
+			}
+			if (jnum(pw, "design_effect", &each)) {
+				buf_adds(b, " (design effect ");
+				add_fixed(b, each, 2, false);
+				buf_addf(b, ": words of one %s are alike)",
+					 strcmp(unit, "speakers") ? "utterance" :
+					 "speaker");
 			}
 			buf_adds(b, "</li>\n");
 		}
