@@ -6,6 +6,7 @@ simulation that planned sizes reach the planned power."""
 import json
 import os
 import subprocess
+import tempfile
 
 from harness import BINARY, Server, eq, expect
 
@@ -64,3 +65,47 @@ def test_cli_answers_as_the_service(ctx):
     r = subprocess.run([BINARY, "plan", "--ratio", "2"], capture_output=True, text=True)
     eq(r.returncode, 2, "missing base rate")
     expect("base_rate" in r.stderr, r.stderr)
+
+
+def test_plan_from_an_earlier_evaluation(ctx):
+    """The figures of a stored evaluation (the reference's rate, the
+    tolerance, the tests of its family) plan the next one; the command line
+    reads the same evaluation's JSON and answers the same."""
+    s, key = ctx["srv"], ctx["srv"].key("analyst")
+    # error rate 0.2 in a (the reference, 500 rows) and 0.3 in b and c
+    rows = [(f"x{i}", g, 1 if i % 10 < (2 if g == "a" else 3) else 0)
+            for g, n in (("a", 500), ("b", 300), ("c", 300)) for i in range(n)]
+    truth = "id,label,g\n" + "".join(f"{x}{g},0,{g}\n" for x, g, _ in rows)
+    preds = "id,prediction\n" + "".join(f"{x}{g},{p}\n" for x, g, p in rows)
+    ds = s.request("POST", "/v1/datasets", {"name": "pilot", "task": "classification"},
+                   key=key).json()["id"]
+    eq(s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
+                 headers={"Content-Type": "text/csv"}).status, 201, "examples")
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
+    eq(s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
+                 headers={"Content-Type": "text/csv"}).status, 201, "predictions")
+    r = s.request("POST", f"/v1/models/{m}/evaluations",
+                  {"by": [["g"]], "reference": {"g": "a"}, "primary": ["error_rate"]}, key=key)
+    eq(r.status, 201, f"evaluation {r}")
+    ev = r.json()
+    p = plan(ctx, {"evaluation": ev["id"]})
+    eq(p.status, 200, f"plan {p}")
+    p = p.json()
+    eq((p["base_rate"], p["ratio"], p["cohorts"], p["significance"]), (0.2, 1.25, 2, 0.05),
+       "the reference's error rate, the tolerance's ratio, two tests")
+    eq(p["examples_per_cohort"],
+       plan(ctx, {"base_rate": 0.2, "cohorts": 2}).json()["examples_per_cohort"],
+       "the same as the figures given by hand")
+    eq(p["from_evaluation"]["reference"], {"g": "a"}, "which cohort")
+    eq(plan(ctx, {"evaluation": ev["id"], "ratio": 1.5}).json()["ratio"], 1.5, "given wins")
+    eq(plan(ctx, {"evaluation": ev["id"]}, key=ctx["hunter"]).status, 403,
+       "a hunter cannot read evaluations")
+    eq(plan(ctx, {"evaluation": 999999}).status, 404, "unknown evaluation")
+    r = plan(ctx, {"evaluation": ev["id"], "metric": "auc"})
+    eq(r.status, 422, f"not a rate: {r}")
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(ev, f)
+        f.flush()
+        out = subprocess.run([BINARY, "plan", "--evaluation", f.name], check=True,
+                             capture_output=True, text=True).stdout
+    eq(json.loads(out), p, "the command line plans the same")
