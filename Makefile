@@ -86,7 +86,10 @@ run: deps
 
 # make key ROLE=hunter NAME=alice: an API key for the private cluster of
 # `make run` (or DATABASE_URL), printed once.
-key: all
+# Only the key on standard output (KEY=$$(make -s key ...)): a build it
+# needs first reports on standard error.
+key:
+	@$(MAKE) --no-print-directory all >&2
 	@BUILD=$(BUILD) scripts/key.sh "$(ROLE)" "$(NAME)"
 
 test: deps

@@ -113,6 +113,6 @@ def test_what_the_readme_says_it_shows(ctx):
     # The bounty's submission: judged (its verdict carries holdout noise).
     subs = srv.request("GET", "/v1/bounties/1/submissions", key=key).json()
     items = subs["submissions"]
-    eq(len(items), 1, "one submission")
+    eq(len(items), 1, f"one submission: {subs}\nwalk-through output:\n{ctx.get('stdout', '')[-6000:]}")
     expect(items[0]["status"] in ("accepted", "rejected"), f"judged {items[0]['status']}")
     expect(srv.request("GET", "/v1/models/4", key=key).status == 200, "the patched model")
