@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "cli/cli.h"
 #include "ingest/load.h"
+#include "evaluate/across.h"
 #include "metrics/align_batch.h"
 #include "evaluate/evaluation.h"
 #include "report/html.h"
@@ -30,6 +31,9 @@ static const char score_usage[] =
 	"                       [--condition ATTR=BASELINE] (does a condition hurt some cohorts more)\n"
 	"                       [--positive-label L] [--negative-label L] | [--classes A,B,...]\n"
 	"                       [--attributes FILE] (more attributes, keyed by id or, asr, speaker)\n"
+	"                       [--across-truth FILE --across-predictions FILE\n"
+	"                        [--across-attributes FILE]] (the same model on a second\n"
+	"                        dataset: each cohort's change, unpaired)\n"
 	"                       [--normalize SPEC] [--seed N] [--bootstrap N] (asr)\n"
 	"                       [--html [--sort severity|name|n]] [--summary] (asr)\n"
 	"  TASK is classification, score, regression or asr.  FILE is .csv,\n"
@@ -51,6 +55,7 @@ static int collect_pair(void *ctx, struct table *t, size_t row,
 struct score_args {
 	const char *task, *truth, *pred, *positive, *negative, *classes;
 	const char *attributes;
+	const char *across_truth, *across_pred, *across_attributes;
 	const char *sort, *normalize;
 	bool html, summary;
 };
@@ -166,6 +171,12 @@ static int score_args_parse(int argc, char **argv, struct score_args *a,
 			a->classes = val;
 		else if (!strcmp(opt, "--attributes"))
 			a->attributes = val;
+		else if (!strcmp(opt, "--across-truth"))
+			a->across_truth = val;
+		else if (!strcmp(opt, "--across-predictions"))
+			a->across_pred = val;
+		else if (!strcmp(opt, "--across-attributes"))
+			a->across_attributes = val;
 		else if (!strcmp(opt, "--sort"))
 			a->sort = val;
 		else if (!strcmp(opt, "--normalize"))
@@ -178,6 +189,17 @@ static int score_args_parse(int argc, char **argv, struct score_args *a,
 	if (ret < 0 && (!a->task || !a->truth || !a->pred)) {
 		fprintf(stderr, "fairaudit score: --task, --truth and --predictions"
 			" are required\n%s", score_usage);
+		ret = 2;
+	}
+	if (ret < 0 && (!a->across_truth != !a->across_pred ||
+			(a->across_attributes && !a->across_truth))) {
+		fprintf(stderr, "fairaudit score: --across-truth and "
+			"--across-predictions go together\n%s", score_usage);
+		ret = 2;
+	}
+	if (ret < 0 && a->across_truth && p->cond_attr) {
+		fprintf(stderr, "fairaudit score: --across is the condition "
+			"\"dataset\"; it goes without --condition\n");
 		ret = 2;
 	}
 	buf_release(&err);
@@ -253,6 +275,60 @@ static int score_print(const struct score_args *a, const cJSON *doc)
 	return ret;
 }
 
+/* One set's truth, predictions and attributes into t (initialised). */
+static int load_set(struct table *t, enum task task, const char *truth,
+		    const char *pred, const char *attributes,
+		    const struct score_args *a, const struct label_domain *dom,
+		    struct align_batch *ab, struct ingest_errors *errs,
+		    struct buf *err)
+{
+	return load_files_with_pairs(t, task, truth, pred, a->positive, dom,
+				     ab ? collect_pair : NULL, ab, errs, err) ||
+	       (ab && align_batch_flush(ab, err)) ||
+	       (attributes && load_attributes(t, attributes, errs, err));
+}
+
+struct score_across {
+	char *attr, *label_a;
+	cJSON *side_a, *side_b;
+};
+
+static cJSON *across_side_json(const char *label, const char *truth,
+			       const char *pred, const struct table *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "label", label);
+	cJSON_AddStringToObject(o, "truth", truth);
+	cJSON_AddStringToObject(o, "predictions", pred);
+	cJSON_AddNumberToObject(o, "examples", (double)t->nrows);
+	return o;
+}
+
+/*
+ * --across-truth: t becomes the two sets as one (evaluate/across.h), named
+ * by their truth files, and p gets the condition on the dataset.
+ */
+static int score_across(struct table *t, struct table *tb,
+			const struct score_args *a, struct eval_params *p,
+			struct score_across *x, struct buf *err)
+{
+	struct across_side sa = { a->truth, t }, sb = { a->across_truth, tb };
+	struct table tc;
+
+	if (across_table(&tc, &sa, &sb, &x->attr, err))
+		return -1;
+	x->side_a = across_side_json(a->truth, a->truth, a->pred, t);
+	x->side_b = across_side_json(a->across_truth, a->across_truth,
+				     a->across_pred, tb);
+	x->label_a = xstrdup(a->truth);
+	table_release(t);
+	*t = tc;
+	p->cond_attr = xstrdup(x->attr);
+	p->cond_baseline = xstrdup(a->truth);
+	return 0;
+}
+
 int cmd_score(int argc, char **argv)
 {
 	struct score_args a = { 0 };
@@ -262,8 +338,9 @@ int cmd_score(int argc, char **argv)
 	struct eval_params p;
 	struct ingest_errors errs;
 	struct buf err = BUF_INIT, out = BUF_INIT;
-	struct table t;
+	struct table t, tb;
 	struct align_batch ab;
+	struct score_across across = { 0 };
 	bool asr = false;
 	enum task task;
 	cJSON *doc = NULL;
@@ -272,6 +349,7 @@ int cmd_score(int argc, char **argv)
 	eval_params_init(&p);
 	ingest_errors_init(&errs);
 	table_init(&t, TASK_CLASSIFICATION);
+	table_init(&tb, TASK_CLASSIFICATION);
 	ret = score_args_parse(argc, argv, &a, &p);
 	if (ret >= 0)
 		goto out;
@@ -298,12 +376,13 @@ int cmd_score(int argc, char **argv)
 		goto out;
 	}
 	ret = 1;
-	if (load_files_with_pairs(&t, task, a.truth, a.pred, a.positive,
-				  ndom ? &dom : NULL,
-				  asr ? collect_pair : NULL, asr ? &ab : NULL,
-				  &errs, &err) ||
-	    (asr && align_batch_flush(&ab, &err)) ||
-	    (a.attributes && load_attributes(&t, a.attributes, &errs, &err))) {
+	if (load_set(&t, task, a.truth, a.pred, a.attributes, &a,
+		     ndom ? &dom : NULL, asr ? &ab : NULL, &errs, &err) ||
+	    (a.across_truth &&
+	     (load_set(&tb, task, a.across_truth, a.across_pred,
+		       a.across_attributes, &a, ndom ? &dom : NULL,
+		       asr ? &ab : NULL, &errs, &err) ||
+	      score_across(&t, &tb, &a, &p, &across, &err)))) {
 		print_load_errors(&err, &errs);
 		goto out;
 	}
@@ -318,12 +397,22 @@ int cmd_score(int argc, char **argv)
 		fprintf(stderr, "fairaudit score: %s\n", err.s);
 		goto out;
 	}
+	if (across.attr) {
+		across_describe(doc, across.attr, across.label_a,
+				across.side_a, across.side_b);
+		across.side_a = across.side_b = NULL;
+	}
 	ret = score_print(&a, doc);
 out:
 	cJSON_Delete(doc);
 	if (asr)
 		align_batch_release(&ab);
 	table_release(&t);
+	table_release(&tb);
+	free(across.attr);
+	free(across.label_a);
+	cJSON_Delete(across.side_a);
+	cJSON_Delete(across.side_b);
 	eval_params_release(&p);
 	ingest_errors_release(&errs);
 	for (size_t i = 0; i < ndom; i++)

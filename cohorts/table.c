@@ -155,6 +155,88 @@ uint32_t table_speaker(struct table *t, const char *v, size_t n)
 	return strmap_intern(&t->speakers, v, n, NULL);
 }
 
+/* Intern prefix + string i of m into dst by f. */
+static uint32_t recode(struct table *dst, uint32_t (*f)(struct table *,
+							const char *, size_t),
+		       struct buf *tmp, const char *prefix,
+		       const struct strmap *m, uint32_t i)
+{
+	buf_reset(tmp);
+	buf_adds(tmp, prefix);
+	buf_add(tmp, strmap_str(m, i), strmap_len(m, i));
+	return f(dst, tmp->s, tmp->len);
+}
+
+int table_append(struct table *dst, const struct table *src,
+		 const char *prefix, struct buf *err)
+{
+	struct buf tmp = BUF_INIT;
+	int *amap = xmalloc((src->nattrs ? src->nattrs : 1) * sizeof(*amap));
+	int ret = -1;
+
+	for (size_t a = 0; a < src->nattrs; a++)
+		amap[a] = table_find_attr(dst, src->attrs[a].name);
+	if (src->positive >= 0) {
+		const char *pos = strmap_str(&src->classes,
+					     (uint32_t)src->positive);
+
+		if (dst->positive >= 0 &&
+		    strcmp(pos, strmap_str(&dst->classes,
+					   (uint32_t)dst->positive))) {
+			buf_addf(err, "the positive labels differ (\"%s\" and "
+				 "\"%s\")", strmap_str(&dst->classes,
+				 (uint32_t)dst->positive), pos);
+			goto out;
+		}
+		table_set_positive(dst, pos, strlen(pos));
+	}
+	for (size_t r = 0; r < src->nrows; r++) {
+		int64_t row;
+		size_t d;
+
+		buf_reset(&tmp);
+		buf_adds(&tmp, prefix);
+		buf_add(&tmp, strmap_str(&src->ids, (uint32_t)r),
+			strmap_len(&src->ids, (uint32_t)r));
+		row = table_add_row(dst, tmp.s, tmp.len);
+		if (row < 0) {
+			buf_addf(err, "example id \"%s\" comes twice", tmp.s);
+			goto out;
+		}
+		d = (size_t)row;
+		if (src->label && dst->label)
+			dst->label[d] = recode(dst, table_class, &tmp, "",
+					       &src->classes, src->label[r]);
+		if (src->pred && dst->pred)
+			dst->pred[d] = recode(dst, table_class, &tmp, "",
+					      &src->classes, src->pred[r]);
+		if (src->label_num && dst->label_num)
+			dst->label_num[d] = src->label_num[r];
+		if (src->pred_num && dst->pred_num)
+			dst->pred_num[d] = src->pred_num[r];
+		if (src->asr && dst->asr)
+			dst->asr[d] = src->asr[r];
+		if (src->speaker && dst->speaker &&
+		    src->speaker[r] != UINT32_MAX)
+			dst->speaker[d] = recode(dst, table_speaker, &tmp,
+						 prefix, &src->speakers,
+						 src->speaker[r]);
+		for (size_t a = 0; a < src->nattrs; a++) {
+			const struct attr_col *c = &src->attrs[a];
+
+			if (amap[a] >= 0)
+				table_set_attr(dst, d, (size_t)amap[a],
+					       strmap_str(&c->dict, c->codes[r]),
+					       strmap_len(&c->dict, c->codes[r]));
+		}
+	}
+	ret = 0;
+out:
+	free(amap);
+	buf_release(&tmp);
+	return ret;
+}
+
 void table_finish(struct table *t)
 {
 	for (size_t a = 0; a < t->nattrs; a++) {

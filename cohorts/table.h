@@ -26,6 +26,7 @@
 
 #include "common/fa.h"
 #include "common/strmap.h"
+#include "common/buf.h"
 
 enum task {
 	TASK_CLASSIFICATION,
@@ -98,6 +99,17 @@ uint32_t table_class(struct table *t, const char *v, size_t n);
 void table_set_positive(struct table *t, const char *v, size_t n);
 /* Speaker code, interning it. */
 uint32_t table_speaker(struct table *t, const char *v, size_t n);
+
+/*
+ * Append every row of src (of dst's task) to dst: its example id and
+ * speaker id after prefix, its attributes by name (those dst lacks are
+ * dropped; those src lacks stay empty), labels and predictions re-coded
+ * into dst's classes.  src's positive label becomes dst's, or must equal
+ * it.  -1 and a sentence in err when an id comes twice or the positive
+ * labels differ; dst is then partly filled.  Call table_finish after.
+ */
+int table_append(struct table *dst, const struct table *src,
+		 const char *prefix, struct buf *err);
 
 /* Compute per-attribute numeric values; call once after the last row. */
 void table_finish(struct table *t);

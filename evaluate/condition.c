@@ -7,7 +7,11 @@
  * than the baseline, and metric:
  *
  *   degradation  the level's value against the cohort's own baseline: the
- *                difference and the ratio, with intervals;
+ *                difference and the ratio, with intervals and a two-sided
+ *                p-value (z on the log ratio), Holm-adjusted over every
+ *                degradation of the grouping's analysis (a family apart
+ *                from the interactions), "significant" below the
+ *                significance level;
  *   interaction  that degradation against the reference cohort's: the
  *                difference in differences and the ratio of ratios, with
  *                intervals and a two-sided p-value, Holm-adjusted over
@@ -112,6 +116,30 @@ struct test {
 	enum harm harm;
 };
 
+/*
+ * The degradations (each cohort's level against its own baseline) are a
+ * family of their own, apart from the interactions: "significant" when
+ * the adjusted p-value is below the significance level.
+ */
+static void adjust_changes(const struct eval_params *p, struct test *ch,
+			   size_t n)
+{
+	double *pv = xmalloc((n ? n : 1) * sizeof(*pv));
+
+	for (size_t i = 0; i < n; i++)
+		pv[i] = ch[i].p;
+	if (p->adjust == EVAL_ADJUST_BH)
+		stats_bh(pv, n, pv);
+	else
+		stats_holm(pv, n, pv);
+	for (size_t i = 0; i < n; i++) {
+		eval_json_number(ch[i].obj, "p_adjusted", pv[i]);
+		cJSON_AddBoolToObject(ch[i].obj, "significant",
+				      pv[i] < p->significance);
+	}
+	free(pv);
+}
+
 cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
 		      const struct groupby_attr *at, size_t nattrs,
 		      const struct groupby *gb, size_t ref,
@@ -124,10 +152,10 @@ cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
 	struct groupby ge;
 	struct mval *vals = NULL;
 	size_t nm = et->nmetrics, nb = gb->ncohorts, nl = 0, base = SIZE_MAX;
-	size_t ntests = 0;
+	size_t ntests = 0, nchanges = 0;
 	const char **level = NULL;
 	int64_t *cellix = NULL;
-	struct test *tests = NULL;
+	struct test *tests = NULL, *changes = NULL;
 	double z = stats_z(p->confidence);
 	cJSON *out = NULL, *cohorts, *lv;
 	const struct groupby *saved = et->g;
@@ -208,6 +236,7 @@ cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
 		cJSON_AddItemToArray(lv, cJSON_CreateString(
 					     et->metrics[metrics[j]].name));
 	tests = xcalloc((nb * nl * nmetrics) + 1, sizeof(*tests));
+	changes = xcalloc((nb * nl * nmetrics) + 1, sizeof(*changes));
 	cohorts = cJSON_AddArrayToObject(out, "cohorts");
 	for (size_t b = 0; b < nb; b++) {
 		cJSON *co = cJSON_CreateObject(), *levels, *attrs;
@@ -266,6 +295,17 @@ cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
 				if (cb.corrected || cl.corrected)
 					cJSON_AddTrueToObject(o,
 							      "ratio_corrected");
+				if (!cb.small && !cl.small &&
+				    cl.lvar + cb.lvar > 0) {
+					double lr = log(cl.v / cb.v);
+					double pz = 2 * gsl_cdf_ugaussian_Q(
+						fabs(lr) / sqrt(cl.lvar + cb.lvar));
+
+					eval_json_number(o, "p_value", pz);
+					changes[nchanges].obj = o;
+					changes[nchanges].p = pz;
+					nchanges++;
+				}
 				if (b == ref || rb < 0 || rl < 0)
 					continue;
 				crb = cell_of(&vals[(size_t)rb * nm + k],
@@ -342,8 +382,11 @@ cJSON *condition_json(struct eval_task *et, const struct eval_engine *eng,
 		cJSON_AddNumberToObject(out, "tests", (double)ntests);
 		free(pv);
 	}
+	adjust_changes(p, changes, nchanges);
+	cJSON_AddNumberToObject(out, "change_tests", (double)nchanges);
 out:
 	et->g = saved;
+	free(changes);
 	free(tests);
 	free(cellix);
 	free(level);

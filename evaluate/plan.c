@@ -3,6 +3,7 @@
  */
 #include "common/fa.h"
 #include "evaluate/plan.h"
+#include "evaluate/evaluation.h"
 #include "evaluate/verdict.h"
 #include "metrics/power.h"
 
@@ -55,6 +56,13 @@ static bool known_field(const char *name)
 	return false;
 }
 
+/* Whether x is in field f's range. */
+static bool in_range(const struct field *f, int i, double x)
+{
+	return x > f->lo && x < f->hi && (!f->whole || x == floor(x)) &&
+	       (i != F_RATIO || x != 1);
+}
+
 static int read_fields(const cJSON *req, struct plan_in *in, struct buf *err)
 {
 	const cJSON *it;
@@ -72,10 +80,7 @@ static int read_fields(const cJSON *req, struct plan_in *in, struct buf *err)
 		it = cJSON_GetObjectItemCaseSensitive(req, f->name);
 		if (!it || cJSON_IsNull(it))
 			continue;
-		if (!cJSON_IsNumber(it) || !(it->valuedouble > f->lo) ||
-		    !(it->valuedouble < f->hi) ||
-		    (f->whole && it->valuedouble != floor(it->valuedouble)) ||
-		    (i == F_RATIO && it->valuedouble == 1)) {
+		if (!cJSON_IsNumber(it) || !in_range(f, (int)i, it->valuedouble)) {
 			buf_addf(err, "field \"%s\" must be %s", f->name,
 				 f->range);
 			return -1;
@@ -113,14 +118,24 @@ static double cohort_value(const cJSON *c, const char *name)
 	return jnum(jget(jget(c, "metrics"), name), "value");
 }
 
-/* Take figure i as x from the evaluation, unless the request gave it. */
-static void take(struct plan_in *in, int i, double x, cJSON *taken)
+/*
+ * Take figure i as x from the evaluation, unless the request gave it;
+ * a figure out of its range (a document edited by hand) is refused.
+ */
+static int take(struct plan_in *in, int i, double x, cJSON *taken,
+		struct buf *err)
 {
 	if (in->set[i] || !isfinite(x))
-		return;
+		return 0;
+	if (!in_range(&fields[i], i, x)) {
+		buf_addf(err, "the evaluation's %s, %g, is not %s",
+			 fields[i].name, x, fields[i].range);
+		return -1;
+	}
 	in->v[i] = x;
 	in->set[i] = true;
 	cJSON_AddItemToArray(taken, cJSON_CreateString(fields[i].name));
+	return 0;
 }
 
 /*
@@ -150,8 +165,9 @@ static void power_figures(const cJSON *cohorts, const char *metric,
 }
 
 /* Speech: the reference cohort's clusters, in the plan's terms. */
-static void take_speech(struct plan_in *in, const cJSON *ref,
-			const char *metric, double deff, cJSON *taken)
+static int take_speech(struct plan_in *in, const cJSON *ref,
+		       const char *metric, double deff, cJSON *taken,
+		       struct buf *err)
 {
 	double utt = cohort_value(ref, "utterances");
 	double spk = cohort_value(ref, "speakers");
@@ -161,14 +177,18 @@ static void take_speech(struct plan_in *in, const cJSON *ref,
 	double w, icc;
 
 	if (!(utt > 0 && spk > 0 && words > 0))
-		return;
-	take(in, F_UTTERANCES, utt / spk, taken);
-	take(in, F_WORDS, words / utt, taken);
+		return 0;
+	if (take(in, F_UTTERANCES, utt / spk, taken, err) ||
+	    take(in, F_WORDS, words / utt, taken, err))
+		return -1;
 	w = words / spk;
 	if (isfinite(deff) && w > 1) {
 		icc = (deff - 1) / (w - 1);
-		take(in, F_ICC, icc < 0 ? 0 : icc > 1 ? 1 : icc, taken);
+		if (take(in, F_ICC, icc < 0 ? 0 : icc > 1 ? 1 : icc, taken,
+			 err))
+			return -1;
 	}
+	return 0;
 }
 
 static int from_evaluation(const cJSON *req, const cJSON *ev,
@@ -180,25 +200,30 @@ static int from_evaluation(const cJSON *req, const cJSON *ev,
 	double alpha, target, deff, tol, sig, k = 0, v;
 	cJSON *taken;
 
-	if (gi && (!cJSON_IsNumber(gi) || gi->valuedouble < 0 ||
-		   gi->valuedouble != floor(gi->valuedouble))) {
-		buf_adds(err, "field \"grouping\" must be a whole number of "
-			 "at least 0");
+	int gix = 0;
+
+	if (gi && !cJSON_IsNull(gi) &&
+	    (!cJSON_IsNumber(gi) || gi->valuedouble < 0 ||
+	     gi->valuedouble > EVAL_MAX_GROUPINGS ||
+	     gi->valuedouble != floor(gi->valuedouble))) {
+		buf_addf(err, "field \"grouping\" must be a whole number from "
+			 "0 to %d", EVAL_MAX_GROUPINGS);
 		return -1;
 	}
+	if (cJSON_IsNumber(gi))
+		gix = (int)gi->valuedouble;
 	groupings = jget(ev, "groupings");
-	g = cJSON_GetArrayItem(groupings, gi ? (int)gi->valuedouble : 0);
+	g = cJSON_GetArrayItem(groupings, gix);
 	if (!g) {
 		buf_addf(err, "the evaluation has no grouping %d (it has %d)",
-			 gi ? (int)gi->valuedouble : 0,
-			 cJSON_GetArraySize(groupings));
+			 gix, cJSON_GetArraySize(groupings));
 		return -1;
 	}
-	if (mi && !cJSON_IsString(mi)) {
+	if (mi && !cJSON_IsNull(mi) && !cJSON_IsString(mi)) {
 		buf_adds(err, "field \"metric\" must be a metric's name");
 		return -1;
 	}
-	metric = mi ? mi->valuestring :
+	metric = cJSON_IsString(mi) ? mi->valuestring :
 		 cJSON_GetStringValue(cJSON_GetArrayItem(jget(params, "primary"),
 							 0));
 	if (!metric) {
@@ -219,8 +244,7 @@ static int from_evaluation(const cJSON *req, const cJSON *ev,
 		return -1;
 	}
 	in->from = cJSON_CreateObject();
-	cJSON_AddNumberToObject(in->from, "grouping",
-				gi ? gi->valuedouble : 0);
+	cJSON_AddNumberToObject(in->from, "grouping", gix);
 	cJSON_AddStringToObject(in->from, "metric", metric);
 	cJSON_AddItemToObject(in->from, "reference",
 			      cJSON_Duplicate(jget(ref, "attributes"), true));
@@ -228,16 +252,17 @@ static int from_evaluation(const cJSON *req, const cJSON *ev,
 	power_figures(jget(g, "cohorts"), metric, &alpha, &target, &deff);
 	sig = jnum(params, "significance");
 	tol = jnum(params, "tolerance");
-	take(in, F_BASE_RATE, v, taken);
 	if (isnan(target) && tol > 0 && tol < 1)
 		target = metric_harm(metric) == HARM_LOWER ? tol : 1 / tol;
-	take(in, F_RATIO, target, taken);
-	take(in, F_SIGNIFICANCE, sig, taken);
 	/* The tests of its family: its level over the one each test had. */
-	take(in, F_COHORTS, alpha > 0 ? round(sig / alpha) : k > 0 ? k : NAN,
-	     taken);
-	if (task && !strcmp(task, "asr"))
-		take_speech(in, ref, metric, deff, taken);
+	if (take(in, F_BASE_RATE, v, taken, err) ||
+	    take(in, F_RATIO, target, taken, err) ||
+	    take(in, F_SIGNIFICANCE, sig, taken, err) ||
+	    take(in, F_COHORTS, alpha > 0 ? round(sig / alpha) :
+		 k > 0 ? k : NAN, taken, err) ||
+	    (task && !strcmp(task, "asr") &&
+	     take_speech(in, ref, metric, deff, taken, err)))
+		return -1;
 	return 0;
 }
 

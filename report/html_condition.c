@@ -77,8 +77,9 @@ static void condition_table(const struct grp *g, const cJSON *cond,
 		 "\n<thead><tr><th scope=\"col\">Cohort</th><th scope=\"col\">"
 		 "Level</th><th scope=\"col\">n</th><th scope=\"col\">"
 		 "Baseline</th><th scope=\"col\">Level</th><th scope=\"col\" "
-		 "class=\"gs\">Degradation</th><th scope=\"col\">Against the "
-		 "reference</th><th scope=\"col\">Adj. p</th></tr></thead>\n"
+		 "class=\"gs\">Change</th><th scope=\"col\">Adj. p</th>"
+		 "<th scope=\"col\">Against the reference</th><th "
+		 "scope=\"col\">Adj. p</th></tr></thead>\n"
 		 "<tbody>\n");
 	cJSON_ArrayForEach(co, jget(cond, "cohorts")) {
 		cJSON_ArrayForEach(lv, jget(co, "levels")) {
@@ -105,7 +106,17 @@ static void condition_table(const struct grp *g, const cJSON *cond,
 			buf_adds(b, "</td>");
 			value_cell(b, m, "baseline", k);
 			value_cell(b, m, "value", k);
-			ratio_cell(b, m, "ratio", k, "gs");
+			ratio_cell(b, m, "ratio", k, cJSON_IsTrue(jget(m,
+				   "significant")) ? "gs sig" : "gs");
+			if (jnum(m, "p_adjusted", &pa)) {
+				buf_adds(b, "<td>");
+				add_p(b, pa);
+				buf_adds(b, "</td>");
+			} else {
+				na_cell(b, "", "a cell has fewer than "
+					"min_cohort_size examples, or no "
+					"interval");
+			}
 			if (in) {
 				ratio_cell(b, in, "ratio_of_ratios", k,
 					   hurt ? "hit" : "");
@@ -235,19 +246,33 @@ void condition_section(const struct rctx *x, const struct grp *g,
 		       struct buf *b)
 {
 	const cJSON *cond = jget(g->g, "condition"), *m;
+	const cJSON *across = jget(x->eval, "across");
 	size_t t = 0;
 	double tests;
 
-	(void)x;
 	if (!cond)
 		return;
 	buf_addf(b, "<section class=\"condition\" id=\"g%d-condition\" "
 		 "aria-labelledby=\"g%d-condition-h\">\n<h3 id=\"g%d-condition-"
-		 "h\">Condition: ", g->id, g->id, g->id);
-	html_esc(b, jstr(cond, "attribute"));
-	buf_adds(b, " against the baseline ");
-	html_esc(b, jstr(cond, "baseline"));
-	buf_adds(b, "</h3>\n<p>Each cohort's metric under each level is "
+		 "h\">", g->id, g->id, g->id);
+	if (across) {
+		buf_adds(b, "From ");
+		html_esc(b, jstr(jget(across, "a"), "label"));
+		buf_adds(b, " to ");
+		html_esc(b, jstr(jget(across, "b"), "label"));
+		buf_adds(b, ": the same model on two datasets</h3>\n<p>The two "
+			 "datasets are independent samples: each cohort's "
+			 "change from the first to the second has an unpaired "
+			 "interval, and its p-value is Holm-adjusted over "
+			 "every cohort's change.</p>\n");
+	} else {
+		buf_adds(b, "Condition: ");
+		html_esc(b, jstr(cond, "attribute"));
+		buf_adds(b, " against the baseline ");
+		html_esc(b, jstr(cond, "baseline"));
+		buf_adds(b, "</h3>\n");
+	}
+	buf_adds(b, "<p>Each cohort's metric under each level is "
 		 "compared with the same cohort at the baseline "
 		 "(degradation), and that degradation with the reference "
 		 "cohort's (the ratio of the two ratios). A cohort is marked "
@@ -258,7 +283,8 @@ void condition_section(const struct rctx *x, const struct grp *g,
 		add_count(b, tests);
 		buf_adds(b, " tests)");
 	}
-	buf_adds(b, " is below the significance level.</p>\n");
+	buf_adds(b, " is below the significance level. A shaded change is "
+		 "significant after adjustment over every cohort's change.</p>\n");
 	cJSON_ArrayForEach(m, jget(cond, "metrics")) {
 		if (!cJSON_IsString(m))
 			continue;

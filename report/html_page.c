@@ -95,6 +95,7 @@ static const char page_css[] =
 "color:var(--ink);line-height:1.45}\n"
 "table.nums tr.small td b{color:#6b727c}\n"
 "td.hit{background-color:#fbe2d4}\n"
+"td.sig{background-color:#e3ebf6}\n"
 "td.hit b{font-weight:700}\n"
 "td.na{color:var(--muted)}\n"
 "abbr{text-decoration:none;cursor:help}\n"

@@ -16,6 +16,7 @@
 #include "report/csv.h"
 #include "metrics/normalize.h"
 #include "evaluate/worst.h"
+#include "evaluate/across.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,
@@ -157,7 +158,8 @@ void h_evaluations_create(struct request *r)
 	struct table t;
 	struct eval_params p;
 	struct buf err = BUF_INIT;
-	cJSON *result = NULL, *doc = NULL;
+	cJSON *result = NULL, *doc = NULL, *req = r->json;
+	struct across across = { 0 };
 	char *created_at = NULL, *params_s = NULL, *doc_s = NULL;
 	int64_t id;
 	enum task task;
@@ -208,7 +210,10 @@ void h_evaluations_create(struct request *r)
 		}
 	}
 	t_load = now_seconds() - t0;
-	if (eval_params_parse(&p, r->json, &t, &err)) {
+	if (cJSON_GetObjectItemCaseSensitive(r->json, "across") &&
+	    across_or_respond(r, &m, &d, &t, &req, &across))
+		goto out;
+	if (eval_params_parse(&p, req, &t, &err)) {
 		respond_problem(r, 422, "Invalid evaluation request", "%s", err.s);
 		goto out;
 	}
@@ -225,8 +230,14 @@ void h_evaluations_create(struct request *r)
 	}
 	doc = evaluation_document(result, id, &m, created_at);
 	result = NULL;
+	if (across.attr) {
+		across_describe(doc, across.attr, across.label_a,
+				across.side_a, across.side_b);
+		across.side_a = across.side_b = NULL;
+	}
 	/* The report shows a few utterances per cohort with their alignment. */
-	if (task == TASK_ASR && attach_worst_or_respond(r, doc, &t, &d, &m, 3))
+	if (task == TASK_ASR && !across.attr &&
+	    attach_worst_or_respond(r, doc, &t, &d, &m, 3))
 		goto out;
 	params_s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(doc, "params"));
 	doc_s = cJSON_PrintUnformatted(doc);
@@ -269,6 +280,9 @@ out:
 	free(created_at);
 	cJSON_Delete(doc);
 	cJSON_Delete(result);
+	if (req != r->json)
+		cJSON_Delete(req);
+	across_release(&across);
 	eval_params_release(&p);
 	table_release(&t);
 	dataset_release(&d);

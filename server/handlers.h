@@ -61,6 +61,21 @@ void h_attributes_free(struct request *r);
 
 /* h_evaluations.c */
 void h_evaluations_create(struct request *r);
+
+/*
+ * h_across.c: "across": {"model": B} in an evaluation request of model A.
+ * across_or_respond replaces *t (A's table) by A and B's as one table and
+ * *req by a new request (caller frees) with the condition on the dataset
+ * attribute x->attr; 0, or -1 after responding.
+ */
+struct across {
+	char *attr, *label_a, *label_b;
+	cJSON *side_a, *side_b;
+};
+int across_or_respond(struct request *r, const struct model *ma,
+		      const struct dataset *da, struct table *t, cJSON **req,
+		      struct across *x);
+void across_release(struct across *x);
 void h_evaluations_get(struct request *r);
 void h_evaluations_report(struct request *r);
 void h_evaluations_alignments(struct request *r);

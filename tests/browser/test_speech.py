@@ -124,3 +124,60 @@ def test_the_command_line_agrees(ctx):
     assert cli["condition"] == api["condition"], (cli["condition"], api["condition"])
     assert cohort(cli["cohorts"], "irish")["disparity"]["wer"]["power"] == \
         cohort(api["cohorts"], "irish")["disparity"]["wer"]["power"]
+
+
+def test_across_two_datasets(ctx):
+    """The quiet utterances as a lab set and the ward ones as a field set,
+    uploaded as two datasets: the same changes as the condition analysis
+    (point estimates; the bootstrap streams differ), speakers of the two
+    sets kept apart, and the report says what it compares."""
+    s, key = ctx["srv"], ctx["key"]
+    ref, hyp, attrs = ctx["files"]
+    models = {}
+    for noise in ("quiet", "ward"):
+        ids = {line.split(",")[0] for line in attrs.splitlines()[1:]
+               if line.endswith("," + noise)}
+        keep = lambda text: "".join(l + "\n" for l in text.splitlines()
+                                    if l[l.rindex("(") + 1:-1] in ids)
+        a = "id,accent\n" + "".join(l.rsplit(",", 1)[0] + "\n"
+                                    for l in attrs.splitlines()[1:] if l.split(",")[0] in ids)
+        ds = s.request("POST", "/v1/datasets", {"name": f"{noise} set", "task": "asr"},
+                       key=key).json()["id"]
+        for path, body, ctype in ((f"/v1/datasets/{ds}/examples", keep(ref), "text/x-trn"),
+                                  (f"/v1/datasets/{ds}/attributes", a, "text/csv")):
+            r = s.request("POST", path, body.encode(), key=key, headers={"Content-Type": ctype})
+            assert r.status == 201, r
+        m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
+        r = s.request("POST", f"/v1/models/{m}/predictions", keep(hyp).encode(), key=key,
+                      headers={"Content-Type": "text/x-trn"})
+        assert r.status == 201, r
+        models[noise] = m
+    r = s.request("POST", f"/v1/models/{models['quiet']}/evaluations",
+                  {"by": [["accent"]], "reference": {"accent": "us"},
+                   "across": {"model": models["ward"]}}, key=key)
+    assert r.status == 201, r
+    ev = r.json()
+    cond = ev["groupings"][0]["condition"]
+    assert (cond["baseline"], cond["levels"]) == ("quiet set", ["ward set"]), cond
+    same = ctx["ev"]["groupings"][0]["condition"]
+    for accent in PLAN:
+        got = cohort(cond["cohorts"], accent)["levels"]["ward set"]["metrics"]["wer"]
+        want = cohort(same["cohorts"], accent)["levels"]["ward"]["metrics"]["wer"]
+        for k in ("baseline", "value", "ratio", "difference"):
+            assert abs(got[k] - want[k]) < 1e-12, (accent, k, got, want)
+    sc = cohort(cond["cohorts"], "scottish")["levels"]["ward set"]["metrics"]["wer"]
+    assert sc["significant"] and sc["interaction"]["hurts_more"], sc
+    us = cohort(ev["groupings"][0]["cohorts"], "us")
+    assert us["metrics"]["speakers"]["value"] == 40, us["metrics"]["speakers"]   # 20 + 20
+    page = ctx["browser"].open(f"http://{s.addr}/v1/evaluations/{ev['id']}/report",
+                               headers={"Authorization": "Bearer " + key})
+    try:
+        got = page.eval("""(() => { const s = document.querySelector('section.condition');
+            return {h: s.querySelector('h3').innerText,
+                    hurt: Array.from(s.querySelectorAll('tr.flag th')).map(t => t.innerText),
+                    sig: s.querySelectorAll('td.sig').length}; })()""")
+        assert "From quiet set to ward set" in got["h"], got
+        assert any("scottish" in h for h in got["hurt"]), got
+        assert got["sig"] >= 1, got
+    finally:
+        page.close()

@@ -142,6 +142,16 @@ static void test_plan__from_an_evaluation(void **state)
 	expect_error("{\"grouping\": 1}", speech_ev, "no grouping 1");
 	expect_error("{\"metric\": \"fpr\"}", speech_ev, "\"fpr\"");
 	expect_error("{\"grouping\": -1}", speech_ev, "grouping");
+	expect_error("{\"grouping\": 4.44e92}", speech_ev, "grouping");
+	{
+		/* a document edited by hand: its figures are checked too */
+		char *bad = xstrdup(speech_ev);
+		char *at = strstr(bad, "0.05");
+
+		at[0] = '1';			/* significance 1.05 */
+		expect_error("{}", bad, "significance");
+		free(bad);
+	}
 }
 
 int main(void)
