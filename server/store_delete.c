@@ -119,6 +119,28 @@ static int drop_partitions(struct db *db, const char *id, const char *sql,
 	return ret;
 }
 
+/*
+ * Start deleting the row id_num of the table that lock_sql locks ($1 the
+ * id), id getting its text: counts zeroed, the row locked; 0, 1 (no such
+ * row) or -1.
+ */
+static int start(struct db *db, int64_t id_num, char id[24],
+		 const char *lock_sql, struct delete_counts *n)
+{
+	memset(n, 0, sizeof(*n));
+	db_fmt_i64(id, 24, id_num);
+	return lock_row(db, id, lock_sql);
+}
+
+/* sql, a DELETE of the row whose id is $1. */
+static int delete_row(struct db *db, const char *id, const char *what,
+		      const char *sql)
+{
+	const char *params[1] = { id };
+
+	return db_cmd(db, what, sql, 1, params);
+}
+
 /* Commit, or roll back and return rc when rc is not 0. */
 static int finish(struct db *db, int rc)
 {
@@ -137,10 +159,8 @@ int store_dataset_delete(struct db *db, int64_t dataset_id,
 	char id[24];
 	int rc;
 
-	memset(n, 0, sizeof(*n));
-	db_fmt_i64(id, sizeof(id), dataset_id);
-	rc = lock_row(db, id, "SELECT id FROM datasets WHERE id = $1"
-		      " FOR UPDATE");
+	rc = start(db, dataset_id, id,
+		   "SELECT id FROM datasets WHERE id = $1 FOR UPDATE", n);
 	if (rc)
 		return rc;
 	rc = blocked(db, id, "SELECT b.id FROM bounties b WHERE b.dataset_id"
@@ -165,12 +185,9 @@ int store_dataset_delete(struct db *db, int64_t dataset_id,
 				     " dataset_id = $1", "predictions_");
 	if (!rc)
 		rc = drop_partitions(db, id, "SELECT $1::bigint", "examples_");
-	if (!rc) {
-		const char *params[1] = { id };
-
-		rc = db_cmd(db, "delete dataset",
-			    "DELETE FROM datasets WHERE id = $1", 1, params);
-	}
+	if (!rc)
+		rc = delete_row(db, id, "delete dataset",
+				"DELETE FROM datasets WHERE id = $1");
 	return finish(db, rc);
 }
 
@@ -180,9 +197,8 @@ int store_model_delete(struct db *db, int64_t model_id,
 	char id[24];
 	int rc;
 
-	memset(n, 0, sizeof(*n));
-	db_fmt_i64(id, sizeof(id), model_id);
-	rc = lock_row(db, id, "SELECT id FROM models WHERE id = $1 FOR UPDATE");
+	rc = start(db, model_id, id,
+		   "SELECT id FROM models WHERE id = $1 FOR UPDATE", n);
 	if (rc)
 		return rc;
 	rc = blocked(db, id, "SELECT b.id FROM bounties b WHERE b.model_id"
@@ -204,12 +220,9 @@ int store_model_delete(struct db *db, int64_t model_id,
 		rc = revoke_shares(db, id, "e.model_id = $1", &n->shares_revoked);
 	if (!rc)
 		rc = drop_partitions(db, id, "SELECT $1::bigint", "predictions_");
-	if (!rc) {
-		const char *params[1] = { id };
-
-		rc = db_cmd(db, "delete model", "DELETE FROM models WHERE id = $1",
-			    1, params);
-	}
+	if (!rc)
+		rc = delete_row(db, id, "delete model",
+				"DELETE FROM models WHERE id = $1");
 	n->models = 1;
 	return finish(db, rc);
 }
@@ -220,19 +233,14 @@ int store_evaluation_delete(struct db *db, int64_t evaluation_id,
 	char id[24];
 	int rc;
 
-	memset(n, 0, sizeof(*n));
-	db_fmt_i64(id, sizeof(id), evaluation_id);
-	rc = lock_row(db, id, "SELECT id FROM evaluations WHERE id = $1"
-		      " FOR UPDATE");
+	rc = start(db, evaluation_id, id,
+		   "SELECT id FROM evaluations WHERE id = $1 FOR UPDATE", n);
 	if (rc)
 		return rc;
 	rc = revoke_shares(db, id, "e.id = $1", &n->shares_revoked);
-	if (!rc) {
-		const char *params[1] = { id };
-
-		rc = db_cmd(db, "delete evaluation",
-			    "DELETE FROM evaluations WHERE id = $1", 1, params);
-	}
+	if (!rc)
+		rc = delete_row(db, id, "delete evaluation",
+				"DELETE FROM evaluations WHERE id = $1");
 	n->evaluations = 1;
 	return finish(db, rc);
 }
@@ -243,20 +251,15 @@ int store_bounty_delete(struct db *db, int64_t bounty_id,
 	char id[24];
 	int rc;
 
-	memset(n, 0, sizeof(*n));
-	db_fmt_i64(id, sizeof(id), bounty_id);
-	rc = lock_row(db, id, "SELECT id FROM bounties WHERE id = $1"
-		      " FOR UPDATE");
+	rc = start(db, bounty_id, id,
+		   "SELECT id FROM bounties WHERE id = $1 FOR UPDATE", n);
 	if (rc)
 		return rc;
 	rc = blocked(db, id, "SELECT b.id FROM bounties b WHERE b.id = $1"
 		     " AND " NOT_CLOSED, false, why);
-	if (!rc) {
-		const char *params[1] = { id };
-
-		rc = db_cmd(db, "delete bounty",
-			    "DELETE FROM bounties WHERE id = $1", 1, params);
-	}
+	if (!rc)
+		rc = delete_row(db, id, "delete bounty",
+				"DELETE FROM bounties WHERE id = $1");
 	n->bounties = 1;
 	return finish(db, rc);
 }

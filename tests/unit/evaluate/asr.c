@@ -25,6 +25,7 @@
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "evaluate/evaluation.h"
+#include "tests/unit/evaluate/run_eval.h"
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -88,21 +89,6 @@ static bool has_flag(const cJSON *c, const char *name)
 		if (!strcmp(f->valuestring, name))
 			return true;
 	return false;
-}
-
-static cJSON *run_json(const struct table *t, const char *req,
-		       struct buf *err)
-{
-	struct eval_params p;
-	cJSON *r = cJSON_Parse(req), *res = NULL;
-
-	assert_non_null(r);
-	eval_params_init(&p);
-	if (!eval_params_parse(&p, r, t, err))
-		res = evaluation_run(t, &p, err);
-	eval_params_release(&p);
-	cJSON_Delete(r);
-	return res;
 }
 
 static cJSON *run_ok(const struct table *t, const char *req)

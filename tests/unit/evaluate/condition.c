@@ -21,6 +21,7 @@
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "evaluate/evaluation.h"
+#include "tests/unit/evaluate/run_eval.h"
 
 static void block(struct table *t, const char *who, const char *noise,
 		  int n, int fp, uint32_t c0, uint32_t c1)
@@ -55,19 +56,6 @@ static void build(struct table *t)
 	table_finish(t);
 }
 
-static cJSON *run(const struct table *t, const char *req, struct buf *err)
-{
-	struct eval_params p;
-	cJSON *r = cJSON_Parse(req), *res = NULL;
-
-	eval_params_init(&p);
-	if (!eval_params_parse(&p, r, t, err))
-		res = evaluation_run(t, &p, err);
-	eval_params_release(&p);
-	cJSON_Delete(r);
-	return res;
-}
-
 static double num(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItem(o, k);
@@ -86,7 +74,7 @@ static void test_condition__worked_counts(void **state)
 
 	(void)state;
 	build(&t);
-	res = run(&t, "{\"by\": [[\"g\"]], \"reference\": {\"g\": \"r\"}, "
+	res = run_json(&t, "{\"by\": [[\"g\"]], \"reference\": {\"g\": \"r\"}, "
 		  "\"condition\": {\"attribute\": \"noise\", \"baseline\": \"q\"}}",
 		  &err);
 	if (!res)
@@ -137,7 +125,7 @@ static void test_condition__worked_counts(void **state)
 
 	/* One metric alone: one test, p 0.0545 > 0.05 still; at significance
 	   0.06 it is flagged as hurting c more. */
-	res = run(&t, "{\"by\": [[\"g\"]], \"reference\": {\"g\": \"r\"}, "
+	res = run_json(&t, "{\"by\": [[\"g\"]], \"reference\": {\"g\": \"r\"}, "
 		  "\"primary\": [\"fpr\"], \"significance\": 0.06, "
 		  "\"condition\": {\"attribute\": \"noise\", \"baseline\": \"q\"}}",
 		  &err);
@@ -155,15 +143,15 @@ static void test_condition__worked_counts(void **state)
 
 	/* Requests the analysis refuses. */
 	buf_reset(&err);
-	assert_null(run(&t, "{\"by\": [[\"noise\"]], \"condition\": "
+	assert_null(run_json(&t, "{\"by\": [[\"noise\"]], \"condition\": "
 			"{\"attribute\": \"noise\", \"baseline\": \"q\"}}", &err));
 	assert_non_null(strstr(err.s, "also grouped by"));
 	buf_reset(&err);
-	assert_null(run(&t, "{\"condition\": {\"attribute\": \"noise\", "
+	assert_null(run_json(&t, "{\"condition\": {\"attribute\": \"noise\", "
 			"\"baseline\": \"loud\"}}", &err));
 	assert_non_null(strstr(err.s, "baseline \"loud\""));
 	buf_reset(&err);
-	assert_null(run(&t, "{\"condition\": {\"attribute\": \"noise\"}}", &err));
+	assert_null(run_json(&t, "{\"condition\": {\"attribute\": \"noise\"}}", &err));
 	assert_non_null(strstr(err.s, "condition must be"));
 	table_release(&t);
 	buf_release(&err);

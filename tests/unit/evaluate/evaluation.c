@@ -24,6 +24,7 @@
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "evaluate/evaluation.h"
+#include "tests/unit/evaluate/run_eval.h"
 
 struct expect {
 	int g, i, n, ref, small, d;
@@ -254,21 +255,6 @@ static void check_table(const cJSON *res, const struct expect *e, size_t n,
 		if (e[i].small)
 			assert_int_equal(cJSON_GetArraySize(get(c, "flags")), 0);
 	}
-}
-
-static cJSON *run_json(const struct table *t, const char *req,
-		       struct buf *err)
-{
-	struct eval_params p;
-	cJSON *r = cJSON_Parse(req), *res = NULL;
-
-	assert_non_null(r);
-	eval_params_init(&p);
-	if (!eval_params_parse(&p, r, t, err))
-		res = evaluation_run(t, &p, err);
-	eval_params_release(&p);
-	cJSON_Delete(r);
-	return res;
 }
 
 #define GROUPINGS "\"by\": [[\"group\"], [\"group\", \"sex\"], [\"age\"]], " \
