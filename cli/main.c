@@ -37,6 +37,7 @@ static const char usage[] =
 	"       fairaudit keys create --role ROLE --name NAME\n"
 	"       fairaudit score --task TASK --truth FILE --predictions FILE --by COLS [options]\n"
 	"       fairaudit plan --base-rate P [--ratio R] [--cohorts N] [options]\n"
+	"       fairaudit slices --task T --truth F --predictions F [options]\n"
 	"       fairaudit help score\n";
 
 static const char *env_or(const char *name, const char *def)
@@ -309,6 +310,8 @@ int main(int argc, char **argv)
 		return cmd_score(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "plan"))
 		return cmd_plan(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "slices"))
+		return cmd_slices(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);

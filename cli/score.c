@@ -329,6 +329,65 @@ static int score_across(struct table *t, struct table *tb,
 	return 0;
 }
 
+int cli_load_files(const struct cli_files *f, struct table *t)
+{
+	struct score_args a = { 0 };
+	struct label_domain dom;
+	struct eval_params p;
+	struct ingest_errors errs;
+	struct align_batch ab;
+	struct buf err = BUF_INIT;
+	char **dom_store = NULL;
+	size_t ndom = 0;
+	enum task task;
+	bool asr = false;
+	int ret = 2;
+
+	a.task = f->task;
+	a.truth = f->truth;
+	a.pred = f->predictions;
+	a.attributes = f->attributes;
+	a.positive = f->positive;
+	a.negative = f->negative;
+	a.classes = f->classes;
+	a.normalize = f->normalize;
+	eval_params_init(&p);
+	ingest_errors_init(&errs);
+	if (task_parse(a.task, &task)) {
+		fprintf(stderr, "fairaudit: task \"%s\" is not classification,"
+			" score, regression or asr\n", a.task);
+		goto out;
+	}
+	if (task == TASK_ASR) {
+		if ((ret = score_aligner(&a, &p, &ab)))
+			goto out;
+		asr = true;
+		ret = 2;
+	}
+	if ((task == TASK_CLASSIFICATION || task == TASK_SCORE) &&
+	    score_domain(&a, task, &dom, &dom_store, &ndom, &err)) {
+		fprintf(stderr, "fairaudit: %s\n", err.s);
+		goto out;
+	}
+	ret = 1;
+	if (load_set(t, task, a.truth, a.pred, a.attributes, &a,
+		     ndom ? &dom : NULL, asr ? &ab : NULL, &errs, &err)) {
+		print_load_errors(&err, &errs);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (asr)
+		align_batch_release(&ab);
+	eval_params_release(&p);
+	ingest_errors_release(&errs);
+	for (size_t i = 0; i < ndom; i++)
+		free(dom_store[i]);
+	free(dom_store);
+	buf_release(&err);
+	return ret;
+}
+
 int cmd_score(int argc, char **argv)
 {
 	struct score_args a = { 0 };
