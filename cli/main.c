@@ -24,6 +24,7 @@
 #include "server/log.h"
 #include "server/store.h"
 #include "cli/cli.h"
+#include "server/slice_worker.h"
 #include <gsl/gsl_errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -245,6 +246,9 @@ static int cmd_serve(int argc, char **argv)
 	const char *addr = env_or("FAIRAUDIT_ADDR", "127.0.0.1:8080");
 	int64_t pool = 16;
 	const char *pool_env = getenv("FAIRAUDIT_DB_POOL");
+	const char *workers_env = getenv("FAIRAUDIT_SLICE_WORKERS");
+	int64_t nworkers = 1;
+	struct slice_workers *workers;
 	sigset_t stop;
 	int sig = 0;
 
@@ -271,6 +275,11 @@ static int cmd_serve(int argc, char **argv)
 	if (pool_env && (parse_i64(pool_env, strlen(pool_env), &pool) ||
 			 pool < 1 || pool > 1000))
 		die("FAIRAUDIT_DB_POOL \"%s\" is not a number from 1 to 1000", pool_env);
+	if (workers_env && (parse_i64(workers_env, strlen(workers_env),
+				      &nworkers) || nworkers < 0 ||
+			    nworkers > 64))
+		die("FAIRAUDIT_SLICE_WORKERS \"%s\" is not a number from 0 to "
+		    "64", workers_env);
 	read_limits(&srv.limits);
 	fit_open_files(&srv.limits, (int)pool);
 	srv.store = open_store_or_die((int)pool);
@@ -282,12 +291,14 @@ static int cmd_serve(int argc, char **argv)
 		die("could not check or create the first admin key");
 	if (http_start(&srv, addr, &err))
 		die("%s", err.s);
+	workers = slice_workers_start(srv.store, (int)nworkers);
 	log_info("serving on http://%s", addr);
 
 	while (sigwait(&stop, &sig) || (sig != SIGINT && sig != SIGTERM))
 		;
 	log_info("stopping on %s", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_stop(&srv);
+	slice_workers_stop(workers);
 	store_free(srv.store);
 	return 0;
 }

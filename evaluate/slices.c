@@ -774,6 +774,23 @@ static cJSON *gap_json(const struct gap *g, double p_adj)
 	return o;
 }
 
+int slices_check(const struct table *t, const cJSON *req, struct buf *err)
+{
+	struct sreq q;
+	struct sdata d;
+	cJSON *bins = cJSON_CreateObject();
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	if (!parse(req, t, &q, err)) {
+		rows_of(t, &q, &d);
+		ret = attributes_of(t, &q, &d, bins, err);
+	}
+	cJSON_Delete(bins);
+	sdata_release(&d);
+	return ret;
+}
+
 cJSON *slices_run(const struct table *t, const cJSON *req,
 		  const struct slices_hooks *hooks, bool *cancelled,
 		  struct buf *err)

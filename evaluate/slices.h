@@ -57,6 +57,12 @@ struct slices_hooks {
 };
 
 /*
+ * Check req against t's task and attributes without searching (t may have
+ * no rows): 0, or -1 with one sentence in err.
+ */
+int slices_check(const struct table *t, const cJSON *req, struct buf *err);
+
+/*
  * The slices of t for req, or NULL with one sentence in err (*cancelled
  * set when the hooks' cancel stopped it).
  */

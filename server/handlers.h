@@ -62,6 +62,11 @@ void h_attributes_free(struct request *r);
 /* h_evaluations.c */
 void h_evaluations_create(struct request *r);
 
+/* h_slices.c: slice discovery jobs */
+void h_model_slices_create(struct request *r);
+void h_slices_get(struct request *r);
+void h_slices_cancel(struct request *r);
+
 /*
  * h_across.c: "across": {"model": B} in an evaluation request of model A.
  * across_or_respond replaces *t (A's table) by A and B's as one table and

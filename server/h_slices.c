@@ -1,0 +1,149 @@
+/*
+ * h_slices.c - slice discovery as a job (evaluate/slices.h,
+ * server/slice_worker.h):
+ *   POST /v1/models/{id}/slices     queue a search; 202 {"id", "status"}
+ *   GET  /v1/slices/{id}            the job: status, progress and, when
+ *                                   done, the slices
+ *   POST /v1/slices/{id}/cancel     stop it
+ */
+#include "common/fa.h"
+#include "server/handlers.h"
+#include "server/store.h"
+#include "server/reqjson.h"
+#include "server/store_slices.h"
+#include "evaluate/slices.h"
+
+/* A table with the dataset's task and attributes and no rows. */
+static void empty_table(const struct dataset *d, enum task task,
+			struct table *t)
+{
+	table_init(t, task);
+	for (size_t a = 0; a < d->nattrs; a++)
+		table_add_attr(t, d->attrs[a]);
+	if (d->positive_label)
+		table_set_positive(t, d->positive_label,
+				   strlen(d->positive_label));
+	table_finish(t);
+}
+
+static cJSON *job_json(const struct slice_job *j)
+{
+	cJSON *o = cJSON_CreateObject(), *res, *it;
+	char href[64];
+
+	cJSON_AddNumberToObject(o, "id", (double)j->id);
+	cJSON_AddNumberToObject(o, "model_id", (double)j->model_id);
+	cJSON_AddStringToObject(o, "status", j->status);
+	cJSON_AddItemToObject(o, "progress", j->progress ?
+			      cJSON_Parse(j->progress) : cJSON_CreateObject());
+	cJSON_AddNumberToObject(o, "attempts", j->attempts);
+	if (j->error)
+		cJSON_AddStringToObject(o, "error", j->error);
+	cJSON_AddStringToObject(o, "created_at", j->created_at);
+	json_add_str_or_null(o, "started_at", j->started_at);
+	json_add_str_or_null(o, "finished_at", j->finished_at);
+	cJSON_AddItemToObject(o, "request", cJSON_Parse(j->params));
+	res = j->result ? cJSON_Parse(j->result) : NULL;
+	if (res) {
+		while ((it = res->child)) {
+			cJSON_DetachItemViaPointer(res, it);
+			if (!cJSON_GetObjectItemCaseSensitive(o, it->string))
+				cJSON_AddItemToObject(o, it->string, it);
+			else
+				cJSON_Delete(it);
+		}
+		cJSON_Delete(res);
+	} else {
+		cJSON_AddArrayToObject(o, "slices");
+	}
+	snprintf(href, sizeof(href), "/v1/slices/%lld", (long long)j->id);
+	it = cJSON_AddObjectToObject(o, "links");
+	cJSON_AddStringToObject(it, "self", href);
+	return o;
+}
+
+void h_model_slices_create(struct request *r)
+{
+	struct model m = { 0 };
+	struct dataset d = { 0 };
+	struct table t;
+	struct buf err = BUF_INIT;
+	struct slice_job job = { 0 };
+	enum task task;
+	char *params = NULL;
+	int64_t id;
+	int rc;
+
+	table_init(&t, TASK_CLASSIFICATION);
+	rc = store_model_get(req_db(r), r->ids[0], &m);
+	if (rc) {
+		if (rc > 0)
+			respond_problem(r, 404, "Not found", "model %lld does "
+					"not exist", (long long)r->ids[0]);
+		else
+			respond_internal(r);
+		goto out;
+	}
+	if (!m.prediction_count) {
+		respond_problem(r, 409, "Conflict", "model %lld has no "
+				"predictions yet; upload them before searching",
+				(long long)m.id);
+		goto out;
+	}
+	if (store_dataset_get(req_db(r), m.dataset_id, &d) ||
+	    task_parse(d.task, &task)) {
+		respond_internal(r);
+		goto out;
+	}
+	empty_table(&d, task, &t);
+	if (slices_check(&t, r->json, &err)) {
+		respond_problem(r, 422, "Invalid slice request", "%s", err.s);
+		goto out;
+	}
+	params = cJSON_PrintUnformatted(r->json);
+	if (!params || store_slice_job_create(req_db(r), m.id, params,
+					      r->key.id, &id) ||
+	    store_slice_job_get(req_db(r), id, &job)) {
+		respond_internal(r);
+		goto out;
+	}
+	respond_json(r, 202, job_json(&job));
+out:
+	free(params);
+	slice_job_release(&job);
+	table_release(&t);
+	model_release(&m);
+	dataset_release(&d);
+	buf_release(&err);
+}
+
+void h_slices_get(struct request *r)
+{
+	struct slice_job job = { 0 };
+	int rc = store_slice_job_get(req_db(r), r->ids[0], &job);
+
+	if (rc > 0)
+		respond_problem(r, 404, "Not found", "slice search %lld does "
+				"not exist", (long long)r->ids[0]);
+	else if (rc < 0)
+		respond_internal(r);
+	else
+		respond_json(r, 200, job_json(&job));
+	slice_job_release(&job);
+}
+
+void h_slices_cancel(struct request *r)
+{
+	int rc = store_slice_job_cancel(req_db(r), r->ids[0]);
+
+	if (rc > 0) {
+		respond_problem(r, 404, "Not found", "slice search %lld does "
+				"not exist", (long long)r->ids[0]);
+		return;
+	}
+	if (rc < 0) {
+		respond_internal(r);
+		return;
+	}
+	h_slices_get(r);
+}

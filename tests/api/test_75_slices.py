@@ -1,0 +1,129 @@
+"""Slice discovery as a job: POST /v1/models/{id}/slices answers 202, the
+search runs in the background, GET /v1/slices/{id} shows status and
+progress and, when done, the slices.  Several servers share one queue (a
+server without workers queues, another runs); a job whose server died is
+queued again from its stale heartbeat, and failed after three attempts;
+a queued job can be cancelled.  The data are drawn from a fixed seed with
+a planted slice (region = b AND device = c: false positive rate 0.4,
+against 0.1 elsewhere) large enough that finding it is certain."""
+import random
+import time
+
+from harness import Server, eq, expect, psql
+
+
+def data(seed=3, n=6000):
+    rng = random.Random(seed)
+    truth, preds = ["id,label,region,device,tier"], ["id,prediction"]
+    for i in range(n):
+        region, device, tier = rng.choice("abc"), rng.choice("cde"), rng.choice("xyzw")
+        label = 1 if rng.random() < 0.5 else 0
+        p = 0.4 if (region, device) == ("b", "c") else 0.1
+        pred = (1 if rng.random() < p else 0) if label == 0 else (1 if rng.random() < 0.8 else 0)
+        truth.append(f"r{i},{label},{region},{device},{tier}")
+        preds.append(f"r{i},{pred}")
+    return "\n".join(truth) + "\n", "\n".join(preds) + "\n"
+
+
+def model(s, key):
+    truth, preds = data()
+    ds = s.request("POST", "/v1/datasets", {"name": "screening", "task": "classification"},
+                   key=key).json()["id"]
+    eq(s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
+                 headers={"Content-Type": "text/csv"}).status, 201, "examples")
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
+    eq(s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
+                 headers={"Content-Type": "text/csv"}).status, 201, "predictions")
+    return ds, m
+
+
+def setup():
+    s = Server()
+    key = s.key("analyst")
+    ds, m = model(s, key)
+    return {"srv": s, "key": key, "ds": ds, "model": m}
+
+
+def wait(s, key, job, until=("done", "failed", "cancelled"), seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
+        if j["status"] in until:
+            return j
+        time.sleep(0.1)
+    raise AssertionError(f"job {job} still {j['status']} after {seconds} s: {j}")
+
+
+def test_the_planted_slice_is_found_and_confirmed(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    r = s.request("POST", f"/v1/models/{ctx['model']}/slices", {"metric": "fpr", "k": 3}, key=key)
+    eq(r.status, 202, f"queued {r}")
+    job = r.json()
+    expect(job["status"] in ("queued", "running"), job)
+    j = wait(s, key, job["id"])
+    eq(j["status"], "done", f"job {j}")
+    top = j["slices"][0]
+    eq(top["attributes"], {"region": "b", "device": "c"}, f"top slice {top}")
+    expect(top["significant"] and top["confirmed"], top)
+    expect(top["gap"]["p_adjusted"] < 1e-6, top["gap"])
+    eq((j["progress"]["phase"], j["progress"]["percent"]), ("done", 100), "progress")
+    eq(j["model"]["id"], ctx["model"], "the model searched")
+    expect(j["search"]["evaluated"] > 10, j["search"])
+    viewer = s.key("viewer")
+    eq(s.request("GET", f"/v1/slices/{job['id']}", key=viewer).status, 200, "a viewer reads it")
+
+
+def test_bad_requests_are_refused_before_queueing(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    for body, status, says in (({"attributes": ["colour"]}, 422, "colour"),
+                               ({"metric": "wer"}, 422, "not defined"),
+                               ({"k": 0}, 422, "\"k\""),
+                               ({"max_level": 9}, 422, "max_level")):
+        r = s.request("POST", f"/v1/models/{ctx['model']}/slices", body, key=key)
+        eq(r.status, status, f"{body}: {r}")
+        expect(says in r.json()["detail"], f"{body}: {r.json()['detail']}")
+    eq(s.request("POST", "/v1/models/99999/slices", {}, key=key).status, 404, "no model")
+    empty = s.request("POST", f"/v1/datasets/{ctx['ds']}/models", {"name": "e"},
+                      key=key).json()["id"]
+    eq(s.request("POST", f"/v1/models/{empty}/slices", {}, key=key).status, 409, "no predictions")
+    eq(s.request("POST", f"/v1/models/{ctx['model']}/slices", {}, key=s.key("hunter")).status,
+       403, "a hunter cannot search")
+    eq(s.request("GET", "/v1/slices/99999", key=key).status, 404, "no job")
+
+
+def test_servers_share_the_queue_and_cancel_works(ctx):
+    """A server without workers only queues; a job cancelled while queued
+    never runs; a second server on the same database runs the rest."""
+    s = ctx["srv"]
+    quiet = Server(extra_env={"FAIRAUDIT_SLICE_WORKERS": "0"}, database=(s.dbname, s.url))
+    try:
+        # the first server's worker would take jobs too: stop it from
+        # seeing them by cancelling straight away and checking the order
+        a = quiet.request("POST", f"/v1/models/{ctx['model']}/slices", {"k": 2},
+                          key=ctx["key"]).json()
+        c = quiet.request("POST", f"/v1/slices/{a['id']}/cancel", key=ctx["key"])
+        eq(c.status, 200, f"cancel {c}")
+        j = wait(quiet, ctx["key"], a["id"])
+        expect(j["status"] in ("cancelled", "done"), j)   # the other server may have won
+        b = quiet.request("POST", f"/v1/models/{ctx['model']}/slices", {"k": 2},
+                          key=ctx["key"]).json()
+        j = wait(quiet, ctx["key"], b["id"])
+        eq(j["status"], "done", f"run by the server with a worker: {j}")
+    finally:
+        quiet.stop()
+
+
+def test_a_dead_servers_job_is_queued_again_or_failed(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    db = s.dbname
+    for attempts, want in ((1, "done"), (3, "failed")):
+        job = int(psql(f"INSERT INTO slice_jobs (model_id, params, status, attempts, worker,"
+                       f" heartbeat_at, started_at) VALUES ({ctx['model']}, '{{\"k\": 1}}',"
+                       f" 'running', {attempts}, 'gone:1:0', now() - interval '1 hour',"
+                       f" now() - interval '1 hour') RETURNING id", db=db).split()[0])
+        j = wait(s, key, job)
+        eq(j["status"], want, f"after {attempts} attempt(s): {j}")
+        if want == "failed":
+            expect("stopped" in j["error"], j["error"])
+        else:
+            eq(j["attempts"], 2, "its second attempt")
