@@ -235,3 +235,70 @@ int csv_render_evaluation(struct buf *out, const cJSON *eval,
 	}
 	return 0;
 }
+
+int csv_render_slices(struct buf *out, const cJSON *job, struct buf *err)
+{
+	static const char slices_header[] =
+		"rank,slice,attributes,size,speakers,value,low,high,"
+		"complement,complement_low,complement_high,difference,"
+		"diff_low,diff_high,p_value,p_adjusted,significant,"
+		"found_in_first_half,confirmed,score\r\n";
+	const cJSON *s;
+	int rank = 0;
+
+	if (!cJSON_IsObject(job)) {
+		buf_adds(err, "cannot write the slices: not a JSON object");
+		return -1;
+	}
+	buf_adds(out, slices_header);
+	cJSON_ArrayForEach(s, get(job, "slices")) {
+		const cJSON *m = get(s, "metric"), *c = get(s, "complement");
+		const cJSON *g = get(s, "gap"), *it;
+		struct buf name = BUF_INIT;
+		char *attrs = cJSON_PrintUnformatted(get(s, "attributes"));
+
+		cJSON_ArrayForEach(it, get(s, "attributes")) {
+			if (name.len)
+				buf_adds(&name, " & ");
+			buf_adds(&name, it->string);
+			buf_adds(&name, " = ");
+			if (cJSON_IsString(it))
+				buf_adds(&name, it->valuestring);
+		}
+		buf_addf(out, "%d", ++rank);
+		add_text(out, name.s ? name.s : "");
+		add_text(out, attrs ? attrs : "");
+		add_number(out, get(s, "size"));
+		add_number(out, get(s, "speakers"));
+		add_number(out, get(m, "value"));
+		add_number(out, get(m, "low"));
+		add_number(out, get(m, "high"));
+		add_number(out, get(c, "value"));
+		add_number(out, get(c, "low"));
+		add_number(out, get(c, "high"));
+		add_number(out, get(g, "difference"));
+		add_number(out, get(g, "low"));
+		add_number(out, get(g, "high"));
+		add_number(out, get(g, "p_value"));
+		add_number(out, get(g, "p_adjusted"));
+		add_text(out, cJSON_IsBool(get(s, "significant")) ?
+			 (cJSON_IsTrue(get(s, "significant")) ? "true" : "false") :
+			 NULL);
+		add_text(out, cJSON_IsBool(get(s, "found_in_first_half")) ?
+			 (cJSON_IsTrue(get(s, "found_in_first_half")) ? "true" :
+			  "false") : NULL);
+		add_text(out, cJSON_IsBool(get(s, "confirmed")) ?
+			 (cJSON_IsTrue(get(s, "confirmed")) ? "true" : "false") :
+			 NULL);
+		add_number(out, get(s, "score"));
+		buf_adds(out, "\r\n");
+		free(attrs);
+		buf_release(&name);
+	}
+	if (out->toobig) {
+		buf_addf(err, "the slices CSV exceeded the output limit of %zu "
+			 "bytes", out->cap);
+		return -1;
+	}
+	return 0;
+}

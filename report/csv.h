@@ -50,6 +50,16 @@ int csv_render_evaluation(struct buf *out, const cJSON *eval,
 			  struct buf *err);
 
 /*
+ * Append the CSV of a slice search (GET /v1/slices/{id}) to out: one
+ * record per slice, best first: rank, slice ("attr = value" joined by
+ * " & "), attributes (JSON), size, speakers, value, low, high, complement,
+ * complement_low, complement_high, difference, diff_low, diff_high,
+ * p_value, p_adjusted, significant, found_in_first_half, confirmed,
+ * score.  0, or -1 with err set.
+ */
+int csv_render_slices(struct buf *out, const cJSON *job, struct buf *err);
+
+/*
  * Append one field of n bytes, quoted when RFC 4180 needs it.  text marks
  * a text field, which gets the spreadsheet-formula guard described above.
  */

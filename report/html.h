@@ -220,4 +220,14 @@ void html_render_notice(struct buf *out, const char *title,
 int html_render_comparison(struct buf *out, const cJSON *cmp,
 			   struct buf *err);
 
+/*
+ * The page of one slice search (the JSON of GET /v1/slices/{id}): what
+ * was searched, a summary of what was confirmed, a chart and the table of
+ * slices, each with a link to an evaluation of the model grouped by its
+ * attributes (GET /v1/models/{id}/report?by=...), the method.  A search
+ * not done yet shows its status and progress.  0, or -1 with err set.
+ */
+int html_render_slices(struct buf *out, const cJSON *job,
+		       const char *json_href, struct buf *err);
+
 #endif

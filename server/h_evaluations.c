@@ -532,3 +532,105 @@ void h_evaluations_list(struct request *r)
 	cJSON_AddItemToObject(doc, "evaluations", arr);
 	respond_json(r, 200, doc);
 }
+
+/*
+ * GET /v1/models/{id}/report?by=A,B[&bins=A=E1,E2;...][&reference=A=V]:
+ * an evaluation of the model grouped by the attributes given, computed
+ * for this page and not stored (the slice page links here: one click from
+ * a slice to its cohorts).  ?format=json answers the evaluation's JSON.
+ */
+void h_model_report(struct request *r)
+{
+	const char *by = req_arg(r, "by"), *bins = req_arg(r, "bins");
+	const char *ref = req_arg(r, "reference"), *format = req_arg(r, "format");
+	struct model m = { 0 };
+	struct dataset d = { 0 };
+	struct table t;
+	struct eval_params p;
+	struct html_options opt = { HTML_SORT_SEVERITY };
+	struct html_meta meta = { 0 };
+	struct buf err = BUF_INIT, out = BUF_INIT, one = BUF_INIT;
+	cJSON *result = NULL;
+	enum task task;
+	int rc;
+
+	table_init(&t, TASK_CLASSIFICATION);
+	eval_params_init(&p);
+	if (format && strcmp(format, "html") && strcmp(format, "json")) {
+		respond_problem(r, 400, "Bad request",
+				"format \"%s\" is not html or json", format);
+		goto out;
+	}
+	if (!by || !*by) {
+		respond_problem(r, 400, "Bad request", "by: name the attributes"
+				" to group by, e.g. ?by=accent,gender");
+		goto out;
+	}
+	rc = eval_params_add_grouping(&p, by, &err);
+	for (const char *s = bins; !rc && s && *s;) {
+		const char *semi = strchr(s, ';');
+
+		buf_reset(&one);
+		buf_add(&one, s, semi ? (size_t)(semi - s) : strlen(s));
+		rc = eval_params_add_bins(&p, one.s ? one.s : "", &err);
+		s = semi ? semi + 1 : NULL;
+	}
+	if (!rc && ref)
+		rc = eval_params_add_reference(&p, ref, &err);
+	if (rc) {
+		respond_problem(r, 400, "Bad request", "%s", err.s);
+		goto out;
+	}
+	rc = store_model_get(req_db(r), r->ids[0], &m);
+	if (rc) {
+		if (rc > 0)
+			respond_problem(r, 404, "Not found", "model %lld does "
+					"not exist", (long long)r->ids[0]);
+		else
+			respond_internal(r);
+		goto out;
+	}
+	if (!m.prediction_count) {
+		respond_problem(r, 409, "Conflict", "model %lld has no "
+				"predictions yet", (long long)m.id);
+		goto out;
+	}
+	if (store_dataset_get(req_db(r), m.dataset_id, &d) ||
+	    task_parse(d.task, &task)) {
+		respond_internal(r);
+		goto out;
+	}
+	table_init(&t, task);
+	if (store_table_load(req_db(r), &d, m.id, &t)) {
+		respond_internal(r);
+		goto out;
+	}
+	result = evaluation_run(&t, &p, &err);
+	if (!result) {
+		respond_problem(r, 422, "Evaluation not possible", "%s", err.s);
+		goto out;
+	}
+	cJSON_AddNumberToObject(result, "model_id", (double)m.id);
+	cJSON_AddNumberToObject(result, "dataset_id", (double)d.id);
+	cJSON_AddFalseToObject(result, "stored");
+	if (format && !strcmp(format, "json")) {
+		respond_json(r, 200, result);
+		result = NULL;
+		goto out;
+	}
+	meta.dataset_name = d.name;
+	meta.model_name = m.name;
+	meta.model_version = m.version;
+	respond_page(r, html_render_evaluation(&out, result, &meta, &opt,
+					       &err), &out, &err,
+		     "model report");
+out:
+	cJSON_Delete(result);
+	eval_params_release(&p);
+	table_release(&t);
+	model_release(&m);
+	dataset_release(&d);
+	buf_release(&err);
+	buf_release(&out);
+	buf_release(&one);
+}

@@ -10,8 +10,11 @@
 #include "server/handlers.h"
 #include "server/store.h"
 #include "server/reqjson.h"
+#include "server/log.h"
 #include "server/store_slices.h"
 #include "evaluate/slices.h"
+#include "report/html.h"
+#include "report/csv.h"
 
 /* A table with the dataset's task and attributes and no rows. */
 static void empty_table(const struct dataset *d, enum task task,
@@ -146,4 +149,50 @@ void h_slices_cancel(struct request *r)
 		return;
 	}
 	h_slices_get(r);
+}
+
+void h_slices_report(struct request *r)
+{
+	const char *format = req_arg(r, "format");
+	struct slice_job job = { 0 };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char href[64];
+	cJSON *doc;
+	int rc;
+
+	if (format && strcmp(format, "html") && strcmp(format, "csv")) {
+		respond_problem(r, 400, "Bad request",
+				"format \"%s\" is not html or csv", format);
+		return;
+	}
+	rc = store_slice_job_get(req_db(r), r->ids[0], &job);
+	if (rc) {
+		if (rc > 0)
+			respond_problem(r, 404, "Not found", "slice search %lld"
+					" does not exist", (long long)r->ids[0]);
+		else
+			respond_internal(r);
+		return;
+	}
+	doc = job_json(&job);
+	snprintf(href, sizeof(href), "/v1/slices/%lld", (long long)job.id);
+	if (format && !strcmp(format, "csv")) {
+		size_t len;
+		char *body;
+
+		if (csv_render_slices(&out, doc, &err)) {
+			log_error("slices csv: %s", err.s);
+			respond_internal(r);
+		} else {
+			body = buf_detach(&out, &len);
+			respond(r, 200, "text/csv; charset=utf-8", body, len);
+		}
+	} else {
+		respond_page(r, html_render_slices(&out, doc, href, &err),
+			     &out, &err, "slice page");
+	}
+	cJSON_Delete(doc);
+	slice_job_release(&job);
+	buf_release(&out);
+	buf_release(&err);
 }

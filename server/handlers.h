@@ -66,6 +66,9 @@ void h_evaluations_create(struct request *r);
 void h_model_slices_create(struct request *r);
 void h_slices_get(struct request *r);
 void h_slices_cancel(struct request *r);
+void h_slices_report(struct request *r);
+/* h_evaluations.c: an unstored evaluation, as a page */
+void h_model_report(struct request *r);
 
 /*
  * h_across.c: "across": {"model": B} in an evaluation request of model A.

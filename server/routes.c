@@ -40,6 +40,8 @@ const struct route routes[] = {
 	{ "POST", "/v1/models/{id}/evaluations", RW, BODY_JSON, h_evaluations_create, NULL, NULL, NULL },
 	{ "POST", "/v1/models/{id}/slices", RW, BODY_JSON, h_model_slices_create, NULL, NULL, NULL },
 	{ "GET", "/v1/slices/{id}", READ, BODY_NONE, h_slices_get, NULL, NULL, NULL },
+	{ "GET", "/v1/slices/{id}/report", READ, BODY_NONE, h_slices_report, NULL, NULL, NULL },
+	{ "GET", "/v1/models/{id}/report", READ, BODY_NONE, h_model_report, NULL, NULL, NULL },
 	{ "POST", "/v1/slices/{id}/cancel", RW, BODY_NONE, h_slices_cancel, NULL, NULL, NULL },
 	{ "GET", "/v1/models/{id}/compare/{id}/report", READ, BODY_NONE, h_compare_report, NULL, NULL,
 	  NULL, SHARE_ALL },

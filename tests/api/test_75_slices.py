@@ -127,3 +127,25 @@ def test_a_dead_servers_job_is_queued_again_or_failed(ctx):
             expect("stopped" in j["error"], j["error"])
         else:
             eq(j["attempts"], 2, "its second attempt")
+
+
+def test_csv_and_the_evaluation_a_slice_links_to(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    job = s.request("POST", f"/v1/models/{ctx['model']}/slices", {"metric": "fpr", "k": 2},
+                    key=key).json()
+    j = wait(s, key, job["id"])
+    r = s.request("GET", f"/v1/slices/{job['id']}/report?format=csv", key=key)
+    eq(r.status, 200, f"csv {r}")
+    lines = r.body.split("\r\n")
+    expect(lines[0].startswith("rank,slice,attributes,size"), lines[0])
+    eq(len([x for x in lines[1:] if x]), len(j["slices"]), "one record a slice")
+    expect('region = b & device = c' in lines[1], lines[1])
+    r = s.request("GET", f"/v1/models/{ctx['model']}/report?by=region,device&format=json", key=key)
+    eq(r.status, 200, f"unstored evaluation {r}")
+    ev = r.json()
+    eq(ev["stored"], False, "not stored")
+    cohort = next(c for c in ev["groupings"][0]["cohorts"]
+                  if c["attributes"] == {"region": "b", "device": "c"})
+    eq(cohort["metrics"]["fpr"]["value"], j["slices"][0]["metric"]["value"],
+       "the slice's false positive rate is the cohort's")
+    eq(s.request("GET", f"/v1/models/{ctx['model']}/report", key=key).status, 400, "by needed")

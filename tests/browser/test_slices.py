@@ -1,0 +1,91 @@
+"""The slice page: a search's summary says how many slices were confirmed
+on the held-out half, the chart has a mark per slice, the table a row per
+slice with the confirmed badge, and each slice's link opens an evaluation
+grouped by its attributes in which the slice is a cohort.  The data are
+tests/api/test_75_slices.py's (fixed seed, planted slice region = b AND
+device = c)."""
+import os
+import sys
+import time
+
+import chrome
+from harness import Server
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
+from test_75_slices import data  # noqa: E402
+
+
+def setup():
+    s = Server()
+    key = s.key("analyst")
+    truth, preds = data()
+    ds = s.request("POST", "/v1/datasets", {"name": "screening", "task": "classification"},
+                   key=key).json()["id"]
+    assert s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
+                     headers={"Content-Type": "text/csv"}).status == 201
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "screener"}, key=key).json()["id"]
+    assert s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
+                     headers={"Content-Type": "text/csv"}).status == 201
+    job = s.request("POST", f"/v1/models/{m}/slices", {"metric": "fpr", "k": 4},
+                    key=key).json()["id"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
+        if j["status"] == "done":
+            break
+        time.sleep(0.1)
+    assert j["status"] == "done", j
+    return {"srv": s, "key": key, "job": j, "browser": chrome.Browser()}
+
+
+def teardown(ctx):
+    ctx["browser"].close()
+
+
+def test_slice_page_and_its_links(ctx):
+    s, key, job = ctx["srv"], ctx["key"], ctx["job"]
+    auth = {"Authorization": "Bearer " + key}
+    page = ctx["browser"].open(f"http://{s.addr}/v1/slices/{job['id']}/report", headers=auth)
+    try:
+        got = page.eval("""(() => ({
+            summary: document.getElementById('summary').innerText,
+            rows: document.querySelectorAll('tbody tr[data-slice]').length,
+            marks: document.querySelectorAll('figure.chart g[data-slice]').length,
+            badges: document.querySelectorAll('tbody .badge.flag').length,
+            first: document.querySelector('tbody tr[data-slice="0"] td.g').innerText,
+            link: document.querySelector('tbody tr[data-slice="0"] a').getAttribute('href'),
+            width: document.documentElement.scrollWidth}))()""")
+    finally:
+        page.close()
+    n = len(job["slices"])
+    confirmed = sum(1 for x in job["slices"] if x["confirmed"])
+    assert got["rows"] == n and got["marks"] == n, got
+    assert got["badges"] == confirmed >= 1, got
+    assert f"{confirmed} of {n} slices confirmed" in got["summary"], got
+    assert "region = b" in got["first"] and "device = c" in got["first"], got
+    assert got["width"] <= 1280, got
+    page = ctx["browser"].open(f"http://{s.addr}{got['link']}", headers=auth)
+    try:
+        cohorts = page.eval("""Array.from(document.querySelectorAll('tr[data-cohort]'))
+            .map(r => Array.from(r.querySelectorAll('th')).map(t => t.innerText.trim()))""")
+    finally:
+        page.close()
+    assert ["b", "c"] in [c[:2] for c in cohorts], cohorts
+
+
+def test_a_search_not_done_says_so(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    quiet = Server(extra_env={"FAIRAUDIT_SLICE_WORKERS": "0"}, database=(s.dbname, s.url))
+    try:
+        j = quiet.request("POST", f"/v1/models/{ctx['job']['model_id']}/slices", {"k": 1},
+                          key=key).json()
+        quiet.request("POST", f"/v1/slices/{j['id']}/cancel", key=key)
+        page = ctx["browser"].open(f"http://{quiet.addr}/v1/slices/{j['id']}/report",
+                                   headers={"Authorization": "Bearer " + key})
+        try:
+            text = page.eval("document.getElementById('summary').innerText")
+        finally:
+            page.close()
+        assert "The search is" in text, text
+    finally:
+        quiet.stop()
