@@ -102,7 +102,8 @@ def test_what_the_readme_says_it_shows(ctx):
            for c in asr["groupings"][0]["cohorts"]}
     expect(abs(wer["us"] - 0.05) < 0.01 and all(0.10 < wer[a] < 0.13 for a in
                                                  ("indian", "nigerian", "scottish")), f"wer {wer}")
-    for page in ("report.html", "compare.html", "speech.html", "bounty.html", "offline.html"):
+    for page in ("report.html", "compare.html", "speech.html", "bounty.html", "offline.html",
+                 "slices.html"):
         with open(os.path.join(ROOT, "out", page), encoding="utf-8") as f:
             expect(f.read().startswith("<!DOCTYPE html>"), f"out/{page} is a page")
     with open(os.path.join(ROOT, "out", "speech-offline.json"), encoding="utf-8") as f:
@@ -116,3 +117,8 @@ def test_what_the_readme_says_it_shows(ctx):
     eq(len(items), 1, f"one submission: {subs}\nwalk-through output:\n{ctx.get('stdout', '')[-6000:]}")
     expect(items[0]["status"] in ("accepted", "rejected"), f"judged {items[0]['status']}")
     expect(srv.request("GET", "/v1/models/4", key=key).status == 200, "the patched model")
+    # the slice search ran to the end, and found the planted disparity first
+    job = srv.request("GET", "/v1/slices/1", key=key).json()
+    eq(job["status"], "done", "the slice search")
+    top = job["slices"][0]["attributes"]
+    expect(top.get("race") == "African-American" and "age" in top, f"top slice {top}")
