@@ -193,7 +193,7 @@ int cmd_slices(int argc, char **argv)
 	if ((ret = cli_load_files(&f, &t)))
 		goto out;
 	ret = 1;
-	out = slices_run(&t, req, isatty(STDERR_FILENO) ? &hooks : NULL,
+	out = slices_run(&t, NULL, req, isatty(STDERR_FILENO) ? &hooks : NULL,
 			 &cancelled, &err);
 	if (isatty(STDERR_FILENO))
 		fputc('\n', stderr);

@@ -200,7 +200,7 @@ static void sdata_release(struct sdata *d)
 }
 
 static void rows_of(const struct table *t, const struct sreq *q,
-		    struct sdata *d)
+		    const struct bitset *only, struct sdata *d)
 {
 	d->row = xmalloc((t->nrows ? t->nrows : 1) * sizeof(*d->row));
 	d->err = xmalloc((t->nrows ? t->nrows : 1) * sizeof(*d->err));
@@ -216,6 +216,8 @@ static void rows_of(const struct table *t, const struct sreq *q,
 				 (int64_t)t->label[r] == t->positive;
 		double e;
 
+		if (only && !bitset_test(only, r))
+			continue;
 		switch (q->metric) {
 		case SM_ERROR:
 			e = t->task == TASK_SCORE ?
@@ -783,7 +785,7 @@ int slices_check(const struct table *t, const cJSON *req, struct buf *err)
 
 	memset(&d, 0, sizeof(d));
 	if (!parse(req, t, &q, err)) {
-		rows_of(t, &q, &d);
+		rows_of(t, &q, NULL, &d);
 		ret = attributes_of(t, &q, &d, bins, err);
 	}
 	cJSON_Delete(bins);
@@ -791,9 +793,9 @@ int slices_check(const struct table *t, const cJSON *req, struct buf *err)
 	return ret;
 }
 
-cJSON *slices_run(const struct table *t, const cJSON *req,
-		  const struct slices_hooks *hooks, bool *cancelled,
-		  struct buf *err)
+cJSON *slices_run(const struct table *t, const struct bitset *only,
+		  const cJSON *req, const struct slices_hooks *hooks,
+		  bool *cancelled, struct buf *err)
 {
 	struct sreq q;
 	struct sdata d;
@@ -809,7 +811,7 @@ cJSON *slices_run(const struct table *t, const cJSON *req,
 	memset(&d, 0, sizeof(d));
 	if (parse(req, t, &q, err))
 		goto fail;
-	rows_of(t, &q, &d);
+	rows_of(t, &q, only, &d);
 	if (!q.support_given)
 		q.so.min_support = d.n / 100 > 30 ? d.n / 100 : 30;
 	if (attributes_of(t, &q, &d, bins, err))

@@ -46,6 +46,7 @@
 #include "common/buf.h"
 #include "cohorts/table.h"
 #include "cohorts/sliceline.h"
+#include "cohorts/bitset.h"
 #include <cjson/cJSON.h>
 
 /* Progress and cancellation for a search (both optional). */
@@ -64,10 +65,11 @@ int slices_check(const struct table *t, const cJSON *req, struct buf *err);
 
 /*
  * The slices of t for req, or NULL with one sentence in err (*cancelled
- * set when the hooks' cancel stopped it).
+ * set when the hooks' cancel stopped it).  only (NULL: every row) limits
+ * the search to those rows of t: a bounty's discovery part.
  */
-cJSON *slices_run(const struct table *t, const cJSON *req,
-		  const struct slices_hooks *hooks, bool *cancelled,
-		  struct buf *err);
+cJSON *slices_run(const struct table *t, const struct bitset *only,
+		  const cJSON *req, const struct slices_hooks *hooks,
+		  bool *cancelled, struct buf *err);
 
 #endif

@@ -10,6 +10,8 @@
 CREATE TABLE slice_jobs (
 	id                bigserial PRIMARY KEY,
 	model_id          bigint NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+	-- a search of a bounty's discovery part only: what a hunter can see
+	bounty_id         bigint REFERENCES bounties (id) ON DELETE CASCADE,
 	params            text NOT NULL,		-- the request, JSON
 	status            text NOT NULL DEFAULT 'queued' CHECK (status IN
 				('queued', 'running', 'done', 'failed', 'cancelled')),
@@ -27,3 +29,4 @@ CREATE TABLE slice_jobs (
 );
 CREATE INDEX slice_jobs_queued ON slice_jobs (id) WHERE status = 'queued';
 CREATE INDEX slice_jobs_model ON slice_jobs (model_id);
+CREATE INDEX slice_jobs_bounty ON slice_jobs (bounty_id) WHERE bounty_id IS NOT NULL;

@@ -188,6 +188,59 @@ static void leaderboard(struct buf *b, const cJSON *board)
 	buf_adds(b, "</tbody>\n</table>\n</div>\n");
 }
 
+/* The analyst's search of the discovery part, beside the findings. */
+static void discovery_search(struct buf *b, const cJSON *job)
+{
+	const cJSON *s;
+	double id = 0, v;
+	char href[64];
+
+	if (!job)
+		return;
+	jnum(job, "id", &id);
+	snprintf(href, sizeof(href), "/v1/slices/%.0f/report", id);
+	buf_adds(b, "<h2 id=\"discovery-search\">What a search of the "
+		 "discovery part finds</h2>\n<p>SliceLine run on the discovery "
+		 "part only, the rows hunters download: slices a hunter could "
+		 "submit.  Compare them with the findings above; the numbers are "
+		 "the discovery part's, not the holdout's.  <a");
+	add_href(b, href);
+	buf_adds(b, ">The whole search</a>.</p>\n<div class=\"table-wrap\">\n"
+		 "<table>\n<thead><tr><th scope=\"col\">Slice</th><th "
+		 "scope=\"col\">Size</th><th scope=\"col\">Metric</th><th "
+		 "scope=\"col\">Rest</th><th scope=\"col\">Adj. p</th><th "
+		 "scope=\"col\">Held-out half</th></tr></thead>\n<tbody>\n");
+	cJSON_ArrayForEach(s, jget(job, "slices")) {
+		const cJSON *it;
+		bool first = true;
+
+		buf_adds(b, "<tr><td class=\"g\">");
+		cJSON_ArrayForEach(it, jget(s, "attributes")) {
+			if (!first)
+				buf_adds(b, " and ");
+			first = false;
+			html_esc(b, it->string);
+			buf_adds(b, " = ");
+			if (cJSON_IsString(it))
+				html_esc(b, it->valuestring);
+		}
+		buf_adds(b, "</td>");
+		cell_count(b, s, "size");
+		cell_rate(b, jget(s, "metric"), "value");
+		cell_rate(b, jget(s, "complement"), "value");
+		buf_adds(b, "<td>");
+		if (jnum(jget(s, "gap"), "p_adjusted", &v))
+			add_p(b, v);
+		else
+			buf_adds(b, EMDASH);
+		buf_adds(b, "</td><td>");
+		buf_adds(b, cJSON_IsTrue(jget(s, "confirmed")) ? "confirmed" :
+			 "not confirmed");
+		buf_adds(b, "</td></tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table>\n</div>\n");
+}
+
 static void findings(struct buf *b, const cJSON *board)
 {
 	const cJSON *fs = jget(board, "findings"), *f;
@@ -425,6 +478,7 @@ int bounty_html_render(struct buf *out, const cJSON *bounty,
 	summary(out, board);
 	leaderboard(out, board);
 	findings(out, board);
+	discovery_search(out, meta ? meta->slices : NULL);
 	history_chart(out, board);
 	decision_list(out, board);
 	rules(out, bounty);

@@ -28,6 +28,11 @@ struct bounty_html_meta {
 	const char *model_name;
 	const char *model_version;
 	const char *dataset_name;
+	/*
+	 * The newest search of the discovery part (GET /v1/slices/{id}), for
+	 * the roles that may run one; NULL: no such section.
+	 */
+	const cJSON *slices;
 };
 
 /*

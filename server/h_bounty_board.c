@@ -7,6 +7,7 @@
 #include "common/limits.h"
 #include "common/util.h"
 #include "server/handlers.h"
+#include "server/store_slices.h"
 #include "server/h_bounties_internal.h"
 #include "server/reqjson.h"
 #include "server/log.h"
@@ -159,7 +160,7 @@ void h_bounties_report(struct request *r)
 	struct dataset d = { 0 };
 	struct bounty_html_meta meta;
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	cJSON *board, *info = NULL;
+	cJSON *board, *info = NULL, *slices = NULL;
 
 	memset(&b, 0, sizeof(b));
 	memset(&meta, 0, sizeof(meta));
@@ -177,11 +178,25 @@ void h_bounties_report(struct request *r)
 	meta.model_name = m.name;
 	meta.model_version = m.version;
 	meta.dataset_name = d.name;
+	/* The analysts' own search of the discovery part: not for hunters. */
+	if (!r->share && r->has_key && strcmp(r->key.role, "hunter")) {
+		struct slice_job job = { 0 };
+
+		if (!store_slice_job_latest_done(req_db(r), b.id, &job) &&
+		    job.result)
+			slices = cJSON_Parse(job.result);
+		if (slices) {
+			cJSON_AddNumberToObject(slices, "id", (double)job.id);
+			meta.slices = slices;
+		}
+		slice_job_release(&job);
+	}
 	respond_page(r, bounty_html_render(&out, info, board, &meta, &err),
 		     &out, &err, "bounty report");
 out:
 	cJSON_Delete(board);
 	cJSON_Delete(info);
+	cJSON_Delete(slices);
 	model_release(&m);
 	dataset_release(&d);
 	bounty_release(&b);

@@ -5,6 +5,7 @@
  *   GET  /v1/slices/{id}            the job: status, progress and, when
  *                                   done, the slices
  *   POST /v1/slices/{id}/cancel     stop it
+ *   POST /v1/bounties/{id}/slices   the search on a bounty's discovery part
  */
 #include "common/fa.h"
 #include "server/handlers.h"
@@ -12,6 +13,7 @@
 #include "server/reqjson.h"
 #include "server/log.h"
 #include "server/store_slices.h"
+#include "server/store_bounties.h"
 #include "evaluate/slices.h"
 #include "report/html.h"
 #include "report/csv.h"
@@ -36,6 +38,8 @@ static cJSON *job_json(const struct slice_job *j)
 
 	cJSON_AddNumberToObject(o, "id", (double)j->id);
 	cJSON_AddNumberToObject(o, "model_id", (double)j->model_id);
+	if (j->bounty_id)
+		cJSON_AddNumberToObject(o, "bounty_id", (double)j->bounty_id);
 	cJSON_AddStringToObject(o, "status", j->status);
 	cJSON_AddItemToObject(o, "progress", j->progress ?
 			      cJSON_Parse(j->progress) : cJSON_CreateObject());
@@ -65,9 +69,13 @@ static cJSON *job_json(const struct slice_job *j)
 	return o;
 }
 
-void h_model_slices_create(struct request *r)
+/*
+ * Check req (a copy of the body) against model m's dataset and queue it;
+ * responds either way.  bounty_id 0: none.
+ */
+static void queue(struct request *r, const struct model *m, int64_t bounty_id,
+		  const cJSON *req)
 {
-	struct model m = { 0 };
 	struct dataset d = { 0 };
 	struct table t;
 	struct buf err = BUF_INIT;
@@ -75,37 +83,27 @@ void h_model_slices_create(struct request *r)
 	enum task task;
 	char *params = NULL;
 	int64_t id;
-	int rc;
 
 	table_init(&t, TASK_CLASSIFICATION);
-	rc = store_model_get(req_db(r), r->ids[0], &m);
-	if (rc) {
-		if (rc > 0)
-			respond_problem(r, 404, "Not found", "model %lld does "
-					"not exist", (long long)r->ids[0]);
-		else
-			respond_internal(r);
-		goto out;
-	}
-	if (!m.prediction_count) {
+	if (!m->prediction_count) {
 		respond_problem(r, 409, "Conflict", "model %lld has no "
 				"predictions yet; upload them before searching",
-				(long long)m.id);
+				(long long)m->id);
 		goto out;
 	}
-	if (store_dataset_get(req_db(r), m.dataset_id, &d) ||
+	if (store_dataset_get(req_db(r), m->dataset_id, &d) ||
 	    task_parse(d.task, &task)) {
 		respond_internal(r);
 		goto out;
 	}
 	empty_table(&d, task, &t);
-	if (slices_check(&t, r->json, &err)) {
+	if (slices_check(&t, req, &err)) {
 		respond_problem(r, 422, "Invalid slice request", "%s", err.s);
 		goto out;
 	}
-	params = cJSON_PrintUnformatted(r->json);
-	if (!params || store_slice_job_create(req_db(r), m.id, params,
-					      r->key.id, &id) ||
+	params = cJSON_PrintUnformatted(req);
+	if (!params || store_slice_job_create(req_db(r), m->id, bounty_id,
+					      params, r->key.id, &id) ||
 	    store_slice_job_get(req_db(r), id, &job)) {
 		respond_internal(r);
 		goto out;
@@ -115,9 +113,62 @@ out:
 	free(params);
 	slice_job_release(&job);
 	table_release(&t);
-	model_release(&m);
 	dataset_release(&d);
 	buf_release(&err);
+}
+
+static int model_or_respond(struct request *r, int64_t id, struct model *m)
+{
+	int rc = store_model_get(req_db(r), id, m);
+
+	if (rc > 0)
+		respond_problem(r, 404, "Not found", "model %lld does not exist",
+				(long long)id);
+	else if (rc < 0)
+		respond_internal(r);
+	return rc;
+}
+
+void h_model_slices_create(struct request *r)
+{
+	struct model m = { 0 };
+
+	if (!model_or_respond(r, r->ids[0], &m))
+		queue(r, &m, 0, r->json);
+	model_release(&m);
+}
+
+/*
+ * POST /v1/bounties/{id}/slices: the search on the bounty's discovery part
+ * only, what a hunter could find; the bounty's metric unless another is
+ * asked for.
+ */
+void h_bounty_slices_create(struct request *r)
+{
+	struct bounty b;
+	struct model m = { 0 };
+	cJSON *req;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	rc = store_bounty_get(req_db(r), r->ids[0], &b);
+	if (rc) {
+		if (rc > 0)
+			respond_problem(r, 404, "Not found", "bounty %lld does "
+					"not exist", (long long)r->ids[0]);
+		else
+			respond_internal(r);
+		bounty_release(&b);
+		return;
+	}
+	req = cJSON_Duplicate(r->json, true);
+	if (!cJSON_GetObjectItemCaseSensitive(req, "metric"))
+		cJSON_AddStringToObject(req, "metric", b.metric);
+	if (!model_or_respond(r, b.model_id, &m))
+		queue(r, &m, b.id, req);
+	cJSON_Delete(req);
+	model_release(&m);
+	bounty_release(&b);
 }
 
 void h_slices_get(struct request *r)

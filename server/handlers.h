@@ -64,6 +64,7 @@ void h_evaluations_create(struct request *r);
 
 /* h_slices.c: slice discovery jobs */
 void h_model_slices_create(struct request *r);
+void h_bounty_slices_create(struct request *r);
 void h_slices_get(struct request *r);
 void h_slices_cancel(struct request *r);
 void h_slices_report(struct request *r);

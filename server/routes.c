@@ -43,6 +43,7 @@ const struct route routes[] = {
 	{ "GET", "/v1/slices/{id}/report", READ, BODY_NONE, h_slices_report, NULL, NULL, NULL },
 	{ "GET", "/v1/models/{id}/report", READ, BODY_NONE, h_model_report, NULL, NULL, NULL },
 	{ "POST", "/v1/slices/{id}/cancel", RW, BODY_NONE, h_slices_cancel, NULL, NULL, NULL },
+	{ "POST", "/v1/bounties/{id}/slices", RW, BODY_JSON, h_bounty_slices_create, NULL, NULL, NULL },
 	{ "GET", "/v1/models/{id}/compare/{id}/report", READ, BODY_NONE, h_compare_report, NULL, NULL,
 	  NULL, SHARE_ALL },
 	{ "GET", "/v1/evaluations", READ, BODY_NONE, h_evaluations_list, NULL, NULL, NULL },

@@ -7,6 +7,7 @@
 #include "server/store_slices.h"
 #include "server/log.h"
 #include "evaluate/slices.h"
+#include "server/bounty_data.h"
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,6 +148,40 @@ static void *heartbeat_main(void *arg)
 	return NULL;
 }
 
+/* A bounty's search: its data (shared, cached), its discovery part. */
+static cJSON *search_discovery(struct db *db, const struct slice_job *job,
+			       const struct dataset *d, const cJSON *req,
+			       const struct slices_hooks *hooks,
+			       bool *cancelled, struct buf *err)
+{
+	struct bounty b;
+	struct bounty_data *bd;
+	cJSON *out = NULL, *bo;
+
+	memset(&b, 0, sizeof(b));
+	if (store_bounty_get(db, job->bounty_id, &b)) {
+		buf_addf(err, "bounty %lld could not be read",
+			 (long long)job->bounty_id);
+		bounty_release(&b);
+		return NULL;
+	}
+	bd = bounty_data_get(db, &b, d, err);
+	if (bd) {
+		out = slices_run(&bd->t, &bd->discovery, req, hooks, cancelled,
+				 err);
+		if (out) {
+			bo = cJSON_AddObjectToObject(out, "bounty");
+			cJSON_AddNumberToObject(bo, "id", (double)b.id);
+			cJSON_AddStringToObject(bo, "part", "discovery");
+			cJSON_AddNumberToObject(bo, "rows", (double)
+						bitset_count(&bd->discovery));
+		}
+		bounty_data_put(bd);
+	}
+	bounty_release(&b);
+	return out;
+}
+
 /* Load the job's table and search; the result or an error. */
 static cJSON *search_job(struct db *db, struct running *run,
 			 const struct slice_job *job, struct buf *err,
@@ -175,12 +210,17 @@ static cJSON *search_job(struct db *db, struct running *run,
 			 (long long)job->model_id);
 		goto out;
 	}
+	if (job->bounty_id) {
+		out = search_discovery(db, job, &d, req, &hooks, cancelled, err);
+		goto described;
+	}
 	table_init(&t, task);
 	if (store_table_load(db, &d, m.id, &t)) {
 		buf_adds(err, "the model's examples could not be read");
 		goto out;
 	}
-	out = slices_run(&t, req, &hooks, cancelled, err);
+	out = slices_run(&t, NULL, req, &hooks, cancelled, err);
+described:
 	if (out) {
 		cJSON *mo = cJSON_CreateObject();
 

@@ -9,7 +9,7 @@
 #define JOB_COLS \
 	"id, model_id, params, status, progress, result, error, attempts," \
 	" cancel_requested, " TS("created_at") ", " TS("started_at") ", " \
-	TS("finished_at")
+	TS("finished_at") ", COALESCE(bounty_id, 0)"
 
 void slice_job_release(struct slice_job *j)
 {
@@ -38,6 +38,7 @@ static void job_from_row(const PGresult *r, int i, struct slice_job *j)
 	j->created_at = db_strdup(r, i, 9);
 	j->started_at = db_strdup(r, i, 10);
 	j->finished_at = db_strdup(r, i, 11);
+	j->bounty_id = db_i64(r, i, 12);
 }
 
 /* The one-row result of sql into *out: 0, 1 (no row), -1. */
@@ -59,17 +60,20 @@ static int one_job(struct db *db, const char *what, const char *sql,
 }
 
 int store_slice_job_create(struct db *db, int64_t model_id,
-			   const char *params, int64_t key_id, int64_t *id)
+			   int64_t bounty_id, const char *params,
+			   int64_t key_id, int64_t *id)
 {
-	char m[24], k[24];
-	const char *p[3] = { m, params, key_id > 0 ? k : NULL };
+	char m[24], k[24], b[24];
+	const char *p[4] = { m, params, key_id > 0 ? k : NULL,
+			     bounty_id > 0 ? b : NULL };
 	PGresult *r;
 
 	db_fmt_i64(m, sizeof(m), model_id);
 	db_fmt_i64(k, sizeof(k), key_id);
+	db_fmt_i64(b, sizeof(b), bounty_id);
 	r = db_exec(db, "queue slice job", PGRES_TUPLES_OK,
-		    "INSERT INTO slice_jobs (model_id, params, created_by)"
-		    " VALUES ($1, $2, $3) RETURNING id", 3, p);
+		    "INSERT INTO slice_jobs (model_id, params, created_by,"
+		    " bounty_id) VALUES ($1, $2, $3, $4) RETURNING id", 4, p);
 	if (!r)
 		return -1;
 	*id = db_i64(r, 0, 0);
@@ -85,6 +89,18 @@ int store_slice_job_get(struct db *db, int64_t id, struct slice_job *out)
 	db_fmt_i64(s, sizeof(s), id);
 	return one_job(db, "get slice job", "SELECT " JOB_COLS
 		       " FROM slice_jobs WHERE id = $1", 1, p, out);
+}
+
+int store_slice_job_latest_done(struct db *db, int64_t bounty_id,
+				struct slice_job *out)
+{
+	char s[24];
+	const char *p[1] = { s };
+
+	db_fmt_i64(s, sizeof(s), bounty_id);
+	return one_job(db, "latest bounty slice job", "SELECT " JOB_COLS
+		       " FROM slice_jobs WHERE bounty_id = $1 AND status = 'done'"
+		       " ORDER BY id DESC LIMIT 1", 1, p, out);
 }
 
 int store_slice_job_cancel(struct db *db, int64_t id)

@@ -7,7 +7,7 @@
 #include "server/store.h"
 
 struct slice_job {
-	int64_t id, model_id;
+	int64_t id, model_id, bounty_id;	/* bounty_id 0: none */
 	char *params, *status, *progress, *result, *error;
 	int attempts;
 	bool cancel_requested;
@@ -16,9 +16,13 @@ struct slice_job {
 
 void slice_job_release(struct slice_job *j);
 
-/* Queue a job; *id gets its id.  0 or -1. */
+/* Queue a job (bounty_id 0: none); *id gets its id.  0 or -1. */
 int store_slice_job_create(struct db *db, int64_t model_id,
-			   const char *params, int64_t key_id, int64_t *id);
+			   int64_t bounty_id, const char *params,
+			   int64_t key_id, int64_t *id);
+/* The newest finished search of bounty_id: 0, 1 when none, -1. */
+int store_slice_job_latest_done(struct db *db, int64_t bounty_id,
+				struct slice_job *out);
 /* 0, 1 when there is no such job, -1. */
 int store_slice_job_get(struct db *db, int64_t id, struct slice_job *out);
 /*

@@ -149,3 +149,25 @@ def test_csv_and_the_evaluation_a_slice_links_to(ctx):
     eq(cohort["metrics"]["fpr"]["value"], j["slices"][0]["metric"]["value"],
        "the slice's false positive rate is the cohort's")
     eq(s.request("GET", f"/v1/models/{ctx['model']}/report", key=key).status, 400, "by needed")
+
+
+def test_a_bounty_search_sees_the_discovery_part_only(ctx):
+    s, key = ctx["srv"], ctx["key"]
+    r = s.request("POST", "/v1/bounties", {"model_id": ctx["model"], "metric": "fpr",
+                                           "min_support": 30, "min_gap": 0.05}, key=key)
+    eq(r.status, 201, f"bounty {r}")
+    bounty = r.json()
+    r = s.request("POST", f"/v1/bounties/{bounty['id']}/slices", {"k": 3}, key=key)
+    eq(r.status, 202, f"queued {r}")
+    j = wait(s, key, r.json()["id"])
+    eq(j["status"], "done", f"job {j}")
+    eq((j["bounty"]["id"], j["bounty"]["part"]), (bounty["id"], "discovery"), "the part")
+    eq(j["bounty"]["rows"], bounty["discovery_rows"], "every discovery row, no other")
+    eq(j["metric"], "fpr", "the bounty's metric")
+    expect(j["overall"]["rows"] < bounty["discovery_rows"], "fpr: the negatives of the part")
+    eq(j["slices"][0]["attributes"], {"region": "b", "device": "c"}, "the planted slice")
+    page = s.request("GET", f"/v1/bounties/{bounty['id']}/report", key=key).body
+    expect('id="discovery-search"' in page, "the analyst sees the search beside the findings")
+    hunter = s.request("GET", f"/v1/bounties/{bounty['id']}/report", key=s.key("hunter")).body
+    expect('id="discovery-search"' not in hunter, "a hunter does not")
+    eq(s.request("POST", "/v1/bounties/99999/slices", {}, key=key).status, 404, "no bounty")

@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		build();
 	if (!req)
 		return 0;
-	out = slices_run(&t, req, NULL, &cancelled, &err);
+	out = slices_run(&t, NULL, req, NULL, &cancelled, &err);
 	if (!out) {
 		if (!err.len || cancelled)
 			abort();

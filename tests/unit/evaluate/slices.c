@@ -59,7 +59,7 @@ static cJSON *run(const struct table *t, const char *req)
 	bool cancelled;
 
 	assert_non_null(r);
-	out = slices_run(t, r, NULL, &cancelled, &err);
+	out = slices_run(t, NULL, r, NULL, &cancelled, &err);
 	if (!out)
 		fail_msg("%s", err.s);
 	cJSON_Delete(r);
@@ -218,7 +218,7 @@ static void test_slices__bad_requests(void **state)
 		struct buf err = BUF_INIT;
 		bool cancelled;
 
-		assert_null(slices_run(&t, req, NULL, &cancelled, &err));
+		assert_null(slices_run(&t, NULL, req, NULL, &cancelled, &err));
 		if (!strstr(err.s, bad[i][1]))
 			fail_msg("%s: \"%s\"", bad[i][0], err.s);
 		cJSON_Delete(req);
