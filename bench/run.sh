@@ -15,6 +15,8 @@
 #   BENCH_HUNTER_SECONDS  duration of the concurrent bounty hunters, default
 #                    60 (0 skips; run only when the server has the bounty
 #                    routes)
+#   BENCH_SLICES     0 skips the slice-discovery section (bench/slices.sh;
+#                    BENCH_SLICES_BIG=0 skips its 2.5M x 68 step)
 #   BENCH_TMP        parent folder of the scratch folder, default /tmp
 #   BENCH_KEEP=1     keep the scratch folder (data, logs, outputs)
 #
@@ -51,7 +53,8 @@ STEP_TIMEOUT=300	# seconds for any one measured command
 # ---- packages -------------------------------------------------------------
 
 need=()
-for p in python3 python3-pandas python3-statsmodels sctk time curl postgresql; do
+for p in python3 python3-pandas python3-statsmodels python3-sklearn python3-scipy \
+	python3-numba sctk time curl postgresql; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		need+=("$p")
 done
@@ -777,6 +780,18 @@ if "$B/tests/unit/metrics/power" >"$W/power.out" 2>&1; then
 else
 	say "power simulation failed: $(first_error "$W/power.out")"
 	FAILED=1
+fi
+
+# ---- 5. slice discovery ------------------------------------------------------
+
+if [ "${BENCH_SLICES:-1}" != 0 ]; then
+	say ""
+	say "== 5. slice discovery (SliceLine, level 3, k 4): fairaudit against DataDome sliceline on the same generated data"
+	bench/slices.sh "$B" "$W" "$W/summary.tsv" >"$W/slices.out" 2>&1 || {
+		say "slice discovery: the top k differ from sliceline's, or a step failed"
+		FAILED=1
+	}
+	say_file "$W/slices.out"
 fi
 
 # ---- summary ---------------------------------------------------------------
