@@ -89,3 +89,57 @@ def test_a_search_not_done_says_so(ctx):
         assert "The search is" in text, text
     finally:
         quiet.stop()
+
+
+def test_speech_slices_over_the_api_the_page_and_the_command_line(ctx):
+    """Speech: WER slices with speakers as clusters.  tests/browser/
+    test_speech.py's data (counts by hand): Scottish speakers in the ward
+    err at 0.55, every other accent x noise cell at 0.15 to 0.25."""
+    import json
+    import subprocess
+    import tempfile
+    from harness import BINARY
+    from test_speech import data as speech_data
+    s, key = ctx["srv"], ctx["key"]
+    ref, hyp, attrs = speech_data()
+    ds = s.request("POST", "/v1/datasets", {"name": "wards", "task": "asr"}, key=key).json()["id"]
+    for path, body, ctype in ((f"/v1/datasets/{ds}/examples", ref, "text/x-trn"),
+                              (f"/v1/datasets/{ds}/attributes", attrs, "text/csv")):
+        assert s.request("POST", path, body.encode(), key=key,
+                         headers={"Content-Type": ctype}).status == 201
+    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "asr"}, key=key).json()["id"]
+    assert s.request("POST", f"/v1/models/{m}/predictions", hyp.encode(), key=key,
+                     headers={"Content-Type": "text/x-trn"}).status == 201
+    req = {"k": 3, "min_support": 50}
+    job = s.request("POST", f"/v1/models/{m}/slices", req, key=key).json()["id"]
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
+        if j["status"] == "done":
+            break
+        time.sleep(0.1)
+    assert j["status"] == "done" and j["metric"] == "wer", j
+    top = j["slices"][0]
+    assert top["attributes"] == {"accent": "scottish", "noise": "ward"}, top
+    assert top["speakers"] == 20 and top["size"] == 200, top
+    assert abs(top["metric"]["value"] - 0.55) < 1e-12 and top["confirmed"], top
+    page = ctx["browser"].open(f"http://{s.addr}/v1/slices/{job}/report",
+                               headers={"Authorization": "Bearer " + key})
+    try:
+        got = page.eval("""(() => ({
+            heads: Array.from(document.querySelectorAll('thead th')).map(t => t.innerText),
+            first: document.querySelector('tbody tr[data-slice="0"] td.g').innerText}))()""")
+    finally:
+        page.close()
+    assert "Speakers" in got["heads"], got
+    assert "accent = scottish" in got["first"] and "noise = ward" in got["first"], got
+    with tempfile.TemporaryDirectory() as d:
+        paths = [os.path.join(d, n) for n in ("ref.trn", "hyp.trn", "attrs.csv")]
+        for p, body in zip(paths, (ref, hyp, attrs)):
+            open(p, "w").write(body)
+        out = subprocess.run([BINARY, "slices", "--task", "asr", "--truth", paths[0],
+                              "--predictions", paths[1], "--attributes", paths[2],
+                              "--k", "3", "--min-support", "50"],
+                             check=True, capture_output=True, text=True).stdout
+    cli = json.loads(out)
+    assert cli["slices"] == j["slices"], (cli["slices"], j["slices"])
