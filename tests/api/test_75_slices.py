@@ -171,3 +171,70 @@ def test_a_bounty_search_sees_the_discovery_part_only(ctx):
     hunter = s.request("GET", f"/v1/bounties/{bounty['id']}/report", key=s.key("hunter")).body
     expect('id="discovery-search"' not in hunter, "a hunter does not")
     eq(s.request("POST", "/v1/bounties/99999/slices", {}, key=key).status, 404, "no bounty")
+
+
+def wide(seed=9, n=50000, attrs=30):
+    """A search that takes seconds: 30 attributes, level 5, alpha 0.99
+    (4.6 s alone on the development machine)."""
+    rng = random.Random(seed)
+    names = [f"a{i}" for i in range(attrs)]
+    truth, preds = ["id,label," + ",".join(names)], ["id,prediction"]
+    for i in range(n):
+        vals = [str(rng.randrange(2 + j % 7)) for j in range(attrs)]
+        truth.append(f"w{i},0," + ",".join(vals))
+        preds.append(f"w{i},{1 if rng.random() < 0.1 else 0}")
+    return "\n".join(truth) + "\n", "\n".join(preds) + "\n"
+
+
+LONG = {"metric": "fpr", "max_level": 5, "alpha": 0.99, "min_support": 30, "k": 10}
+
+
+def wait_running(s, key, job, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
+        if j["status"] == "running" and j["progress"].get("phase") in ("search", "replication"):
+            return j
+        assert j["status"] in ("queued", "running"), j
+        time.sleep(0.05)
+    raise AssertionError(f"job {job} never ran: {j}")
+
+
+def test_running_searches_stop_on_cancel_and_move_on_restart(ctx):
+    """A running search stops within seconds of a cancel; a server stopped
+    mid-search puts its job back in the queue, and the next server runs it
+    to the end.  Each search takes several seconds (see wide()), the cancel
+    and the stop come within a tenth of a second of its start, so the
+    search cannot have finished first."""
+    a = Server()
+    try:
+        key = a.key("analyst")
+        truth, preds = wide()
+        ds = a.request("POST", "/v1/datasets", {"name": "wide", "task": "classification"},
+                       key=key).json()["id"]
+        eq(a.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
+                     headers={"Content-Type": "text/csv"}).status, 201, "examples")
+        m = a.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
+        eq(a.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
+                     headers={"Content-Type": "text/csv"}).status, 201, "predictions")
+        job = a.request("POST", f"/v1/models/{m}/slices", LONG, key=key).json()["id"]
+        wait_running(a, key, job)
+        t0 = time.time()
+        a.request("POST", f"/v1/slices/{job}/cancel", key=key)
+        j = wait(a, key, job, seconds=20)
+        eq(j["status"], "cancelled", f"cancelled {j}")
+        expect(time.time() - t0 < 10, f"stopped {time.time() - t0:.1f} s after the cancel")
+        job = a.request("POST", f"/v1/models/{m}/slices", LONG, key=key).json()["id"]
+        wait_running(a, key, job)
+        a.stop()
+        state = psql(f"SELECT status || ',' || attempts FROM slice_jobs WHERE id = {job}",
+                     db=a.dbname).strip()
+        eq(state, "queued,0", "back in the queue, the attempt not counted")
+        b = Server(database=(a.dbname, a.url))
+        try:
+            j = wait(b, key, job, seconds=120)
+            eq((j["status"], j["attempts"]), ("done", 1), f"run by the next server: {j}")
+        finally:
+            b.stop()
+    finally:
+        a.stop()
