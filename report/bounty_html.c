@@ -73,21 +73,6 @@ static void cell_real(struct buf *b, const cJSON *o, const char *k)
 	buf_adds(b, "</td>");
 }
 
-static const char *metric_label(const char *m)
-{
-	if (!m)
-		return "metric";
-	if (!strcmp(m, "error_rate"))
-		return "error rate";
-	if (!strcmp(m, "fpr"))
-		return "false positive rate";
-	if (!strcmp(m, "fnr"))
-		return "false negative rate";
-	if (!strcmp(m, "wer"))
-		return "word error rate";
-	return m;
-}
-
 /* ---- sections ---- */
 
 static void bounty_page_begin(struct buf *b, const char *title)
@@ -105,7 +90,7 @@ static void header(struct buf *b, const cJSON *bounty,
 		 " bias bounty</p>\n<h1>");
 	esc_or_dash(b, title);
 	buf_adds(b, "</h1>\n<p class=\"meta\">Metric: <b>");
-	esc_or_dash(b, metric_label(jstr(bounty, "metric")));
+	esc_or_dash(b, metric_plain_name(jstr(bounty, "metric")));
 	buf_adds(b, "</b> " MIDDOT " status: <b>");
 	esc_or_dash(b, jstr(bounty, "status"));
 	buf_adds(b, "</b> " MIDDOT " opens ");

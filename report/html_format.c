@@ -297,3 +297,20 @@ void fmt_ratio(struct buf *b, enum kind k, double x, bool plus)
 	(void)plus;
 	add_fixed(b, x, 2, false);
 }
+
+const char *metric_plain_name(const char *m)
+{
+	if (!m)
+		return "metric";
+	if (!strcmp(m, "error_rate"))
+		return "error rate";
+	if (!strcmp(m, "fpr"))
+		return "false positive rate";
+	if (!strcmp(m, "fnr"))
+		return "false negative rate";
+	if (!strcmp(m, "abs_error"))
+		return "absolute error";
+	if (!strcmp(m, "wer"))
+		return "word error rate";
+	return m;
+}

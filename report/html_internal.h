@@ -153,6 +153,8 @@ bool pc_split(const char *key, const char **name, size_t *name_len,
 /* The metric's name ("False positive rate") or, with abbr, "FPR". */
 void add_metric(struct buf *b, const char *key, bool abbr);
 enum kind metric_kind(const char *key);
+/* A bounty's or slice search's metric in words ("false positive rate"). */
+const char *metric_plain_name(const char *m);
 /* The metric's name in lower case, as inside a sentence. */
 void add_name_lower(struct buf *b, const char *key);
 /* A value, difference or range formatted for the metric's kind. */

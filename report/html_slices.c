@@ -23,23 +23,6 @@ static const char slices_css[] =
 #define LABEL_W 260
 #define ROW_H 22
 
-static const char *metric_name(const char *m)
-{
-	if (!m)
-		return "metric";
-	if (!strcmp(m, "error_rate"))
-		return "error rate";
-	if (!strcmp(m, "fpr"))
-		return "false positive rate";
-	if (!strcmp(m, "fnr"))
-		return "false negative rate";
-	if (!strcmp(m, "abs_error"))
-		return "absolute error";
-	if (!strcmp(m, "wer"))
-		return "word error rate";
-	return m;
-}
-
 /* "a = x AND b = y" */
 static void predicates(struct buf *b, const cJSON *attrs)
 {
@@ -360,7 +343,7 @@ int html_render_slices(struct buf *out, const cJSON *job,
 		 MIDDOT " slice discovery</p>\n<h1>");
 	html_esc(out, title.s);
 	buf_adds(out, "</h1>\n<p class=\"meta\">Where the ");
-	html_esc(out, metric_name(jstr(job, "metric") ? jstr(job, "metric") :
+	html_esc(out, metric_plain_name(jstr(job, "metric") ? jstr(job, "metric") :
 				  jstr(params, "metric")));
 	buf_adds(out, " is worst for a slice's size");
 	if (jstr(model, "dataset")) {

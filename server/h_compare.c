@@ -519,18 +519,6 @@ static cJSON *comparison_json(const struct request *r,
 
 /* ---- the handler ---- */
 
-static int model_or_respond(struct request *r, int64_t id, struct model *m)
-{
-	int rc = store_model_get(req_db(r), id, m);
-
-	if (rc > 0)
-		respond_problem(r, 404, "Not found", "model %lld does not exist",
-				(long long)id);
-	else if (rc < 0)
-		respond_internal(r);
-	return rc;
-}
-
 /*
  * 0 if models a and b can be compared: one dataset (loaded into d, its task
  * into *task), both with predictions and, for speech, one normalisation.

@@ -581,15 +581,8 @@ void h_model_report(struct request *r)
 		respond_problem(r, 400, "Bad request", "%s", err.s);
 		goto out;
 	}
-	rc = store_model_get(req_db(r), r->ids[0], &m);
-	if (rc) {
-		if (rc > 0)
-			respond_problem(r, 404, "Not found", "model %lld does "
-					"not exist", (long long)r->ids[0]);
-		else
-			respond_internal(r);
+	if (model_or_respond(r, r->ids[0], &m))
 		goto out;
-	}
 	if (!m.prediction_count) {
 		respond_problem(r, 409, "Conflict", "model %lld has no "
 				"predictions yet", (long long)m.id);

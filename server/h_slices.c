@@ -117,18 +117,6 @@ out:
 	buf_release(&err);
 }
 
-static int model_or_respond(struct request *r, int64_t id, struct model *m)
-{
-	int rc = store_model_get(req_db(r), id, m);
-
-	if (rc > 0)
-		respond_problem(r, 404, "Not found", "model %lld does not exist",
-				(long long)id);
-	else if (rc < 0)
-		respond_internal(r);
-	return rc;
-}
-
 void h_model_slices_create(struct request *r)
 {
 	struct model m = { 0 };

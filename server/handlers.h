@@ -27,6 +27,8 @@ void h_datasets_create(struct request *r);
 void h_datasets_list(struct request *r);
 void h_datasets_get(struct request *r);
 void h_models_create(struct request *r);
+/* Model id into *m: 0, or nonzero after answering 404 or 500. */
+int model_or_respond(struct request *r, int64_t id, struct model *m);
 void h_models_list(struct request *r);
 void h_models_get(struct request *r);
 
