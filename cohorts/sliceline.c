@@ -74,6 +74,8 @@ struct search {
 	size_t *group;			/* ngroup + 1 starts into cand */
 	size_t ngroup;
 	uint64_t done;			/* candidates evaluated (atomic) */
+	bool too_many;			/* a level passed max_cand */
+	size_t max_cand;
 	uint64_t *scratch_idx[FANOUT_MAX_THREADS];
 	uint64_t *scratch_word[FANOUT_MAX_THREADS];
 };
@@ -372,6 +374,10 @@ static void candidates(struct search *s, const struct node *nodes,
 				st->pruned++;
 				continue;
 			}
+			if (s->ncand == s->max_cand) {
+				s->too_many = true;
+				break;
+			}
 			s->cand = xgrow(s->cand, &s->cand_cap, s->ncand + 1,
 					sizeof(*s->cand));
 			c = &s->cand[s->ncand++];
@@ -382,6 +388,8 @@ static void candidates(struct search *s, const struct node *nodes,
 		}
 		if (s->ncand > start)
 			s->group[s->ngroup++] = start;
+		if (s->too_many)
+			break;
 	}
 	s->group[s->ngroup] = s->ncand;
 	free(set.slot);
@@ -531,6 +539,8 @@ int sliceline_run(const struct slice_data *d, const struct slice_opts *o,
 	s.d = d;
 	s.o = o;
 	s.nw = (d->nrows + 63) / 64;
+	s.max_cand = o->max_candidates ? o->max_candidates :
+		     SLICE_MAX_CANDIDATES;
 	s.binary = !d->weight;
 	for (size_t r = 0; r < d->nrows; r++) {
 		total_e += d->err[r];
@@ -584,6 +594,13 @@ int sliceline_run(const struct slice_data *d, const struct slice_opts *o,
 
 		qsort(nodes, nn, sizeof(*nodes), cmp_node);
 		candidates(&s, nodes, nn, level - 1, st);
+		if (s.too_many) {
+			buf_addf(err, "level %u of the search would evaluate more "
+				 "than %zu slices; raise min_support or lower "
+				 "max_level", level, s.max_cand);
+			ret = -1;
+			break;
+		}
 		if (!s.ncand)
 			break;
 		s.nodes = nodes;
@@ -632,6 +649,11 @@ int sliceline_run(const struct slice_data *d, const struct slice_opts *o,
 		free(s.scratch_word[t]);
 	}
 done:
+	if (ret < 0) {
+		free(s.top);
+		s.top = NULL;
+		s.ntop = 0;
+	}
 	*out = s.top;
 	*nout = s.ntop;
 	for (size_t i = 0; i < s.nbasic; i++)

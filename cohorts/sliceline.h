@@ -52,6 +52,14 @@
 #include "common/buf.h"
 
 #define SLICE_MAX_LEVEL 8
+/*
+ * Most candidates one level may have (about 80 bytes each): a search that
+ * would need more is refused, naming the level, rather than exhausting
+ * memory; a larger min_support or a smaller max_level keeps it in bounds.
+ */
+#ifndef SLICE_MAX_CANDIDATES
+#define SLICE_MAX_CANDIDATES 20000000u
+#endif
 
 struct slice_data {
 	size_t nrows, nattrs;
@@ -67,6 +75,7 @@ struct slice_opts {
 	size_t k;			/* slices wanted, >= 1 */
 	double alpha;			/* in (0, 1] */
 	size_t threads;			/* 0: every core */
+	size_t max_candidates;		/* a level's; 0: SLICE_MAX_CANDIDATES */
 	/* Optional: after each level and every few thousand candidates. */
 	void (*progress)(void *ctx, unsigned level, uint64_t evaluated,
 			 uint64_t candidates);

@@ -266,6 +266,22 @@ static void test_sliceline__refusals_and_edges(void **state)
 	buf_reset(&err);
 	assert_int_equal(sliceline_run(&x.d, &o, &got, &n, &st, &err), -1);
 	assert_non_null(strstr(err.s, "row 5"));
+	/* too many candidates for a level: refused, naming the level */
+	{
+		struct data y;
+
+		make(&y, 3000, 0, 4);
+		slice_opts_init(&o);
+		o.min_support = 1;
+		o.max_candidates = 10;
+		buf_reset(&err);
+		assert_int_equal(sliceline_run(&y.d, &o, &got, &n, &st, &err),
+				 -1);
+		assert_null(got);
+		assert_non_null(strstr(err.s, "level 2"));
+		release(&y);
+	}
+	slice_opts_init(&o);
 	/* no error anywhere: nothing scores above 0 */
 	for (size_t i = 0; i < x.n; i++)
 		x.err[i] = 0;
