@@ -77,13 +77,7 @@ def test_plan_from_an_earlier_evaluation(ctx):
             for g, n in (("a", 500), ("b", 300), ("c", 300)) for i in range(n)]
     truth = "id,label,g\n" + "".join(f"{x}{g},0,{g}\n" for x, g, _ in rows)
     preds = "id,prediction\n" + "".join(f"{x}{g},{p}\n" for x, g, p in rows)
-    ds = s.request("POST", "/v1/datasets", {"name": "pilot", "task": "classification"},
-                   key=key).json()["id"]
-    eq(s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, "examples")
-    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
-    eq(s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, "predictions")
+    _, m = s.upload_model(key, "pilot", "classification", truth, preds)
     r = s.request("POST", f"/v1/models/{m}/evaluations",
                   {"by": [["g"]], "reference": {"g": "a"}, "primary": ["error_rate"]}, key=key)
     eq(r.status, 201, f"evaluation {r}")

@@ -30,16 +30,9 @@ def files(which):
     return "\n".join(truth) + "\n", "\n".join(preds) + "\n"
 
 
-def upload(s, key, name, task="classification"):
+def upload(s, key, name):
     truth, preds = files(name)
-    ds = s.request("POST", "/v1/datasets", {"name": name, "task": task}, key=key).json()["id"]
-    eq(s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, f"{name} examples")
-    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "screener"},
-                  key=key).json()["id"]
-    eq(s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, f"{name} predictions")
-    return ds, m
+    return s.upload_model(key, name, "classification", truth, preds)
 
 
 REQ = {"by": [["accent"]], "reference": {"accent": "us"}, "primary": ["fpr"]}

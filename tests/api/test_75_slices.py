@@ -27,14 +27,7 @@ def data(seed=3, n=6000):
 
 def model(s, key):
     truth, preds = data()
-    ds = s.request("POST", "/v1/datasets", {"name": "screening", "task": "classification"},
-                   key=key).json()["id"]
-    eq(s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, "examples")
-    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
-    eq(s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
-                 headers={"Content-Type": "text/csv"}).status, 201, "predictions")
-    return ds, m
+    return s.upload_model(key, "screening", "classification", truth, preds)
 
 
 def setup():
@@ -210,13 +203,7 @@ def test_running_searches_stop_on_cancel_and_move_on_restart(ctx):
     try:
         key = a.key("analyst")
         truth, preds = wide()
-        ds = a.request("POST", "/v1/datasets", {"name": "wide", "task": "classification"},
-                       key=key).json()["id"]
-        eq(a.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
-                     headers={"Content-Type": "text/csv"}).status, 201, "examples")
-        m = a.request("POST", f"/v1/datasets/{ds}/models", {"name": "m"}, key=key).json()["id"]
-        eq(a.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
-                     headers={"Content-Type": "text/csv"}).status, 201, "predictions")
+        _, m = a.upload_model(key, "wide", "classification", truth, preds)
         job = a.request("POST", f"/v1/models/{m}/slices", LONG, key=key).json()["id"]
         wait_running(a, key, job)
         t0 = time.time()

@@ -19,13 +19,7 @@ def setup():
     s = Server()
     key = s.key("analyst")
     truth, preds = data()
-    ds = s.request("POST", "/v1/datasets", {"name": "screening", "task": "classification"},
-                   key=key).json()["id"]
-    assert s.request("POST", f"/v1/datasets/{ds}/examples", truth.encode(), key=key,
-                     headers={"Content-Type": "text/csv"}).status == 201
-    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "screener"}, key=key).json()["id"]
-    assert s.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
-                     headers={"Content-Type": "text/csv"}).status == 201
+    _, m = s.upload_model(key, "screener", "classification", truth, preds)
     job = s.request("POST", f"/v1/models/{m}/slices", {"metric": "fpr", "k": 4},
                     key=key).json()["id"]
     deadline = time.time() + 60
@@ -102,14 +96,7 @@ def test_speech_slices_over_the_api_the_page_and_the_command_line(ctx):
     from test_speech import data as speech_data
     s, key = ctx["srv"], ctx["key"]
     ref, hyp, attrs = speech_data()
-    ds = s.request("POST", "/v1/datasets", {"name": "wards", "task": "asr"}, key=key).json()["id"]
-    for path, body, ctype in ((f"/v1/datasets/{ds}/examples", ref, "text/x-trn"),
-                              (f"/v1/datasets/{ds}/attributes", attrs, "text/csv")):
-        assert s.request("POST", path, body.encode(), key=key,
-                         headers={"Content-Type": ctype}).status == 201
-    m = s.request("POST", f"/v1/datasets/{ds}/models", {"name": "asr"}, key=key).json()["id"]
-    assert s.request("POST", f"/v1/models/{m}/predictions", hyp.encode(), key=key,
-                     headers={"Content-Type": "text/x-trn"}).status == 201
+    _, m = s.upload_model(key, "wards", "asr", ref, hyp, ctype="text/x-trn", attributes=attrs)
     req = {"k": 3, "min_support": 50}
     job = s.request("POST", f"/v1/models/{m}/slices", req, key=key).json()["id"]
     deadline = time.time() + 60

@@ -125,6 +125,28 @@ class Server:
         conn.close()
         return resp
 
+    def upload_model(self, key, name, task, truth, preds, ctype="text/csv", attributes=None):
+        """A dataset with its examples (and attributes) and one model with its
+        predictions; returns (dataset id, model id).  Each upload must answer
+        201."""
+        ds = self.request("POST", "/v1/datasets", {"name": name, "task": task},
+                          key=key).json()["id"]
+        steps = [(f"/v1/datasets/{ds}/examples", truth, ctype)]
+        if attributes is not None:
+            steps.append((f"/v1/datasets/{ds}/attributes", attributes, "text/csv"))
+        for path, body, kind in steps:
+            r = self.request("POST", path, body.encode(), key=key,
+                             headers={"Content-Type": kind})
+            if r.status != 201:
+                raise Check(f"{path}: {r}")
+        m = self.request("POST", f"/v1/datasets/{ds}/models", {"name": name},
+                         key=key).json()["id"]
+        r = self.request("POST", f"/v1/models/{m}/predictions", preds.encode(), key=key,
+                         headers={"Content-Type": ctype})
+        if r.status != 201:
+            raise Check(f"predictions of model {m}: {r}")
+        return ds, m
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.terminate()
