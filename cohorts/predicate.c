@@ -823,13 +823,6 @@ int predicate_compile(const char *s, size_t n, const struct table *t,
 
 /* ---- evaluation ----------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static bool num_in(const double *sorted, size_t n, double x)
 {
 	size_t lo = 0, hi = n;

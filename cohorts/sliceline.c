@@ -173,13 +173,6 @@ static bool below(double ub, double thr, bool full)
 
 /* ---- level 1 ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void level_one(struct search *s, struct slice_stats *st)
 {
 	const struct slice_data *d = s->d;

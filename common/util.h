@@ -12,6 +12,8 @@
 
 int parse_i64(const char *s, size_t n, int64_t *out);
 int parse_double(const char *s, size_t n, double *out);
+/* qsort comparison of doubles, ascending (NaN compares equal to all). */
+int cmp_double(const void *a, const void *b);
 /* Value of one hexadecimal digit (either case), or -1. */
 int hex_value(int c);
 

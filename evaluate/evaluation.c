@@ -371,13 +371,6 @@ static bool value_exists(const struct eval_params *p, const struct table *t,
 /* A numeric attribute grouped by value makes a cohort of each value. */
 #define WARN_DISTINCT_VALUES 10
 
-static int num_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * "warnings": a numeric attribute with more than WARN_DISTINCT_VALUES
  * values that a grouping uses without bins, with its quartiles as the
@@ -409,7 +402,7 @@ static void add_warnings(cJSON *out, const struct eval_params *p,
 			for (size_t r = 0; r < t->nrows; r++)
 				if (!isnan(c->num[c->codes[r]]))
 					v[n++] = c->num[c->codes[r]];
-			qsort(v, n, sizeof(*v), num_cmp);
+			qsort(v, n, sizeof(*v), cmp_double);
 			if (!ws)
 				ws = cJSON_AddArrayToObject(out, "warnings");
 			w = cJSON_CreateObject();

@@ -255,13 +255,6 @@ static void rows_of(const struct table *t, const struct sreq *q,
 	}
 }
 
-static int qcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Quartile edges of numeric attribute a (distinct, increasing). */
 static size_t quartiles(const struct table *t, int a, double *edges)
 {
@@ -272,7 +265,7 @@ static size_t quartiles(const struct table *t, int a, double *edges)
 	for (size_t r = 0; r < t->nrows; r++)
 		if (!isnan(c->num[c->codes[r]]))
 			v[n++] = c->num[c->codes[r]];
-	qsort(v, n, sizeof(*v), qcmp);
+	qsort(v, n, sizeof(*v), cmp_double);
 	for (int i = 1; i <= 3 && n; i++) {
 		double e = boot_quantile_sorted(v, n, 0.25 * i);
 

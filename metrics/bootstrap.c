@@ -246,13 +246,6 @@ double boot_quantile_sorted(const double *x, size_t n, double q)
 	return x[lo] * (1 - h) + x[lo + 1] * h;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 size_t boot_percentile(double *v, size_t n, double conf, double *lo,
 		       double *hi)
 {

@@ -6,13 +6,12 @@ tests/api/test_75_slices.py's (fixed seed, planted slice region = b AND
 device = c)."""
 import os
 import sys
-import time
 
 import chrome
 from harness import Server
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
-from test_75_slices import data  # noqa: E402
+from test_75_slices import data, wait  # noqa: E402
 
 
 def setup():
@@ -22,12 +21,7 @@ def setup():
     _, m = s.upload_model(key, "screener", "classification", truth, preds)
     job = s.request("POST", f"/v1/models/{m}/slices", {"metric": "fpr", "k": 4},
                     key=key).json()["id"]
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
-        if j["status"] == "done":
-            break
-        time.sleep(0.1)
+    j = wait(s, key, job)
     assert j["status"] == "done", j
     return {"srv": s, "key": key, "job": j, "browser": chrome.Browser()}
 
@@ -99,12 +93,7 @@ def test_speech_slices_over_the_api_the_page_and_the_command_line(ctx):
     _, m = s.upload_model(key, "wards", "asr", ref, hyp, ctype="text/x-trn", attributes=attrs)
     req = {"k": 3, "min_support": 50}
     job = s.request("POST", f"/v1/models/{m}/slices", req, key=key).json()["id"]
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        j = s.request("GET", f"/v1/slices/{job}", key=key).json()
-        if j["status"] == "done":
-            break
-        time.sleep(0.1)
+    j = wait(s, key, job)
     assert j["status"] == "done" and j["metric"] == "wer", j
     top = j["slices"][0]
     assert top["attributes"] == {"accent": "scottish", "noise": "ward"}, top

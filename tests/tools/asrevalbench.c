@@ -96,13 +96,6 @@ static void build(struct table *t, size_t n, size_t nspk, size_t nacc,
 	free(rate);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double bench(const struct table *t, const char *const *by, size_t nby,
 		    uint32_t nboot, int runs, const char *json)
 {

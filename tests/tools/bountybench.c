@@ -42,13 +42,6 @@ static uint64_t rnd(void)
 	return rng_state * 2685821657736338717ULL;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void report(const char *what, double *t)
 {
 	qsort(t, RUNS, sizeof(*t), cmp_double);

@@ -205,13 +205,6 @@ static cJSON *bench_eval(int ncohorts)
 	return e;
 }
 
-static int cmp_double(const void *pa, const void *pb)
-{
-	double a = *(const double *)pa, b = *(const double *)pb;
-
-	return a < b ? -1 : a > b;
-}
-
 static int bench(int ncohorts, int runs, const char *out_path,
 		 double max_ms)
 {
