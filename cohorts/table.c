@@ -107,10 +107,18 @@ static void table_grow(struct table *t)
 int64_t table_add_row(struct table *t, const char *id, size_t n)
 {
 	bool added;
-	size_t r;
 
 	strmap_intern(&t->ids, id, n, &added);
 	if (!added)
+		return -1;
+	return table_add_interned_row(t, t->nrows);
+}
+
+int64_t table_add_interned_row(struct table *t, size_t id)
+{
+	size_t r;
+
+	if (id != t->nrows || id >= t->ids.n)
 		return -1;
 	if (t->nrows == t->cap)
 		table_grow(t);

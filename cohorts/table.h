@@ -91,6 +91,13 @@ int table_find_attr(const struct table *t, const char *name);
  */
 int64_t table_add_row(struct table *t, const char *id, size_t n);
 
+/*
+ * Append the row of an id already interned into t->ids by the caller, whose
+ * index must be the next row (id == t->nrows); returns the row, or -1 when
+ * it is not.  The new row's columns start zeroed as in table_add_row().
+ */
+int64_t table_add_interned_row(struct table *t, size_t id);
+
 void table_set_attr(struct table *t, size_t row, size_t attr,
 		    const char *v, size_t n);
 /* Class code for a label value, interning it. */

@@ -1,12 +1,15 @@
 /*
  * strmap.c - string interning with open addressing and chunked storage.
  *
- * The slot table holds index+1 of the string (0 = empty) and is kept at most
- * half full; the full 64-bit hash of each string is stored once per index so
+ * The slot table holds index+1 of the string (0 = empty) with the high half
+ * of its 64-bit hash, and is kept at most half full: a probe compares the
+ * tag before it reads a string.  The low half is stored once per index, so
  * rehashing never touches the strings.
  */
 #include "strmap.h"
 #include "util.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #define STRMAP_CHUNK (1u << 20)
 
@@ -27,6 +30,29 @@ void strmap_release(struct strmap *m)
 	strmap_init(m);
 }
 
+/*
+ * XXH3 (Debian's libxxhash, header only): several times faster than a
+ * byte-at-a-time hash on the short keys that dominate (ids, labels).
+ */
+static inline uint64_t strmap_hash(const char *s, size_t n)
+{
+	return XXH3_64bits(s, n);
+}
+
+static inline uint64_t slot_tag(uint64_t h)
+{
+	return h & 0xffffffff00000000ULL;
+}
+
+static inline bool slot_is(const struct strmap *m, uint64_t slot,
+			   uint64_t h, const char *s, size_t n)
+{
+	uint32_t v = (uint32_t)slot - 1;
+
+	return (slot & 0xffffffff00000000ULL) == slot_tag(h) &&
+	       m->len[v] == n && !memcmp(m->str[v], s, n);
+}
+
 int64_t strmap_find(const struct strmap *m, const char *s, size_t n)
 {
 	uint64_t h;
@@ -34,34 +60,38 @@ int64_t strmap_find(const struct strmap *m, const char *s, size_t n)
 
 	if (!m->nslots)
 		return -1;
-	h = hash_bytes(s, n);
+	h = strmap_hash(s, n);
 	mask = m->nslots - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
-		uint32_t v = m->slots[i];
+		uint64_t slot = m->slots[i];
 
-		if (!v)
+		if (!slot)
 			return -1;
-		v--;
-		if (m->hashes[v] == h && m->len[v] == n &&
-		    !memcmp(m->str[v], s, n))
-			return v;
+		if (slot_is(m, slot, h, s, n))
+			return (uint32_t)slot - 1;
 	}
 }
 
 static void strmap_rehash(struct strmap *m, size_t nslots)
 {
-	size_t mask = nslots - 1;
+	uint64_t *old = m->slots;
+	size_t oldn = m->nslots, mask = nslots - 1;
 
-	free(m->slots);
 	m->slots = xcalloc(nslots, sizeof(*m->slots));
 	m->nslots = nslots;
-	for (uint32_t v = 0; v < m->n; v++) {
-		size_t i = m->hashes[v] & mask;
+	for (size_t j = 0; j < oldn; j++) {
+		uint64_t slot = old[j];
+		size_t i;
 
+		if (!slot)
+			continue;
+		i = (size_t)(slot_tag(slot) | m->hashes[(uint32_t)slot - 1]) &
+		    mask;
 		while (m->slots[i])
 			i = (i + 1) & mask;
-		m->slots[i] = v + 1;
+		m->slots[i] = slot;
 	}
+	free(old);
 }
 
 static char *strmap_store(struct strmap *m, const char *s, size_t n)
@@ -86,7 +116,7 @@ static char *strmap_store(struct strmap *m, const char *s, size_t n)
 
 uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
 {
-	uint64_t h = hash_bytes(s, n);
+	uint64_t h = strmap_hash(s, n);
 	size_t mask, i;
 	uint32_t v;
 
@@ -94,12 +124,10 @@ uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
 		strmap_rehash(m, m->nslots ? m->nslots * 2 : 64);
 	mask = m->nslots - 1;
 	for (i = h & mask; m->slots[i]; i = (i + 1) & mask) {
-		v = m->slots[i] - 1;
-		if (m->hashes[v] == h && m->len[v] == n &&
-		    !memcmp(m->str[v], s, n)) {
+		if (slot_is(m, m->slots[i], h, s, n)) {
 			if (added)
 				*added = false;
-			return v;
+			return (uint32_t)m->slots[i] - 1;
 		}
 	}
 	if (m->n + 1 > m->cap) {
@@ -112,10 +140,10 @@ uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
 		m->cap = c;
 	}
 	v = m->n++;
-	m->hashes[v] = h;
+	m->hashes[v] = (uint32_t)h;
 	m->len[v] = (uint32_t)n;
 	m->str[v] = strmap_store(m, s, n);
-	m->slots[i] = v + 1;
+	m->slots[i] = slot_tag(h) | ((uint64_t)v + 1);
 	if (added)
 		*added = true;
 	return v;

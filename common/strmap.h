@@ -15,9 +15,13 @@
 
 struct strmap {
 	uint32_t n;		/* strings stored */
-	uint32_t *slots;	/* open addressing: index+1, 0 = empty */
+	/*
+	 * open addressing: index+1 in the low 32 bits (0 = empty), the
+	 * hash's high 32 bits above it, so a probe rarely reads a string
+	 */
+	uint64_t *slots;
 	size_t nslots;
-	uint64_t *hashes;	/* per index */
+	uint32_t *hashes;	/* per index: the hash's low 32 bits */
 	const char **str;	/* per index, NUL-terminated copies */
 	uint32_t *len;		/* per index */
 	size_t cap;

@@ -242,6 +242,8 @@ struct ingest_options {
 	const char *text_column;  /* trn: the text column's name, e.g.
 				     "reference" or "hypothesis" */
 	bool speaker;		  /* trn: derive the "speaker" column */
+	bool scalar;		  /* csv: byte by byte only, the reference
+				     the fast path is tested against */
 };
 
 #endif

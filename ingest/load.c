@@ -7,6 +7,8 @@
  *    are unique, so rows are added in ordinal order).  For asr with a pair
  *    callback the reference texts are kept in one arena with an offset per
  *    row, since they are needed only when the hypothesis arrives.
+ *    The upload interns the ids straight into the table's id map, which
+ *    finds duplicates too, so no id is hashed twice.
  * 3. The prediction file, as a predictions upload whose known ids are the
  *    table's own id map (index = row); each valid row fills its example's
  *    prediction or calls the pair callback.
@@ -67,10 +69,11 @@ static void truth_row(void *ctx, const struct upload_row *r)
 {
 	struct loader *L = ctx;
 	struct table *t = L->t;
-	int64_t row = table_add_row(t, r->id, r->id_len);
+	/* the upload interned the id into t->ids: row = its index */
+	int64_t row = table_add_interned_row(t, r->example);
 
 	if (row < 0)
-		return;		/* cannot happen: ids are unique */
+		return;		/* cannot happen: rows come in id order */
 	switch (L->task) {
 	case TASK_CLASSIFICATION:
 	case TASK_SCORE:
@@ -204,22 +207,15 @@ int load_files_with_pairs(struct table *t, enum task task,
 	params.header = truth_header;
 	params.row = truth_row;
 	params.ctx = &L;
+	params.intern_ids = &t->ids;
 	ret = load_one(&params, "truth", truth_path, errs, err);
 	if (!ret) {
-		struct idindex known;
-
-		idindex_init(&known);
-		for (uint32_t i = 0; i < t->ids.n; i++)
-			idindex_add(&known, strmap_str(&t->ids, i),
-				    strmap_len(&t->ids, i), i);
-		idindex_build(&known, NULL, NULL);
 		params.kind = UPLOAD_PREDICTIONS;
-		params.known = &known;
-		params.known_names = &t->ids;
+		params.intern_ids = NULL;
+		params.known_map = &t->ids;
 		params.header = NULL;
 		params.row = pred_row;
 		ret = load_one(&params, "prediction", pred_path, errs, err);
-		idindex_release(&known);
 	}
 	if (!ret && L.failed)
 		ret = -1;

@@ -34,6 +34,8 @@ struct ingest_parser *ingest_parser_new(enum ingest_format f,
 	switch (f) {
 	case INGEST_CSV:
 		p->u.csv = csv_parser_new(sink, errs);
+		if (opts && opts->scalar)
+			csv_parser_scalar(p->u.csv);
 		break;
 	case INGEST_NDJSON:
 	case INGEST_JSON:

@@ -16,7 +16,13 @@
  * an upload in progress stays about 16 bytes a row.  Predictions look their
  * id up in the caller's `known` index and keep one bit per known example,
  * set once it has a prediction: a second prediction for it is a duplicate,
- * and the bits give coverage at the end.
+ * and the bits give coverage at the end.  Predictions usually come in the
+ * order of their examples, so the example after the last one found is
+ * compared as text before any index is asked.
+ *
+ * A caller that interns the ids anyway (the offline loader) passes its map
+ * in intern_ids: the map then finds duplicates as they come, and the
+ * pairs are reported at the end exactly as the fingerprints' would be.
  *
  * Score labels: the first label that is not the positive one becomes "the
  * other value"; a label equal to neither is an error.  Labels compare as
@@ -41,6 +47,11 @@ enum role {
 	ROLE_UNEXPECTED,
 };
 
+struct dup_list {
+	uint32_t (*v)[2];	/* (row, first row) */
+	size_t n, cap;
+};
+
 struct upload {
 	struct upload_params p;
 	char *positive;
@@ -63,6 +74,11 @@ struct upload {
 	struct idindex prints;		/* examples: every id, value = row */
 	size_t nids;			/* examples: ids seen */
 	uint64_t *seen;			/* predictions: a bit per example */
+	size_t next_guess;		/* predictions: the example after the
+					   last one found */
+	uint32_t *first_row;		/* intern_ids: the row of each id */
+	size_t first_row_cap;
+	struct dup_list *dups;		/* intern_ids: (row, first row) */
 
 	/* the declared label domain, or NULL */
 	const struct label_domain *dom;
@@ -195,6 +211,49 @@ static const char *text_name(const struct upload *u)
 	return u->p.kind == UPLOAD_EXAMPLES ? "reference" : "hypothesis";
 }
 
+/* Examples a prediction upload must cover. */
+static size_t known_count(const struct upload *u)
+{
+	return u->p.known_map ? u->p.known_map->n : idindex_count(u->p.known);
+}
+
+/* The known ids as text, or NULL. */
+static const struct strmap *known_names(const struct upload *u)
+{
+	return u->p.known_map ? u->p.known_map : u->p.known_names;
+}
+
+/*
+ * The ordinal of a known id, or -1: the example after the last one found
+ * first (as text: known ids are unique), then the index.
+ */
+static int64_t find_known(struct upload *u, const char *s, size_t n)
+{
+	const struct strmap *names = known_names(u);
+	size_t g = u->next_guess;
+	int64_t ex;
+
+	if (names && g < names->n && strmap_len(names, (uint32_t)g) == n &&
+	    !memcmp(strmap_str(names, (uint32_t)g), s, n))
+		ex = (int64_t)g;
+	else if (u->p.known_map)
+		ex = strmap_find(u->p.known_map, s, n);
+	else
+		ex = idindex_find(u->p.known, s, n);
+	if (ex >= 0)
+		u->next_guess = (size_t)ex + 1;
+	return ex;
+}
+
+static void dup_add(struct dup_list *d, uint32_t row, uint32_t first)
+{
+	if (d->n == d->cap)
+		d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
+	d->v[d->n][0] = row;
+	d->v[d->n][1] = first;
+	d->n++;
+}
+
 struct upload *upload_new(const struct upload_params *params,
 			  struct ingest_errors *errs, struct buf *err)
 {
@@ -208,7 +267,8 @@ struct upload *upload_new(const struct upload_params *params,
 			 "(trn is for asr only)", task_name(params->task));
 		return NULL;
 	}
-	if (params->kind == UPLOAD_PREDICTIONS && !params->known) {
+	if (params->kind == UPLOAD_PREDICTIONS && !params->known &&
+	    !params->known_map) {
 		buf_adds(err, "cannot check predictions without the "
 			 "dataset's example ids");
 		return NULL;
@@ -237,8 +297,9 @@ struct upload *upload_new(const struct upload_params *params,
 			       params->task == TASK_SCORE))
 		domain_init(u, params->domain);
 	if (params->kind == UPLOAD_PREDICTIONS)
-		u->seen = xcalloc(idindex_count(params->known) / 64 + 1,
-				  sizeof(*u->seen));
+		u->seen = xcalloc(known_count(u) / 64 + 1, sizeof(*u->seen));
+	if (params->kind == UPLOAD_EXAMPLES && params->intern_ids)
+		u->dups = xcalloc(1, sizeof(*u->dups));
 	u->sink.header = on_header;
 	u->sink.record = on_record;
 	u->sink.ctx = u;
@@ -260,6 +321,10 @@ void upload_free(struct upload *u)
 	free(u->attrs);
 	idindex_release(&u->prints);
 	free(u->seen);
+	free(u->first_row);
+	if (u->dups)
+		free(u->dups->v);
+	free(u->dups);
 	free(u->other);
 	free(u->positive);
 	strmap_release(&u->dom_map);
@@ -475,12 +540,28 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 		return false;
 	out->id = v->s;
 	out->id_len = v->len;
-	if (u->p.kind == UPLOAD_EXAMPLES) {
+	if (u->p.kind == UPLOAD_EXAMPLES && u->dups) {
+		bool added;
+		uint32_t k = strmap_intern(u->p.intern_ids, v->s, v->len,
+					   &added);
+
+		u->nids++;
+		if (!added) {
+			/* reported at the end, as the fingerprints would */
+			dup_add(u->dups, row32(r->row), u->first_row[k]);
+			return false;
+		}
+		u->first_row = xgrow(u->first_row, &u->first_row_cap,
+				     (size_t)k + 1, sizeof(*u->first_row));
+		u->first_row[k] = row32(r->row);
+		out->example = k;
+		return true;
+	} else if (u->p.kind == UPLOAD_EXAMPLES) {
 		idindex_add(&u->prints, v->s, v->len, row32(r->row));
 		out->example = u->nids++;
 		return true;
 	} else {
-		int64_t ex = idindex_find(u->p.known, v->s, v->len);
+		int64_t ex = find_known(u, v->s, v->len);
 
 		if (ex < 0) {
 			value_error(u, r->row, "id", "unknown example id", v,
@@ -711,20 +792,9 @@ static void on_record(void *ctx, const struct ingest_record *r)
 		u->p.row(u->p.ctx, &out);
 }
 
-struct dup_list {
-	uint32_t (*v)[2];	/* (row, first row) */
-	size_t n, cap;
-};
-
 static void on_dup(void *ctx, uint32_t row, uint32_t first)
 {
-	struct dup_list *d = ctx;
-
-	if (d->n == d->cap)
-		d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
-	d->v[d->n][0] = row;
-	d->v[d->n][1] = first;
-	d->n++;
+	dup_add(ctx, row, first);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -743,7 +813,12 @@ static void report_duplicates(struct upload *u)
 {
 	struct dup_list d = { NULL, 0, 0 };
 
-	idindex_build(&u->prints, on_dup, &d);
+	if (u->dups) {
+		d = *u->dups;
+		memset(u->dups, 0, sizeof(*u->dups));
+	} else {
+		idindex_build(&u->prints, on_dup, &d);
+	}
 	if (d.n)
 		qsort(d.v, d.n, sizeof(*d.v), row_cmp);
 	for (size_t i = 0; i < d.n; i++)
@@ -767,8 +842,8 @@ int upload_finish(struct upload *u)
 	} else if (u->p.kind == UPLOAD_PREDICTIONS && u->col_id >= 0 &&
 		   !u->stopped && !u->too_many_rows) {
 		/* Coverage is only known when every row's id was read. */
-		const struct strmap *names = u->p.known_names;
-		size_t nk = idindex_count(u->p.known);
+		const struct strmap *names = known_names(u);
+		size_t nk = known_count(u);
 
 		for (uint32_t ex = 0; ex < nk; ex++) {
 			if (u->seen[ex / 64] >> (ex % 64) & 1)
@@ -812,7 +887,7 @@ void upload_summary(const struct upload *u, struct buf *out)
 		const struct ingest_error_kind *k = v[i];
 
 		if (k->fmt == coverage_fmt || k->fmt == coverage_anon_fmt) {
-			size_t nk = idindex_count(u->p.known);
+			size_t nk = known_count(u);
 
 			ingest_add_count(out, k->count);
 			buf_adds(out, " of ");

@@ -137,6 +137,19 @@ struct upload_params {
 	const struct idindex *known;
 	const struct strmap *known_names;
 	/*
+	 * Instead of `known` (predictions): the ids as a map, index =
+	 * ordinal; it then also quotes them (known_names is ignored).
+	 */
+	const struct strmap *known_map;
+	/*
+	 * examples, optional: intern every id into this map (the caller's;
+	 * it must start empty), which then finds the duplicates instead of
+	 * a fingerprint array; row->example is the id's index in it.  For a
+	 * caller that keeps the ids anyway (ingest/load.h's table).  The
+	 * errors are the same either way.
+	 */
+	struct strmap *intern_ids;
+	/*
 	 * Called once the header is known and valid (and only if no error
 	 * has been seen), before any row: upload_nattrs()/upload_attr() and
 	 * upload_has_speaker() are then final.
