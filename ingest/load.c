@@ -12,6 +12,9 @@
  * 3. The prediction file, as a predictions upload whose known ids are the
  *    table's own id map (index = row); each valid row fills its example's
  *    prediction or calls the pair callback.
+ *    For every task but asr, the prediction file is read at the same time
+ *    on a second thread (struct pred_capture) and joined by id here; the
+ *    checked upload of step 3 runs only when that join fails.
  * 4. table_finish.
  * Any error releases the table: the caller gets all or nothing.
  */
@@ -19,6 +22,7 @@
 #include "ingest/load.h"
 #include "ingest/upload.h"
 #include "ingest/parser.h"
+#include <pthread.h>
 
 #define LOAD_CHUNK (1u << 20)
 
@@ -128,6 +132,133 @@ static void pred_row(void *ctx, const struct upload_row *r)
 	}
 }
 
+/*
+ * The prediction file read on a second thread while the truth file is
+ * read on the first: the upload checks every value but defers the ids,
+ * which are kept here (in file order) with each row's prediction.
+ * The join afterwards maps them to examples; whatever it cannot settle
+ * (an error, an unknown or repeated id, a missing example) sends the file
+ * through the ordinary, checked predictions upload instead, so the errors
+ * are always that upload's own.  Not for asr, whose pairs need the
+ * reference texts.
+ */
+struct pred_capture {
+	struct upload_params params;
+	const char *path;
+	struct buf ids;		/* prediction ids, back to back */
+	size_t *id_end;		/* per row: the end of its id in ids */
+	size_t n;		/* rows */
+	struct strmap classes;	/* classification: predictions' values */
+	uint32_t *code;		/* per row: its value's index in classes */
+	double *num;		/* per row: score, regression */
+	size_t cap;
+	struct ingest_errors errs;
+	struct buf err;
+	int ret;
+};
+
+static int load_one(struct upload_params *params, const char *what,
+		    const char *path, struct ingest_errors *errs,
+		    struct buf *err);
+
+static void capture_row(void *ctx, const struct upload_row *r)
+{
+	struct pred_capture *c = ctx;
+	size_t i = c->n++;
+
+	if (i >= c->cap) {
+		size_t n = c->cap;
+
+		c->id_end = xgrow(c->id_end, &n, i + 1, sizeof(*c->id_end));
+		n = c->cap;
+		if (c->params.task == TASK_CLASSIFICATION)
+			c->code = xgrow(c->code, &n, i + 1, sizeof(*c->code));
+		else
+			c->num = xgrow(c->num, &n, i + 1, sizeof(*c->num));
+		c->cap = n;
+	}
+	buf_add(&c->ids, r->id, r->id_len);
+	c->id_end[i] = c->ids.len;
+	if (c->params.task == TASK_CLASSIFICATION)
+		c->code[i] = strmap_intern(&c->classes, r->pred, r->pred_len,
+					   NULL);
+	else
+		c->num[i] = r->pred_num;
+}
+
+static void *capture_thread(void *arg)
+{
+	struct pred_capture *c = arg;
+
+	c->ret = load_one(&c->params, "prediction", c->path, &c->errs,
+			  &c->err);
+	return NULL;
+}
+
+/*
+ * The captured predictions into t: 0, or -1 (t untouched but for classes
+ * that the checked upload would add the same way) when the join fails.
+ */
+static int capture_join(struct pred_capture *c, struct table *t)
+{
+	size_t n = t->nrows, at = 0;
+	uint32_t *row, *recode;
+	uint64_t *seen;
+
+	if (c->ret || c->errs.total || c->n != n)
+		return -1;
+	row = xmalloc((n ? n : 1) * sizeof(*row));
+	seen = xcalloc(n / 64 + 1, sizeof(*seen));
+	for (size_t i = 0; i < n; i++) {
+		const char *id = c->ids.s + at;
+		size_t len = c->id_end[i] - at;
+		int64_t ex;
+
+		at = c->id_end[i];
+		/* the same order as the truth file is the common case */
+		if (strmap_len(&t->ids, (uint32_t)i) == len &&
+		    !memcmp(strmap_str(&t->ids, (uint32_t)i), id, len))
+			ex = (int64_t)i;
+		else
+			ex = strmap_find(&t->ids, id, len);
+		if (ex < 0 || seen[ex / 64] >> (ex % 64) & 1) {
+			free(row);
+			free(seen);
+			return -1;
+		}
+		seen[ex / 64] |= 1ULL << (ex % 64);
+		row[i] = (uint32_t)ex;
+	}
+	free(seen);
+	/* distinct known ids, as many as examples: each example has one */
+	if (c->params.task == TASK_CLASSIFICATION) {
+		/* first seen first, as the checked upload interns them */
+		recode = xmalloc((c->classes.n + 1) * sizeof(*recode));
+		for (uint32_t k = 0; k < c->classes.n; k++)
+			recode[k] = table_class(t, strmap_str(&c->classes, k),
+						strmap_len(&c->classes, k));
+		for (size_t i = 0; i < n; i++)
+			t->pred[row[i]] = recode[c->code[i]];
+		free(recode);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			t->pred_num[row[i]] = c->num[i];
+	}
+	free(row);
+	return 0;
+}
+
+static void capture_release(struct pred_capture *c)
+{
+	buf_release(&c->ids);
+	free(c->id_end);
+	strmap_release(&c->classes);
+	free(c->code);
+	free(c->num);
+	ingest_errors_release(&c->errs);
+	buf_release(&c->err);
+}
+
 /* Stream one file through an upload; 0, or -1 with a sentence in err. */
 static int load_one(struct upload_params *params, const char *what,
 		    const char *path, struct ingest_errors *errs,
@@ -183,6 +314,9 @@ int load_files_with_pairs(struct table *t, enum task task,
 	struct upload_params params;
 	const char *pos = positive_label ? positive_label : "1";
 	bool multiclass = domain && !domain->binary;
+	bool threaded = false, joined = false;
+	struct pred_capture cap;
+	pthread_t th;
 	int ret;
 
 	if (domain && domain->binary)
@@ -208,8 +342,31 @@ int load_files_with_pairs(struct table *t, enum task task,
 	params.row = truth_row;
 	params.ctx = &L;
 	params.intern_ids = &t->ids;
+	if (task != TASK_ASR) {
+		memset(&cap, 0, sizeof(cap));
+		cap.params = params;
+		cap.params.kind = UPLOAD_PREDICTIONS;
+		cap.params.intern_ids = NULL;
+		cap.params.defer_ids = true;
+		cap.params.header = NULL;
+		cap.params.row = capture_row;
+		cap.params.ctx = &cap;
+		cap.path = pred_path;
+		buf_init(&cap.ids, 0);
+		buf_init(&cap.err, 0);
+		strmap_init(&cap.classes);
+		ingest_errors_init(&cap.errs);
+		threaded = !pthread_create(&th, NULL, capture_thread, &cap);
+		if (!threaded)
+			capture_release(&cap);
+	}
 	ret = load_one(&params, "truth", truth_path, errs, err);
-	if (!ret) {
+	if (threaded) {
+		pthread_join(th, NULL);
+		joined = !ret && !capture_join(&cap, t);
+		capture_release(&cap);
+	}
+	if (!ret && !joined) {
 		params.kind = UPLOAD_PREDICTIONS;
 		params.intern_ids = NULL;
 		params.known_map = &t->ids;

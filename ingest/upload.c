@@ -214,6 +214,8 @@ static const char *text_name(const struct upload *u)
 /* Examples a prediction upload must cover. */
 static size_t known_count(const struct upload *u)
 {
+	if (u->p.defer_ids)
+		return 0;
 	return u->p.known_map ? u->p.known_map->n : idindex_count(u->p.known);
 }
 
@@ -268,7 +270,7 @@ struct upload *upload_new(const struct upload_params *params,
 		return NULL;
 	}
 	if (params->kind == UPLOAD_PREDICTIONS && !params->known &&
-	    !params->known_map) {
+	    !params->known_map && !params->defer_ids) {
 		buf_adds(err, "cannot check predictions without the "
 			 "dataset's example ids");
 		return NULL;
@@ -560,6 +562,8 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 		idindex_add(&u->prints, v->s, v->len, row32(r->row));
 		out->example = u->nids++;
 		return true;
+	} else if (u->p.defer_ids) {
+		return true;
 	} else {
 		int64_t ex = find_known(u, v->s, v->len);
 
@@ -840,7 +844,7 @@ int upload_finish(struct upload *u)
 			ingest_errors_addf(u->errs, 0, NULL, "the upload has "
 					   "no data rows");
 	} else if (u->p.kind == UPLOAD_PREDICTIONS && u->col_id >= 0 &&
-		   !u->stopped && !u->too_many_rows) {
+		   !u->stopped && !u->too_many_rows && !u->p.defer_ids) {
 		/* Coverage is only known when every row's id was read. */
 		const struct strmap *names = known_names(u);
 		size_t nk = known_count(u);

@@ -150,6 +150,14 @@ struct upload_params {
 	 */
 	struct strmap *intern_ids;
 	/*
+	 * predictions, instead of known/known_map: check each id only as a
+	 * required value and pass it on (row->example is 0); no duplicates
+	 * or coverage are checked.  For a caller that parses the predictions
+	 * before the examples are known and joins them itself, falling back
+	 * to a checked upload when the join fails.
+	 */
+	bool defer_ids;
+	/*
 	 * Called once the header is known and valid (and only if no error
 	 * has been seen), before any row: upload_nattrs()/upload_attr() and
 	 * upload_has_speaker() are then final.

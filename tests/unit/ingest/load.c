@@ -308,6 +308,24 @@ static void test_load__failures(void **state)
 		  "cannot load the prediction file \"%s/p.csv\": 2 errors",
 		  "2: prediction \"7\" is outside [0, 1] (a score prediction "
 		  "is a probability)", 2 },
+		{ "unknown prediction id", TASK_CLASSIFICATION,
+		  "t.csv", "id,label\na,x\nb,y\n", "p.csv",
+		  "id,prediction\na,x\nc,y\n",
+		  "cannot load the prediction file \"%s/p.csv\": 2 errors",
+		  "3: unknown example id \"c\" (the dataset has no example "
+		  "with it)", 2 },
+		{ "repeated prediction id", TASK_REGRESSION,
+		  "t.csv", "id,label\na,1\nb,2\n", "p.csv",
+		  "id,prediction\nb,1\nb,2\n",
+		  "cannot load the prediction file \"%s/p.csv\": 2 errors",
+		  "3: duplicate id \"b\" (an earlier row of this upload has "
+		  "it)", 2 },
+		{ "more predictions than examples", TASK_SCORE,
+		  "t.csv", "id,label\na,1\n", "p.csv",
+		  "id,prediction\na,0.5\nb,0.5\n",
+		  "cannot load the prediction file \"%s/p.csv\": 1 error",
+		  "3: unknown example id \"b\" (the dataset has no example "
+		  "with it)", 1 },
 		{ "unknown extension", TASK_CLASSIFICATION,
 		  "t.txt", "id,label\n", "p.csv", "",
 		  "cannot tell the format of \"%s/t.txt\" from its extension "
@@ -355,6 +373,39 @@ static void test_load__failures(void **state)
 		ingest_errors_release(&errs);
 		buf_release(&err);
 	}
+}
+
+/*
+ * Predictions in another order than the examples, joined after both files
+ * were read at once: each lands on its example, and values new to the
+ * table get their codes in the order the prediction file first has them,
+ * as an upload checked row by row gives them.
+ */
+static void test_load__predictions_in_another_order(void **state)
+{
+	char tp[128], pp[128];
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct table t;
+
+	(void)state;
+	put(tp, sizeof(tp), "t.csv", "id,label\na,x\nb,y\nc,x\n");
+	put(pp, sizeof(pp), "p.csv", "id,prediction\nc,w\nb,z\na,y\n");
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files(&t, TASK_CLASSIFICATION, tp, pp, NULL,
+				    &errs, &err), 0);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(cls(&t, t.pred[0]), "y");
+	assert_string_equal(cls(&t, t.pred[1]), "z");
+	assert_string_equal(cls(&t, t.pred[2]), "w");
+	assert_int_equal(t.classes.n, 4);
+	assert_string_equal(cls(&t, 2), "w");
+	assert_string_equal(cls(&t, 3), "z");
+	table_release(&t);
+	unlink(tp);
+	unlink(pp);
+	ingest_errors_release(&errs);
+	buf_release(&err);
 }
 
 /* Files larger than one read chunk. */
@@ -448,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_load__asr_trn),
 		cmocka_unit_test(test_load__asr_csv),
 		cmocka_unit_test(test_load__failures),
+		cmocka_unit_test(test_load__predictions_in_another_order),
 		cmocka_unit_test(test_load__large_files),
 		cmocka_unit_test(test_load__attributes_file),
 	};
