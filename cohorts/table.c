@@ -87,9 +87,8 @@ int table_find_attr(const struct table *t, const char *name)
 		(arr) = xrealloc((arr), ncap * sizeof(*(arr)));		\
 } while (0)
 
-static void table_grow(struct table *t)
+static void table_grow_to(struct table *t, size_t ncap)
 {
-	size_t ncap = t->cap ? t->cap * 2 : 1024;
 	bool lab = t->task == TASK_CLASSIFICATION || t->task == TASK_SCORE;
 
 	GROW(t->label, lab);
@@ -102,6 +101,18 @@ static void table_grow(struct table *t)
 		t->attrs[a].codes = xrealloc(t->attrs[a].codes,
 					     ncap * sizeof(uint32_t));
 	t->cap = ncap;
+}
+
+static void table_grow(struct table *t)
+{
+	table_grow_to(t, t->cap ? t->cap * 2 : 1024);
+}
+
+void table_reserve(struct table *t, size_t n)
+{
+	if (n > t->cap)
+		table_grow_to(t, n);
+	strmap_reserve(&t->ids, n);
 }
 
 int64_t table_add_row(struct table *t, const char *id, size_t n)

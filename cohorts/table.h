@@ -91,6 +91,9 @@ int table_find_attr(const struct table *t, const char *name);
  */
 int64_t table_add_row(struct table *t, const char *id, size_t n);
 
+/* Room for n rows (and their ids) without growing: a hint only. */
+void table_reserve(struct table *t, size_t n);
+
 /*
  * Append the row of an id already interned into t->ids by the caller, whose
  * index must be the next row (id == t->nrows); returns the row, or -1 when

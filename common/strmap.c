@@ -6,6 +6,7 @@
  * tag before it reads a string.  The low half is stored once per index, so
  * rehashing never touches the strings.
  */
+#include "fa.h"
 #include "strmap.h"
 #include "util.h"
 #define XXH_INLINE_ALL
@@ -58,6 +59,9 @@ int64_t strmap_find(const struct strmap *m, const char *s, size_t n)
 	uint64_t h;
 	size_t mask, i;
 
+	if (m->indexed != m->n)
+		die("strmap_find: %u strings not indexed yet",
+		    m->n - m->indexed);
 	if (!m->nslots)
 		return -1;
 	h = strmap_hash(s, n);
@@ -94,12 +98,51 @@ static void strmap_rehash(struct strmap *m, size_t nslots)
 	free(old);
 }
 
+static void strmap_grow_index(struct strmap *m, size_t n)
+{
+	size_t c = m->cap;
+
+	m->hashes = xgrow(m->hashes, &c, n, sizeof(*m->hashes));
+	c = m->cap;
+	m->str = xgrow(m->str, &c, n, sizeof(*m->str));
+	c = m->cap;
+	m->len = xgrow(m->len, &c, n, sizeof(*m->len));
+	m->cap = c;
+}
+
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t nslots = m->nslots ? m->nslots : 64;
+
+	if (n > UINT32_MAX - 1)
+		n = UINT32_MAX - 1;
+	while (nslots < 2 * (n + 1))
+		nslots *= 2;
+	if (nslots > m->nslots)
+		strmap_rehash(m, nslots);
+	if (n > m->cap) {
+		/* exactly n: xgrow would round up past the hint */
+		m->hashes = xrealloc(m->hashes, n * sizeof(*m->hashes));
+		m->str = xrealloc(m->str, n * sizeof(*m->str));
+		m->len = xrealloc(m->len, n * sizeof(*m->len));
+		m->cap = n;
+	}
+}
+
 static char *strmap_store(struct strmap *m, const char *s, size_t n)
 {
 	char *p;
 
 	if (!m->nchunks || m->chunk_used + n + 1 > m->chunk_size) {
-		size_t sz = n + 1 > STRMAP_CHUNK ? n + 1 : STRMAP_CHUNK;
+		/*
+		 * Chunks grow with the map (up to 64 chunks' worth), so a
+		 * million ids take a few large blocks rather than many small
+		 * ones, each paid for in page faults.
+		 */
+		size_t sz = STRMAP_CHUNK << (m->nchunks < 6 ? m->nchunks : 6);
+
+		if (sz < n + 1)
+			sz = n + 1;
 
 		m->chunks = xgrow(m->chunks, &m->chunks_cap, m->nchunks + 1,
 				  sizeof(*m->chunks));
@@ -114,12 +157,72 @@ static char *strmap_store(struct strmap *m, const char *s, size_t n)
 	return p;
 }
 
+/* Store a new string as index m->n (not in slots). */
+static uint32_t strmap_add(struct strmap *m, const char *s, size_t n,
+			   uint64_t h)
+{
+	uint32_t v;
+
+	if (m->n + 1 > m->cap)
+		strmap_grow_index(m, (size_t)m->n + 1);
+	v = m->n++;
+	m->hashes[v] = (uint32_t)h;
+	m->len[v] = (uint32_t)n;
+	m->str[v] = strmap_store(m, s, n);
+	return v;
+}
+
+uint32_t strmap_append(struct strmap *m, const char *s, size_t n)
+{
+	return strmap_add(m, s, n, strmap_hash(s, n));
+}
+
+void strmap_index(struct strmap *m,
+		  void (*dup)(void *ctx, uint32_t index, uint32_t first),
+		  void *ctx)
+{
+	size_t nslots = m->nslots ? m->nslots : 64, mask;
+
+	if (m->indexed == m->n)
+		return;
+	while ((size_t)m->n * 2 > nslots)
+		nslots *= 2;
+	if (nslots != m->nslots)
+		strmap_rehash(m, nslots);
+	mask = m->nslots - 1;
+	for (uint32_t v = m->indexed; v < m->n; v++) {
+		/*
+		 * The hash of every key is known, so the slot of a key a few
+		 * places on can be fetched while this one is placed.
+		 */
+		uint64_t h;
+		size_t i;
+
+		if (v + 8 < m->n)
+			__builtin_prefetch(&m->slots[strmap_hash(m->str[v + 8],
+					   m->len[v + 8]) & mask], 1);
+		h = strmap_hash(m->str[v], m->len[v]);
+		for (i = h & mask; m->slots[i]; i = (i + 1) & mask)
+			if (slot_is(m, m->slots[i], h, m->str[v], m->len[v]))
+				break;
+		if (m->slots[i]) {
+			if (dup)
+				dup(ctx, v, (uint32_t)m->slots[i] - 1);
+			continue;
+		}
+		m->slots[i] = slot_tag(h) | ((uint64_t)v + 1);
+	}
+	m->indexed = m->n;
+}
+
 uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
 {
 	uint64_t h = strmap_hash(s, n);
 	size_t mask, i;
 	uint32_t v;
 
+	if (m->indexed != m->n)
+		strmap_index(m, NULL, NULL);
 	if ((size_t)(m->n + 1) * 2 > m->nslots)
 		strmap_rehash(m, m->nslots ? m->nslots * 2 : 64);
 	mask = m->nslots - 1;
@@ -130,19 +233,8 @@ uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
 			return (uint32_t)m->slots[i] - 1;
 		}
 	}
-	if (m->n + 1 > m->cap) {
-		size_t c = m->cap;
-		m->hashes = xgrow(m->hashes, &c, m->n + 1, sizeof(*m->hashes));
-		c = m->cap;
-		m->str = xgrow(m->str, &c, m->n + 1, sizeof(*m->str));
-		c = m->cap;
-		m->len = xgrow(m->len, &c, m->n + 1, sizeof(*m->len));
-		m->cap = c;
-	}
-	v = m->n++;
-	m->hashes[v] = (uint32_t)h;
-	m->len[v] = (uint32_t)n;
-	m->str[v] = strmap_store(m, s, n);
+	v = strmap_add(m, s, n, h);
+	m->indexed = m->n;
 	m->slots[i] = slot_tag(h) | ((uint64_t)v + 1);
 	if (added)
 		*added = true;

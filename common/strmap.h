@@ -15,6 +15,7 @@
 
 struct strmap {
 	uint32_t n;		/* strings stored */
+	uint32_t indexed;	/* strings [0, indexed) are in slots */
 	/*
 	 * open addressing: index+1 in the low 32 bits (0 = empty), the
 	 * hash's high 32 bits above it, so a probe rarely reads a string
@@ -33,8 +34,32 @@ struct strmap {
 void strmap_init(struct strmap *m);
 void strmap_release(struct strmap *m);
 
-/* Index of the key, or -1 if absent. */
+/*
+ * Room for n strings without growing (a hint: indices and lookups are the
+ * same with or without it).
+ */
+void strmap_reserve(struct strmap *m, size_t n);
+
+/*
+ * Index of the key, or -1 if absent.  Not while strings appended with
+ * strmap_append() wait for strmap_index() (that dies: a bug).
+ */
 int64_t strmap_find(const struct strmap *m, const char *s, size_t n);
+
+/*
+ * Bulk loading of keys expected to be distinct (a file's ids): append the
+ * key as the next index without looking it up, and later index every
+ * appended key at once, which runs several times faster than interning
+ * one at a time because the lookups of many keys overlap in memory.
+ * strmap_index() calls dup(ctx, index, first) (dup may be NULL) for each
+ * appended key equal to an earlier one, which keeps its index but is
+ * never found: the map is then only good for reporting them.
+ * strmap_intern() indexes first if it must.
+ */
+uint32_t strmap_append(struct strmap *m, const char *s, size_t n);
+void strmap_index(struct strmap *m,
+		  void (*dup)(void *ctx, uint32_t index, uint32_t first),
+		  void *ctx);
 /*
  * Index of the key, adding it if absent.  *added (if not NULL) is set to
  * whether it was new.

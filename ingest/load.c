@@ -23,6 +23,8 @@
 #include "ingest/upload.h"
 #include "ingest/parser.h"
 #include <pthread.h>
+#include <sys/stat.h>
+#include "common/util.h"
 
 #define LOAD_CHUNK (1u << 20)
 
@@ -157,9 +159,26 @@ struct pred_capture {
 	int ret;
 };
 
+typedef void (*rows_hint_fn)(void *ctx, size_t rows);
+
 static int load_one(struct upload_params *params, const char *what,
-		    const char *path, struct ingest_errors *errs,
-		    struct buf *err);
+		    const char *path, rows_hint_fn hint, void *hint_ctx,
+		    struct ingest_errors *errs, struct buf *err);
+
+static void capture_hint(void *ctx, size_t rows)
+{
+	struct pred_capture *c = ctx;
+	size_t n = c->cap;
+
+	if (rows <= n)
+		return;
+	c->id_end = xrealloc(c->id_end, rows * sizeof(*c->id_end));
+	if (c->params.task == TASK_CLASSIFICATION)
+		c->code = xrealloc(c->code, rows * sizeof(*c->code));
+	else
+		c->num = xrealloc(c->num, rows * sizeof(*c->num));
+	c->cap = rows;
+}
 
 static void capture_row(void *ctx, const struct upload_row *r)
 {
@@ -190,8 +209,8 @@ static void *capture_thread(void *arg)
 {
 	struct pred_capture *c = arg;
 
-	c->ret = load_one(&c->params, "prediction", c->path, &c->errs,
-			  &c->err);
+	c->ret = load_one(&c->params, "prediction", c->path, capture_hint, c,
+			  &c->errs, &c->err);
 	return NULL;
 }
 
@@ -259,10 +278,39 @@ static void capture_release(struct pred_capture *c)
 	buf_release(&c->err);
 }
 
-/* Stream one file through an upload; 0, or -1 with a sentence in err. */
+/*
+ * The rows a file of size bytes will have, judged by the line ends of its
+ * first n bytes, with a little to spare; 0 when there is nothing to judge.
+ */
+static size_t rows_estimate(const char *chunk, size_t n, off_t size)
+{
+	size_t lines = 0;
+	double est;
+
+	for (const char *p = chunk; (p = memchr(p, '\n', n - (size_t)(p -
+							chunk))); p++)
+		lines++;
+	if (!lines || size <= 0)
+		return 0;
+	est = (double)lines * ((double)size / (double)n) * 1.02 + 16;
+	return est > FA_MAX_ROWS + 1.0 ? (size_t)FA_MAX_ROWS + 1 : (size_t)est;
+}
+
+static void truth_hint(void *ctx, size_t rows)
+{
+	struct loader *L = ctx;
+
+	table_reserve(L->t, rows);
+}
+
+/*
+ * Stream one file through an upload; 0, or -1 with a sentence in err.
+ * hint (may be NULL) is told how many rows to expect once the first chunk
+ * is read, before it is parsed, so that the caller can size its arrays.
+ */
 static int load_one(struct upload_params *params, const char *what,
-		    const char *path, struct ingest_errors *errs,
-		    struct buf *err)
+		    const char *path, rows_hint_fn hint, void *hint_ctx,
+		    struct ingest_errors *errs, struct buf *err)
 {
 	struct upload *u;
 	char *chunk;
@@ -284,9 +332,20 @@ static int load_one(struct upload_params *params, const char *what,
 		return -1;
 	}
 	chunk = xmalloc(LOAD_CHUNK);
-	while ((n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0)
+	for (bool first = true; (n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0;
+	     first = false) {
+		struct stat st;
+
+		if (first && hint && !fstat(fileno(fp), &st) &&
+		    S_ISREG(st.st_mode)) {
+			size_t rows = rows_estimate(chunk, n, st.st_size);
+
+			if (rows)
+				hint(hint_ctx, rows);
+		}
 		if (upload_feed(u, chunk, n) < 0)
 			break;
+	}
 	if (ferror(fp)) {
 		buf_addf(err, "cannot read the %s file \"%s\": %s", what, path,
 			 strerror(errno));
@@ -360,7 +419,8 @@ int load_files_with_pairs(struct table *t, enum task task,
 		if (!threaded)
 			capture_release(&cap);
 	}
-	ret = load_one(&params, "truth", truth_path, errs, err);
+	ret = load_one(&params, "truth", truth_path,
+		       task == TASK_ASR ? NULL : truth_hint, &L, errs, err);
 	if (threaded) {
 		pthread_join(th, NULL);
 		joined = !ret && !capture_join(&cap, t);
@@ -372,7 +432,8 @@ int load_files_with_pairs(struct table *t, enum task task,
 		params.known_map = &t->ids;
 		params.header = NULL;
 		params.row = pred_row;
-		ret = load_one(&params, "prediction", pred_path, errs, err);
+		ret = load_one(&params, "prediction", pred_path, NULL, NULL,
+			       errs, err);
 	}
 	if (!ret && L.failed)
 		ret = -1;

@@ -20,9 +20,10 @@
  * order of their examples, so the example after the last one found is
  * compared as text before any index is asked.
  *
- * A caller that interns the ids anyway (the offline loader) passes its map
- * in intern_ids: the map then finds duplicates as they come, and the
- * pairs are reported at the end exactly as the fingerprints' would be.
+ * A caller that keeps the ids anyway (the offline loader) passes its map in
+ * intern_ids: the ids are appended to it as they come and indexed at the
+ * end in one pass (strmap_append/strmap_index), which finds the duplicates;
+ * they are reported exactly as the fingerprints' would be.
  *
  * Score labels: the first label that is not the positive one becomes "the
  * other value"; a label equal to neither is an error.  Labels compare as
@@ -543,16 +544,10 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 	out->id = v->s;
 	out->id_len = v->len;
 	if (u->p.kind == UPLOAD_EXAMPLES && u->dups) {
-		bool added;
-		uint32_t k = strmap_intern(u->p.intern_ids, v->s, v->len,
-					   &added);
+		/* indexed, and duplicates found, at the end */
+		uint32_t k = strmap_append(u->p.intern_ids, v->s, v->len);
 
 		u->nids++;
-		if (!added) {
-			/* reported at the end, as the fingerprints would */
-			dup_add(u->dups, row32(r->row), u->first_row[k]);
-			return false;
-		}
 		u->first_row = xgrow(u->first_row, &u->first_row_cap,
 				     (size_t)k + 1, sizeof(*u->first_row));
 		u->first_row[k] = row32(r->row);
@@ -801,6 +796,14 @@ static void on_dup(void *ctx, uint32_t row, uint32_t first)
 	dup_add(ctx, row, first);
 }
 
+/* intern_ids: a later index with the id of an earlier one. */
+static void on_dup_index(void *ctx, uint32_t index, uint32_t first)
+{
+	struct upload *u = ctx;
+
+	dup_add(u->dups, u->first_row[index], u->first_row[first]);
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const uint32_t *x = a, *y = b;
@@ -818,6 +821,7 @@ static void report_duplicates(struct upload *u)
 	struct dup_list d = { NULL, 0, 0 };
 
 	if (u->dups) {
+		strmap_index(u->p.intern_ids, on_dup_index, u);
 		d = *u->dups;
 		memset(u->dups, 0, sizeof(*u->dups));
 	} else {

@@ -142,11 +142,12 @@ struct upload_params {
 	 */
 	const struct strmap *known_map;
 	/*
-	 * examples, optional: intern every id into this map (the caller's;
-	 * it must start empty), which then finds the duplicates instead of
-	 * a fingerprint array; row->example is the id's index in it.  For a
-	 * caller that keeps the ids anyway (ingest/load.h's table).  The
-	 * errors are the same either way.
+	 * examples, optional: add every id to this map (the caller's; it
+	 * must start empty), which then finds the duplicates instead of a
+	 * fingerprint array; row->example is the id's index in it.  The ids
+	 * are indexed by upload_finish() (strmap_index), so the map is not
+	 * searched before.  For a caller that keeps the ids anyway
+	 * (ingest/load.h's table).  The errors are the same either way.
 	 */
 	struct strmap *intern_ids;
 	/*
