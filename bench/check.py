@@ -6,6 +6,14 @@
         (CLI or API): per-cohort counts exactly; metric values, Wilson
         intervals, differences and ratios to 1e-9; Holm-adjusted p-values
         reported as the largest difference.  Exit 1 when counts differ.
+    check.py fairlearn FL.json OURS.json [LABEL]
+        compare bench/fairlearn_ref.py's output (Fairlearn MetricFrame) with
+        a fairaudit evaluation: the same cohorts in each grouping, count
+        equal to n, accuracy/TPR/FPR/FNR/TNR/selection rate to 1e-12
+        absolute, and MetricFrame's difference()/ratio() (to_overall,
+        between_groups) against the same aggregates of fairaudit's
+        per-cohort values; the largest differences are printed.  Exit 1 on
+        any mismatch.
     check.py same-counts A.json B.json LABEL
         two fairaudit evaluations have identical per-cohort counts.
     check.py sclite RSUM.txt OURS.json
@@ -121,6 +129,177 @@ def cmd_classification(ref_path, ours_path, label="fairaudit"):
               " to 1e-9 (%d values)" % checked_values)
     print("largest |p_adjusted difference| (z-test or Fisher, Holm): %.2g" % max_padj)
     return 1 if bad_counts else 0
+
+
+# Fairlearn metric name -> fairaudit metric name, and the confusion cells
+# of its denominator
+FAIRLEARN = {"count": ("n", None),
+             "accuracy": ("accuracy", ("n",)),
+             "true_positive_rate": ("tpr", ("tp", "fn")),
+             "false_positive_rate": ("fpr", ("fp", "tn")),
+             "false_negative_rate": ("fnr", ("tp", "fn")),
+             "true_negative_rate": ("tnr", ("fp", "tn")),
+             "selection_rate": ("selection_rate", ("n",))}
+FAIRLEARN_TOL = 1e-12
+
+
+def finite(v):
+    return None if v is None or math.isnan(v) or math.isinf(v) else v
+
+
+def fairlearn_value(cohort, fname):
+    """fairaudit's value of a Fairlearn metric, and whether fairaudit leaves
+    it undefined for a zero denominator.  Fairlearn's rates come from
+    scikit-learn's confusion_matrix(normalize="true"), which turns 0/0 into
+    0, so such a value counts as 0 in MetricFrame's aggregates."""
+    oname, den = FAIRLEARN[fname]
+    m = cohort["metrics"]
+    v = value(m.get(oname))
+    zero = v is None and den is not None and \
+        sum(value(m.get(c)) or 0 for c in den) == 0
+    return v, zero
+
+
+def fairlearn_aggregates(values, overall):
+    """MetricFrame.difference()/ratio() of one metric over one grouping's
+    cohort values, computed as Fairlearn does (NaN cohorts skipped)."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {}
+    out = {}
+    if overall is not None:
+        out["difference", "to_overall"] = max(abs(v - overall) for v in vals)
+        ratios = []
+        for v in vals:
+            try:
+                r = v / overall
+            except ZeroDivisionError:
+                r = math.nan if v == 0 else math.copysign(math.inf, v)
+            if r > 1:
+                r = 1 / r
+            if not math.isnan(r):
+                ratios.append(r)
+        out["ratio", "to_overall"] = min(ratios) if ratios else None
+    lo, hi = min(vals), max(vals)
+    out["difference", "between_groups"] = hi - lo
+    try:
+        out["ratio", "between_groups"] = lo / hi
+    except ZeroDivisionError:
+        out["ratio", "between_groups"] = None
+    return {k: finite(v) for k, v in out.items()}
+
+
+def cmd_fairlearn(fl_path, ours_path, label="fairaudit"):
+    fl, ours_doc = load(fl_path), load(ours_path)
+    ours = ours_cohorts(ours_doc)
+    ours_by = {tuple(g["by"]): g for g in ours_doc["groupings"]}
+    tool = "Fairlearn %s MetricFrame" % fl.get("fairlearn_version", "?")
+    problems, checked, largest, undefined = [], 0, 0.0, 0
+    agg_problems, agg_checked, agg_largest = [], 0, 0.0
+    ncohorts, nempty = 0, 0
+
+    def compare_cohort(name, fc, oc):
+        nonlocal checked, largest, undefined
+        for fname in FAIRLEARN:
+            if fname not in fc:
+                continue
+            want = fc[fname]
+            got, zero = fairlearn_value(oc, fname)
+            where = "%s %s" % (name, fname)
+            if fname == "count":
+                if got != want:
+                    problems.append("%s: Fairlearn %s, %s n %s"
+                                    % (where, want, label, got))
+                continue
+            if zero and want == 0:
+                undefined += 1
+                continue
+            checked += 1
+            if want is None or got is None:
+                if (want is None) != (got is None):
+                    problems.append("%s: Fairlearn %s, %s %s"
+                                    % (where, want, label, got))
+                continue
+            d = abs(want - got)
+            largest = max(largest, d)
+            if d > FAIRLEARN_TOL:
+                problems.append("%s: Fairlearn %r, %s %r (|difference| %.3g)"
+                                % (where, want, label, got, d))
+
+    def as_fairlearn(cohort, fname):
+        v, zero = fairlearn_value(cohort, fname)
+        return 0.0 if zero else v
+
+    compare_cohort("overall", fl["overall"], ours[(None, ())])
+    for g in fl["groupings"]:
+        by = tuple(g["by"])
+        nempty += len(g.get("empty_combinations", []))
+        if by not in ours_by:
+            problems.append("grouping %s: missing in %s"
+                            % (",".join(by), label))
+            continue
+        want = {key(c["attributes"]): c for c in g["cohorts"]}
+        have = {key(c["attributes"]) for c in ours_by[by]["cohorts"]}
+        for k in sorted(set(want) ^ have):
+            problems.append("%s cohort %s: only in %s" % (
+                ",".join(by), ",".join("%s=%s" % kv for kv in k),
+                tool if k in want else label))
+        for k in sorted(set(want) & have):
+            ncohorts += 1
+            compare_cohort(",".join("%s=%s" % kv for kv in k), want[k],
+                           ours[(by, k)])
+        # difference()/ratio() from fairaudit's cohort values, aggregated
+        # as MetricFrame aggregates its own
+        for fname in FAIRLEARN:
+            if fname == "count":
+                continue
+            derived = fairlearn_aggregates(
+                [as_fairlearn(ours[(by, k)], fname) for k in sorted(have)],
+                as_fairlearn(ours[(None, ())], fname))
+            for kind in ("difference", "ratio"):
+                for method, per_metric in (g.get(kind) or {}).items():
+                    if fname not in per_metric:
+                        continue
+                    w, o = per_metric[fname], derived.get((kind, method))
+                    agg_checked += 1
+                    where = "%s %s %s(%s)" % (",".join(by), fname, kind,
+                                              method)
+                    if w is None or o is None:
+                        if (w is None) != (o is None):
+                            agg_problems.append("%s: Fairlearn %s, %s %s"
+                                                % (where, w, label, o))
+                        continue
+                    d = abs(w - o)
+                    agg_largest = max(agg_largest, d)
+                    if d > FAIRLEARN_TOL:
+                        agg_problems.append("%s: Fairlearn %r, %s %r"
+                                            % (where, w, label, o))
+    notes = []
+    if nempty:
+        notes.append("MetricFrame also lists %d empty combinations" % nempty)
+    if undefined:
+        notes.append("%d rates with a zero denominator, undefined in %s,"
+                     " are 0 in Fairlearn (not compared)" % (undefined, label))
+    notes = " (%s)" % "; ".join(notes) if notes else ""
+    if problems:
+        print("values DISAGREE (%s vs %s): %d mismatches, e.g. %s"
+              % (label, tool, len(problems), "; ".join(problems[:3])))
+    else:
+        print("values agree (%s vs %s): overall and the same %d cohorts;"
+              " count = n, accuracy, TPR, FPR, FNR, TNR, selection rate to"
+              " %.0e (%d values), largest |difference| %.2g%s"
+              % (label, tool, ncohorts, FAIRLEARN_TOL, checked, largest,
+                 notes))
+    if agg_problems:
+        print("difference()/ratio() DISAGREE (%s vs %s): %d of %d, e.g. %s"
+              % (label, tool, len(agg_problems), agg_checked,
+                 "; ".join(agg_problems[:2])))
+    else:
+        print("MetricFrame difference()/ratio() (to_overall, between_groups)"
+              " equal the same aggregates of %s's cohort values to %.0e"
+              " (%d values), largest |difference| %.2g"
+              % (label, FAIRLEARN_TOL, agg_checked, agg_largest))
+    return 1 if problems or agg_problems else 0
 
 
 def cmd_same_counts(a_path, b_path, label):
@@ -243,7 +422,8 @@ def cmd_table(path):
 
 
 def main():
-    cmds = {"classification": cmd_classification, "same-counts": cmd_same_counts,
+    cmds = {"classification": cmd_classification, "fairlearn": cmd_fairlearn,
+            "same-counts": cmd_same_counts,
             "sclite": cmd_sclite, "asr-totals": cmd_asr_totals,
             "asr-expect": cmd_asr_expect, "get": cmd_get, "table": cmd_table}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:

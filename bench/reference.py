@@ -3,10 +3,11 @@
 
     /usr/bin/python3 bench/reference.py TRUTH.csv PREDICTIONS.csv OUT.json
 
-Issue 2 compares `fairaudit score` with Fairlearn's MetricFrame.  Fairlearn
-is on PyPI only, which this machine cannot reach, so this script does the
-same work with the libraries Fairlearn itself is built on (Debian's
-python3-pandas and python3-statsmodels, with python3-scipy):
+Issue 2 compares `fairaudit score` with Fairlearn's MetricFrame; that
+comparison is bench/fairlearn_ref.py.  That one gives no confusion counts,
+Wilson intervals or tests, so this script checks those, with the libraries
+Fairlearn itself is built on (Debian's python3-pandas and
+python3-statsmodels, with python3-scipy):
 
   * parse both CSV files (included in the time, as for `fairaudit score`);
   * join predictions to ground truth by id, refusing missing or duplicate
@@ -26,8 +27,7 @@ python3-pandas and python3-statsmodels, with python3-scipy):
     documents in its "methods".
 
 It is vectorised pandas, so it is much faster than MetricFrame, which
-calls a metric function per cohort and per metric: the speed-up measured
-against it understates the one against Fairlearn.
+calls a metric function per cohort and per metric.
 
 OUT.json holds, per grouping, every cohort's counts, metric values and
 intervals, for bench/check.py to compare with fairaudit's output.
@@ -183,8 +183,7 @@ def main():
     cells = ["tp", "fp", "tn", "fn"]
     overall = metrics_frame(df[cells].sum().to_frame().T)
     doc = {"reference_tool": "pandas %s + statsmodels (Wilson intervals by"
-           " proportion_confint(method=\"wilson\")); Fairlearn is not"
-           " installable here (no PyPI)" % pd.__version__,
+           " proportion_confint(method=\"wilson\"))" % pd.__version__,
            "overall": cohort_json(overall, [], None)[0],
            "groupings": []}
     frames = []
