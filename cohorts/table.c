@@ -59,6 +59,88 @@ void table_release(struct table *t)
 	table_init(t, t->task);
 }
 
+static void *memdup_or_null(const void *p, size_t n)
+{
+	void *q;
+
+	if (!p)
+		return NULL;
+	q = xmalloc(n ? n : 1);
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+void table_clone(struct table *dst, const struct table *src)
+{
+	size_t n = src->nrows;
+
+	table_init(dst, src->task);
+	dst->nrows = dst->cap = n;
+	dst->positive = src->positive;
+	strmap_release(&dst->ids);
+	strmap_release(&dst->classes);
+	strmap_release(&dst->speakers);
+	strmap_clone(&dst->ids, &src->ids);
+	strmap_clone(&dst->classes, &src->classes);
+	strmap_clone(&dst->speakers, &src->speakers);
+	dst->label = memdup_or_null(src->label, n * sizeof(*src->label));
+	dst->label_num = memdup_or_null(src->label_num,
+					n * sizeof(*src->label_num));
+	dst->pred = memdup_or_null(src->pred, n * sizeof(*src->pred));
+	dst->pred_num = memdup_or_null(src->pred_num,
+				       n * sizeof(*src->pred_num));
+	dst->asr = memdup_or_null(src->asr, n * sizeof(*src->asr));
+	dst->speaker = memdup_or_null(src->speaker, n * sizeof(*src->speaker));
+	dst->nattrs = src->nattrs;
+	dst->attrs = xcalloc(src->nattrs ? src->nattrs : 1,
+			     sizeof(*dst->attrs));
+	for (size_t a = 0; a < src->nattrs; a++) {
+		const struct attr_col *s = &src->attrs[a];
+		struct attr_col *d = &dst->attrs[a];
+
+		d->name = xstrdup(s->name);
+		strmap_clone(&d->dict, &s->dict);
+		d->codes = memdup_or_null(s->codes, n * sizeof(*s->codes));
+		d->num = memdup_or_null(s->num, s->dict.n * sizeof(*s->num));
+		d->numeric = s->numeric;
+	}
+	if (!dst->nattrs) {
+		free(dst->attrs);
+		dst->attrs = NULL;
+	}
+}
+
+static size_t strmap_bytes(const struct strmap *m)
+{
+	size_t b = m->nslots * sizeof(*m->slots) +
+		   (size_t)m->cap * (sizeof(*m->hashes) + sizeof(*m->str) +
+				     sizeof(*m->len));
+
+	/* the strings, and what is left of the last chunk */
+	for (uint32_t v = 0; v < m->n; v++)
+		b += (size_t)m->len[v] + 1;
+	return b + (m->nchunks ? m->chunk_size - m->chunk_used : 0);
+}
+
+size_t table_bytes(const struct table *t)
+{
+	size_t per_row = (t->label ? sizeof(*t->label) : 0) +
+			 (t->label_num ? sizeof(*t->label_num) : 0) +
+			 (t->pred ? sizeof(*t->pred) : 0) +
+			 (t->pred_num ? sizeof(*t->pred_num) : 0) +
+			 (t->asr ? sizeof(*t->asr) : 0) +
+			 (t->speaker ? sizeof(*t->speaker) : 0) +
+			 t->nattrs * sizeof(uint32_t);
+	size_t b = sizeof(*t) + t->cap * per_row + strmap_bytes(&t->ids) +
+		   strmap_bytes(&t->classes) + strmap_bytes(&t->speakers);
+
+	for (size_t a = 0; a < t->nattrs; a++)
+		b += strmap_bytes(&t->attrs[a].dict) +
+		     t->attrs[a].dict.n * sizeof(double);
+	return b;
+}
+
 size_t table_add_attr(struct table *t, const char *name)
 {
 	struct attr_col *c;

@@ -78,6 +78,10 @@ struct table {
 
 void table_init(struct table *t, enum task task);
 void table_release(struct table *t);
+/* dst (not initialised) becomes a deep copy of src. */
+void table_clone(struct table *dst, const struct table *src);
+/* Bytes the table holds, roughly: for caches. */
+size_t table_bytes(const struct table *t);
 
 /* Add an attribute column; returns its index.  Call before any row. */
 size_t table_add_attr(struct table *t, const char *name);

@@ -54,6 +54,45 @@ static inline bool slot_is(const struct strmap *m, uint64_t slot,
 	       m->len[v] == n && !memcmp(m->str[v], s, n);
 }
 
+void strmap_clone(struct strmap *dst, const struct strmap *src)
+{
+	size_t bytes = 0;
+	char *at;
+
+	strmap_init(dst);
+	if (!src->n && !src->nslots)
+		return;
+	dst->n = src->n;
+	dst->indexed = src->indexed;
+	dst->nslots = src->nslots;
+	dst->slots = xmalloc((src->nslots ? src->nslots : 1) *
+			     sizeof(*dst->slots));
+	if (src->nslots)
+		memcpy(dst->slots, src->slots, src->nslots * sizeof(*src->slots));
+	dst->cap = src->n;
+	dst->hashes = xmalloc((src->n ? src->n : 1) * sizeof(*dst->hashes));
+	dst->len = xmalloc((src->n ? src->n : 1) * sizeof(*dst->len));
+	dst->str = xmalloc((src->n ? src->n : 1) * sizeof(*dst->str));
+	if (src->n) {
+		memcpy(dst->hashes, src->hashes, src->n * sizeof(*src->hashes));
+		memcpy(dst->len, src->len, src->n * sizeof(*src->len));
+	}
+	/* every string, back to back in one chunk */
+	for (uint32_t v = 0; v < src->n; v++)
+		bytes += (size_t)src->len[v] + 1;
+	if (!bytes)
+		return;
+	dst->chunks = xmalloc(sizeof(*dst->chunks));
+	dst->chunks_cap = dst->nchunks = 1;
+	dst->chunks[0] = at = xmalloc(bytes);
+	dst->chunk_size = dst->chunk_used = bytes;
+	for (uint32_t v = 0; v < src->n; v++) {
+		memcpy(at, src->str[v], (size_t)src->len[v] + 1);
+		dst->str[v] = at;
+		at += (size_t)src->len[v] + 1;
+	}
+}
+
 int64_t strmap_find(const struct strmap *m, const char *s, size_t n)
 {
 	uint64_t h;

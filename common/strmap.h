@@ -33,6 +33,8 @@ struct strmap {
 
 void strmap_init(struct strmap *m);
 void strmap_release(struct strmap *m);
+/* dst (not initialised) becomes a copy of src: the same indices. */
+void strmap_clone(struct strmap *dst, const struct strmap *src);
 
 /*
  * Room for n strings without growing (a hint: indices and lookups are the

@@ -17,6 +17,7 @@
 #include "common/fa.h"
 #include "common/limits.h"
 #include "server/handlers.h"
+#include "server/tablecache.h"
 #include "ingest/ingest.h"
 #include "ingest/parser.h"
 
@@ -342,6 +343,7 @@ void h_attributes_end(struct request *r)
 		respond_internal(r);
 		return;
 	}
+	tablecache_forget_dataset(s->ds.id);
 	doc = cJSON_CreateObject();
 	cJSON_AddNumberToObject(doc, "rows", (double)s->rows);
 	{

@@ -13,6 +13,7 @@
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/store_delete.h"
+#include "server/tablecache.h"
 
 /* The answer to a deletion of `kind` r->ids[0] whose store call gave rc. */
 static void respond_deleted(struct request *r, const char *kind, int rc,
@@ -76,6 +77,8 @@ void h_datasets_delete(struct request *r)
 	struct delete_blocker why = { 0, NULL };
 	int rc = store_dataset_delete(req_db(r), r->ids[0], &n, &why);
 
+	if (!rc)
+		tablecache_forget_dataset(r->ids[0]);
 	respond_deleted(r, "dataset", rc, &n, &why);
 }
 
@@ -85,6 +88,8 @@ void h_models_delete(struct request *r)
 	struct delete_blocker why = { 0, NULL };
 	int rc = store_model_delete(req_db(r), r->ids[0], &n, &why);
 
+	if (!rc)
+		tablecache_forget_model(r->ids[0]);
 	respond_deleted(r, "model", rc, &n, &why);
 }
 

@@ -17,6 +17,7 @@
 #include "metrics/normalize.h"
 #include "evaluate/worst.h"
 #include "evaluate/across.h"
+#include "server/tablecache.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,
@@ -160,10 +161,12 @@ void h_evaluations_create(struct request *r)
 	struct buf err = BUF_INIT;
 	cJSON *result = NULL, *doc = NULL, *req = r->json;
 	struct across across = { 0 };
+	struct tablecache_key ckey = { NULL, 0, 0 };
 	char *created_at = NULL, *params_s = NULL, *doc_s = NULL;
 	int64_t id;
 	enum task task;
 	double t0 = now_seconds(), t_load = 0;
+	bool cached;
 	int rc;
 
 	table_init(&t, TASK_CLASSIFICATION);
@@ -189,17 +192,20 @@ void h_evaluations_create(struct request *r)
 	}
 	task_parse(d.task, &task);
 	table_init(&t, task);
-	if (store_table_load(req_db(r), &d, m.id, &t)) {
-		respond_internal(r);
-		goto out;
-	}
-	{
-		/* The predictions read must be the upload the result names. */
+	tablecache_key_init(&ckey, &d, &m);
+	cached = !tablecache_get(&ckey, &t);
+	if (!cached) {
+		/* Not cached: read it, and check it is the upload m names. */
 		struct model now = { 0 };
-		bool same = !store_model_get(req_db(r), m.id, &now) &&
-			    now.upload_stamp && m.upload_stamp &&
-			    !strcmp(now.upload_stamp, m.upload_stamp);
+		bool same;
 
+		if (store_table_load(req_db(r), &d, m.id, &t)) {
+			respond_internal(r);
+			goto out;
+		}
+		same = !store_model_get(req_db(r), m.id, &now) &&
+		       now.upload_stamp && m.upload_stamp &&
+		       !strcmp(now.upload_stamp, m.upload_stamp);
 		model_release(&now);
 		if (!same) {
 			respond_problem(r, 409, "Conflict", "the predictions of"
@@ -208,6 +214,7 @@ void h_evaluations_create(struct request *r)
 					(long long)m.id);
 			goto out;
 		}
+		tablecache_put(&ckey, &t);
 	}
 	t_load = now_seconds() - t0;
 	if (cJSON_GetObjectItemCaseSensitive(r->json, "across") &&
@@ -270,8 +277,9 @@ void h_evaluations_create(struct request *r)
 				  (long long)id);
 		free(sum_s);
 	}
-	log_info("evaluation %lld: %zu rows loaded in %.3f s, total %.3f s",
-		 (long long)id, t.nrows, t_load, now_seconds() - t0);
+	log_info("evaluation %lld: %zu rows loaded in %.3f s (%s), total %.3f s",
+		 (long long)id, t.nrows, t_load, cached ? "from the table cache" :
+		 "from PostgreSQL", now_seconds() - t0);
 	respond(r, 201, "application/json", doc_s, strlen(doc_s));
 	doc_s = NULL;
 out:
@@ -285,6 +293,7 @@ out:
 	across_release(&across);
 	eval_params_release(&p);
 	table_release(&t);
+	tablecache_key_release(&ckey);
 	dataset_release(&d);
 	model_release(&m);
 	buf_release(&err);

@@ -23,6 +23,7 @@
 #include "server/reqjson.h"
 #include "ingest/upload.h"
 #include "server/idcache.h"
+#include "server/tablecache.h"
 #include "metrics/alignment.h"
 
 #define COPY_BATCH (64u << 10)	/* small enough that parsing and PostgreSQL overlap */
@@ -508,6 +509,9 @@ static int upload_close(struct upload_state *s)
 					      s->normalize);
 	if (rc)
 		return 500;
+	/* Loaded tables of the old predictions can no longer be found. */
+	if (s->kind == UPLOAD_PREDICTIONS)
+		tablecache_forget_model(s->owner);
 	/*
 	 * A prediction upload read the dataset's ids; keep them for the next.
 	 * (An examples upload keeps only fingerprints of its ids, so the first
