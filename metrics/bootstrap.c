@@ -11,6 +11,9 @@
 #include "common/util.h"
 #include "metrics/bootstrap.h"
 #include <gsl/gsl_cdf.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -37,7 +40,8 @@ uint64_t boot_stream_seed(uint64_t seed, const void *key, size_t n)
 
 struct mt {
 	uint32_t w[MT_N];
-	size_t i;		/* next word; MT_N: twist first */
+	uint32_t out[MT_N];	/* the tempered outputs of the last twist */
+	size_t i;		/* next output; MT_N: twist first */
 };
 
 static void mt_set(void *state, unsigned long seed)
@@ -60,30 +64,90 @@ static inline uint32_t mt_mix(uint32_t a, uint32_t b, uint32_t c)
 	return c ^ (y >> 1) ^ (-(y & 1u) & MT_MATRIX);
 }
 
+static inline uint32_t mt_temper(uint32_t y)
+{
+	y ^= y >> 11;
+	y ^= (y << 7) & 0x9d2c5680u;
+	y ^= (y << 15) & 0xefc60000u;
+	return y ^ (y >> 18);
+}
+
+#ifdef __SSE2__
+/* mt_mix and mt_temper, four words at a time. */
+static inline __m128i mt_mix4(__m128i a, __m128i b, __m128i c)
+{
+	__m128i y = _mm_or_si128(_mm_and_si128(a, _mm_set1_epi32((int)MT_UPPER)),
+				 _mm_and_si128(b, _mm_set1_epi32(MT_LOWER)));
+	__m128i odd = _mm_sub_epi32(_mm_setzero_si128(),
+				    _mm_and_si128(y, _mm_set1_epi32(1)));
+
+	return _mm_xor_si128(_mm_xor_si128(c, _mm_srli_epi32(y, 1)),
+			     _mm_and_si128(odd, _mm_set1_epi32((int)MT_MATRIX)));
+}
+
+static inline __m128i mt_temper4(__m128i y)
+{
+	y = _mm_xor_si128(y, _mm_srli_epi32(y, 11));
+	y = _mm_xor_si128(y, _mm_and_si128(_mm_slli_epi32(y, 7),
+				_mm_set1_epi32((int)0x9d2c5680u)));
+	y = _mm_xor_si128(y, _mm_and_si128(_mm_slli_epi32(y, 15),
+				_mm_set1_epi32((int)0xefc60000u)));
+	return _mm_xor_si128(y, _mm_srli_epi32(y, 18));
+}
+
+static inline __m128i load4(const uint32_t *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void store4(uint32_t *p, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+#endif
+
+/*
+ * The twist, then every new word tempered into out.  Word k depends on
+ * words k + 1 and k + M before the twist and, from k = N - M on, on word
+ * k + M - N after it, so four neighbouring words can be made at once in
+ * both loops: the words they read are never among the four being made.
+ * The same words as the one-at-a-time recurrence, in the same order.
+ */
 static void mt_twist(struct mt *s)
 {
 	uint32_t *w = s->w;
-	size_t k;
+	int k = 0;
 
-	for (k = 0; k < MT_N - MT_M; k++)
+#ifdef __SSE2__
+	for (; k + 4 <= MT_N - MT_M; k += 4)
+		store4(w + k, mt_mix4(load4(w + k), load4(w + k + 1),
+				      load4(w + k + MT_M)));
+#endif
+	for (; k < MT_N - MT_M; k++)
 		w[k] = mt_mix(w[k], w[k + 1], w[k + MT_M]);
+#ifdef __SSE2__
+	for (; k + 4 <= MT_N - 1; k += 4)
+		store4(w + k, mt_mix4(load4(w + k), load4(w + k + 1),
+				      load4(w + k - (MT_N - MT_M))));
+#endif
 	for (; k < MT_N - 1; k++)
-		w[k] = mt_mix(w[k], w[k + 1], w[k + MT_M - MT_N]);
+		w[k] = mt_mix(w[k], w[k + 1], w[k - (MT_N - MT_M)]);
 	w[MT_N - 1] = mt_mix(w[MT_N - 1], w[0], w[MT_M - 1]);
+	k = 0;
+#ifdef __SSE2__
+	for (; k + 4 <= MT_N; k += 4)
+		store4(s->out + k, mt_temper4(load4(w + k)));
+#endif
+	for (; k < MT_N; k++)
+		s->out[k] = mt_temper(w[k]);
 	s->i = 0;
 }
 
 static inline uint32_t mt_next(struct mt *s)
 {
-	uint32_t y;
-
 	if (s->i >= MT_N)
 		mt_twist(s);
-	y = s->w[s->i++];
-	y ^= y >> 11;
-	y ^= (y << 7) & 0x9d2c5680u;
-	y ^= (y << 15) & 0xefc60000u;
-	return y ^ (y >> 18);
+	return s->out[s->i++];
 }
 
 static unsigned long mt_get(void *state)
