@@ -2,6 +2,7 @@
  * util.c - checked number parsing, UTF-8 validation, hashing, clocks.
  */
 #include "util.h"
+#include <math.h>
 #include <time.h>
 
 int parse_i64(const char *s, size_t n, int64_t *out)
@@ -128,4 +129,95 @@ int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * An unsigned key in the order of the values, and back.  Both zeros get
+ * the key of 0.0, so a -0.0 must be put back by the caller.
+ */
+static inline uint64_t double_key(double x)
+{
+	uint64_t u;
+
+	if (x == 0)
+		x = 0;
+	memcpy(&u, &x, sizeof(u));
+	return u >> 63 ? ~u : u | (1ULL << 63);
+}
+
+static inline double key_double(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(1ULL << 63) : ~k;
+	double x;
+
+	memcpy(&x, &u, sizeof(x));
+	return x;
+}
+
+void sort_doubles(double *v, size_t n)
+{
+	uint64_t *key, *tmp, *src, *dst;
+	size_t count[256], zeros = 0, negzeros = 0;
+
+	if (n < 2)
+		return;
+	key = xmalloc(2 * n * sizeof(*key));
+	tmp = key + n;
+	for (size_t i = 0; i < n; i++) {
+		key[i] = double_key(v[i]);
+		if (v[i] == 0) {
+			zeros++;
+			negzeros += signbit(v[i]) != 0;
+		}
+	}
+	/* least significant byte first; each pass is stable */
+	src = key;
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		uint64_t first = src[0] >> shift & 0xff;
+		bool one = true;
+		size_t at = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++) {
+			uint64_t d = src[i] >> shift & 0xff;
+
+			count[d]++;
+			one = one && d == first;
+		}
+		if (one)
+			continue;	/* every value has this byte */
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = count[d];
+
+			count[d] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[src[i] >> shift & 0xff]++] = src[i];
+		src = dst;
+		dst = src == key ? tmp : key;
+	}
+	if (negzeros) {
+		/*
+		 * The zeros are one run of equal keys: a stable sort leaves
+		 * them in their first order, signs and all.
+		 */
+		double *z = xmalloc(zeros * sizeof(*z));
+		size_t nz = 0, at = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (v[i] == 0)
+				z[nz++] = v[i];
+		for (size_t i = 0; i < n; i++) {
+			double x = key_double(src[i]);
+
+			v[i] = x == 0 ? z[at++] : x;
+		}
+		free(z);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			v[i] = key_double(src[i]);
+	}
+	free(key);
 }

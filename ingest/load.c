@@ -159,17 +159,18 @@ struct pred_capture {
 	int ret;
 };
 
-typedef void (*rows_hint_fn)(void *ctx, size_t rows);
+typedef void (*rows_hint_fn)(void *ctx, size_t rows, size_t bytes);
 
 static int load_one(struct upload_params *params, const char *what,
 		    const char *path, rows_hint_fn hint, void *hint_ctx,
 		    struct ingest_errors *errs, struct buf *err);
 
-static void capture_hint(void *ctx, size_t rows)
+static void capture_hint(void *ctx, size_t rows, size_t bytes)
 {
 	struct pred_capture *c = ctx;
 	size_t n = c->cap;
 
+	(void)bytes;
 	if (rows <= n)
 		return;
 	c->id_end = xrealloc(c->id_end, rows * sizeof(*c->id_end));
@@ -296,11 +297,23 @@ static size_t rows_estimate(const char *chunk, size_t n, off_t size)
 	return est > FA_MAX_ROWS + 1.0 ? (size_t)FA_MAX_ROWS + 1 : (size_t)est;
 }
 
-static void truth_hint(void *ctx, size_t rows)
+static void truth_hint(void *ctx, size_t rows, size_t bytes)
 {
 	struct loader *L = ctx;
 
 	table_reserve(L->t, rows);
+	if (L->pair) {
+		/* the reference texts take at most the file's bytes */
+		if (bytes > L->refs_alloc) {
+			L->refs = xrealloc(L->refs, bytes);
+			L->refs_alloc = bytes;
+		}
+		if (rows + 2 > L->ref_off_cap) {
+			L->ref_off = xrealloc(L->ref_off,
+					      (rows + 2) * sizeof(*L->ref_off));
+			L->ref_off_cap = rows + 2;
+		}
+	}
 }
 
 /*
@@ -341,7 +354,7 @@ static int load_one(struct upload_params *params, const char *what,
 			size_t rows = rows_estimate(chunk, n, st.st_size);
 
 			if (rows)
-				hint(hint_ctx, rows);
+				hint(hint_ctx, rows, (size_t)st.st_size);
 		}
 		if (upload_feed(u, chunk, n) < 0)
 			break;
@@ -420,7 +433,7 @@ int load_files_with_pairs(struct table *t, enum task task,
 			capture_release(&cap);
 	}
 	ret = load_one(&params, "truth", truth_path,
-		       task == TASK_ASR ? NULL : truth_hint, &L, errs, err);
+		       truth_hint, &L, errs, err);
 	if (threaded) {
 		pthread_join(th, NULL);
 		joined = !ret && !capture_join(&cap, t);

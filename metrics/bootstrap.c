@@ -327,7 +327,7 @@ size_t boot_percentile(double *v, size_t n, double conf, double *lo,
 	*lo = *hi = NAN;
 	if (m < 2)
 		return m;
-	qsort(v, m, sizeof(*v), cmp_double);
+	sort_doubles(v, m);
 	*lo = boot_quantile_sorted(v, m, a);
 	*hi = boot_quantile_sorted(v, m, 1 - a);
 	return m;
