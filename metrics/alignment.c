@@ -35,6 +35,8 @@
 #include "common/fa.h"
 #include "metrics/alignment.h"
 #include "common/util.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 enum { DIR_DIAG = 0, DIR_DEL = 1, DIR_INS = 2 };
 
@@ -580,6 +582,12 @@ static void intern_reserve(struct aligner *al, size_t n)
 	}
 }
 
+/* Word ids depend on first appearance only, never on the hash. */
+static inline uint64_t word_hash(const char *s, size_t n)
+{
+	return XXH3_64bits(s, n);
+}
+
 /*
  * The slot holding the reference word equal to [s, s+n), or else the free
  * slot where it would go (its stamp is not the current one).
@@ -611,7 +619,7 @@ static void intern_words(struct aligner *al)
 	intern_reserve(al, rw->n);
 	for (size_t i = 0; i < rw->n; i++) {
 		const char *s = rw->text + rw->off[i];
-		uint64_t hv = hash_bytes(s, rw->wlen[i]);
+		uint64_t hv = word_hash(s, rw->wlen[i]);
 		struct slot *sl = intern_slot(al, s, rw->wlen[i], hv);
 
 		if (sl->stamp == al->stamp) {
@@ -625,7 +633,7 @@ static void intern_words(struct aligner *al)
 	}
 	for (size_t i = 0; i < hw->n; i++) {
 		const char *s = hw->text + hw->off[i];
-		uint64_t hv = hash_bytes(s, hw->wlen[i]);
+		uint64_t hv = word_hash(s, hw->wlen[i]);
 		struct slot *sl = intern_slot(al, s, hw->wlen[i], hv);
 
 		al->hid[i] = sl->stamp == al->stamp ? al->rid[sl->word] : NO_ID;

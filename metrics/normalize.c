@@ -19,6 +19,9 @@
  */
 #include "common/fa.h"
 #include "metrics/normalize.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "common/strmap.h"
 #include "common/util.h"
 #include <utf8proc.h>
@@ -398,38 +401,82 @@ static int check_utf8(const char *s, size_t n, const char *what,
 
 /* Byte modes */
 
+#ifdef __SSE2__
+/*
+ * Copy s[0, 16) to d, lower-cased (ASCII) when lower, and return the bits
+ * of the bytes that are ASCII white space (bit i = s[i]).
+ */
+static inline unsigned copy16(char *d, const char *s, bool lower)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i t = _mm_sub_epi8(v, _mm_set1_epi8('\t'));
+	__m128i sp = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				  _mm_cmpeq_epi8(_mm_min_epu8(t,
+					_mm_set1_epi8('\r' - '\t')), t));
+
+	if (lower) {
+		__m128i a = _mm_sub_epi8(v, _mm_set1_epi8('A'));
+		__m128i up = _mm_cmpeq_epi8(_mm_min_epu8(a,
+					    _mm_set1_epi8('Z' - 'A')), a);
+
+		v = _mm_add_epi8(v, _mm_and_si128(up, _mm_set1_epi8('a' - 'A')));
+	}
+	_mm_storeu_si128((__m128i *)(void *)d, v);
+	return (unsigned)_mm_movemask_epi8(sp);
+}
+#endif
+
 static void split_bytes(const char *s, size_t n, bool lower,
 			struct wordlist *out)
 {
 	size_t i = 0;
 
 	while (i < n) {
-		size_t j;
+		char *d;
 
 		while (i < n && ascii_space((unsigned char)s[i]))
 			i++;
 		if (i == n)
 			break;
-		j = i;
-		while (j < n && !ascii_space((unsigned char)s[j]))
-			j++;
 		wl_begin(out);
-		wl_reserve(out, j - i);
+		/*
+		 * Room for the rest of the text and 16 bytes more (a block is
+		 * stored whole): one growth per text at most.
+		 */
+		wl_reserve(out, n - i + 16);
+		d = out->text + out->len;
+		/* one pass: find the word's end while copying it */
+#ifdef __SSE2__
+		while (i + 16 <= n) {
+			unsigned sp = copy16(d, s + i, lower);
+
+			if (sp) {
+				size_t k = (size_t)__builtin_ctz(sp);
+
+				i += k;
+				d += k;
+				goto word_end;
+			}
+			i += 16;
+			d += 16;
+		}
+#endif
 		if (lower) {
-			char *d = out->text + out->len;
+			for (; i < n && !ascii_space((unsigned char)s[i]); i++) {
+				char c = s[i];
 
-			for (size_t k = i; k < j; k++) {
-				char c = s[k];
-
-				d[k - i] = (c >= 'A' && c <= 'Z') ?
-					   (char)(c + ('a' - 'A')) : c;
+				*d++ = (c >= 'A' && c <= 'Z') ?
+				       (char)(c + ('a' - 'A')) : c;
 			}
 		} else {
-			memcpy(out->text + out->len, s + i, j - i);
+			for (; i < n && !ascii_space((unsigned char)s[i]); i++)
+				*d++ = s[i];
 		}
-		out->len += j - i;
+#ifdef __SSE2__
+word_end:
+#endif
+		out->len = (size_t)(d - out->text);
 		wl_end(out);
-		i = j;
 	}
 }
 

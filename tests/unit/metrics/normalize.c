@@ -237,6 +237,79 @@ static void test_normalize__nul_bytes(void **state)
 	normalizer_free(nz);
 }
 
+/*
+ * The byte modes (sclite, none) against a plain reference here, on random
+ * texts of ASCII letters of both cases, digits, every ASCII white-space
+ * byte, NUL and two- and three-byte UTF-8 characters, with words from 1
+ * to 60 bytes (so the 16-byte blocks meet word ends at every position and
+ * texts of every length end mid-block).  Fixed seed.
+ */
+static void test_normalize__byte_modes_random(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "q", "M", "0", "7", "-", "'", "\xC3\xA9", "\xE2\x82\xAC",
+	};
+	static const char spaces[] = { ' ', '\t', '\n', '\v', '\f', '\r' };
+	uint64_t seed = 5;
+
+	(void)state;
+	for (int lower = 0; lower < 2; lower++) {
+		struct normalizer *nz = new_nz(lower ? "sclite" : "none");
+		struct wordlist w;
+		struct buf in = BUF_INIT, want = BUF_INIT, err = BUF_INIT;
+
+		wordlist_init(&w);
+		for (int round = 0; round < 3000; round++) {
+			size_t words;
+
+			buf_reset(&in);
+			buf_reset(&want);
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			words = (size_t)(seed >> 60);
+			for (size_t k = 0; k < words; k++) {
+				size_t len, sp;
+
+				seed = seed * 6364136223846793005ULL +
+				       1442695040888963407ULL;
+				sp = (k ? 1 : 0) + (size_t)(seed >> 62);
+				for (size_t j = 0; j < sp; j++)
+					buf_addch(&in, spaces[(seed >> (8 + 3 * j)) % 6]);
+				len = 1 + (size_t)(seed >> 33) % 60;
+				if (want.len)
+					buf_addch(&want, ' ');
+				for (size_t j = 0; j < len; j++) {
+					const char *p;
+
+					seed = seed * 6364136223846793005ULL +
+					       1442695040888963407ULL;
+					if (seed >> 58 == 0) {
+						buf_add(&in, "", 1);	/* NUL */
+						buf_add(&want, "", 1);
+						continue;
+					}
+					p = pieces[(seed >> 33) % ARRAY_SIZE(pieces)];
+					buf_adds(&in, p);
+					for (; *p; p++)
+						buf_addch(&want, lower && *p >= 'A' &&
+							  *p <= 'Z' ? (char)(*p + 32) : *p);
+				}
+			}
+			if (seed >> 63)
+				buf_adds(&in, " \n");
+			if (normalizer_run(nz, in.s, in.len, "reference", &w, &err))
+				fail_msg("round %d: %s", round, err.s);
+			assert_int_equal(w.len, want.len);
+			assert_memory_equal(w.text, want.s, want.len);
+			assert_int_equal(w.n, words);
+		}
+		wordlist_release(&w);
+		normalizer_free(nz);
+		buf_release(&in);
+		buf_release(&want);
+		buf_release(&err);
+	}
+}
+
 static void test_normalize__describe_roundtrip(void **state)
 {
 	static const struct {
@@ -402,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_normalize__fillers),
 		cmocka_unit_test(test_normalize__invalid_utf8),
 		cmocka_unit_test(test_normalize__nul_bytes),
+		cmocka_unit_test(test_normalize__byte_modes_random),
 		cmocka_unit_test(test_normalize__describe_roundtrip),
 		cmocka_unit_test(test_normalize__parse_errors),
 		cmocka_unit_test(test_normalize__fillers_checked),
