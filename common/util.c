@@ -61,7 +61,14 @@ int utf8_valid(const char *str, size_t n)
 		unsigned char c = s[i];
 
 		if (c < 0x80) {
-			i++;
+			/* a run of ASCII, eight bytes at a time */
+			for (i++; i + 8 <= n; i += 8) {
+				uint64_t w;
+
+				memcpy(&w, s + i, sizeof(w));
+				if (w & 0x8080808080808080ULL)
+					break;
+			}
 			continue;
 		}
 		if (c >= 0xC2 && c <= 0xDF) {

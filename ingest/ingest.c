@@ -430,10 +430,22 @@ void ingest_errors_text(const struct ingest_errors *e, struct buf *out)
 int ingest_text_check(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
 	unsigned bad = 0;
+	size_t i = 0;
 
+	/*
+	 * Eight bytes at a time: a byte of 0x80 and up has its high bit,
+	 * and (w - ones) & ~w has a high bit set exactly when a byte is 0.
+	 */
+	for (; i + 8 <= n && !bad; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, sizeof(w));
+		bad = ((w & highs) | ((w - ones) & ~w & highs)) != 0;
+	}
 	/* (c | (c - 1)) has bit 7 set exactly for c == 0 and c >= 0x80. */
-	for (size_t i = 0; i < n; i++)
+	for (; i < n; i++)
 		bad |= ((unsigned)s[i] | ((unsigned)s[i] - 1)) & 0x80;
 	if (!bad)
 		return INGEST_TEXT_OK;

@@ -102,6 +102,72 @@ static void test_util__utf8(void **state)
 	assert_true(utf8_valid("\xf0\x9f\x98\x80", 4));
 }
 
+/* UTF-8 validity one code point at a time, by the rules of RFC 3629. */
+static bool utf8_reference(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], len, cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+		if (!len || c > 0xF4 || i + len > n)
+			return false;
+		cp = c & (0xFF >> (len + 1));
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/*
+ * utf8_valid and its eight-bytes-at-a-time ASCII runs against the
+ * reference, on random texts of ASCII runs of every length, valid and
+ * broken sequences (overlong, surrogate, above U+10FFFF, truncated, stray
+ * continuation bytes) at every offset.  Fixed seed.
+ */
+static void test_util__utf8_random(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "abcdefg", "0123456789abcdef", "\xC3\xA9", "\xE2\x82\xAC",
+		"\xF0\x9F\x98\x80", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+		"\xC3", "\xE2\x82", "\x80", "\xFF", "\xF5\x80\x80\x80", " ",
+	};
+	uint64_t seed = 3;
+	char buf[256];
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 0;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		for (size_t k = (size_t)(seed >> 59); k > 0; k--) {
+			const char *p;
+
+			seed = seed * 6364136223846793005ULL +
+			       1442695040888963407ULL;
+			/* mostly valid pieces, so long valid texts occur */
+			p = pieces[(seed >> 40) % ((seed >> 62) ? 6 : ARRAY_SIZE(pieces))];
+			if (n + strlen(p) >= sizeof(buf))
+				break;
+			memcpy(buf + n, p, strlen(p));
+			n += strlen(p);
+		}
+		assert_int_equal(utf8_valid(buf, n) != 0,
+				 utf8_reference((const unsigned char *)buf, n));
+	}
+}
+
 /* A stable insertion sort by cmp_double: the reference. */
 static void stable_sort(double *v, size_t n)
 {
@@ -159,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_strmap__intern_many),
 		cmocka_unit_test(test_util__parse_numbers),
 		cmocka_unit_test(test_util__utf8),
+		cmocka_unit_test(test_util__utf8_random),
 		cmocka_unit_test(test_util__sort_doubles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
