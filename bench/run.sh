@@ -10,6 +10,8 @@
 #                    the speech section)
 #   BENCH_ASR_BIG    utterances scored by fairaudit alone, default 1000000
 #                    (0 skips that step)
+#   BENCH_ASR_SMALL  utterances of the small-input step against sclite,
+#                    default 20000 (0 skips it)
 #   BENCH_RUNS       repetitions of the short measurements, default 3
 #                    (the median is reported)
 #   BENCH_HUNTER_SECONDS  duration of the concurrent bounty hunters, default
@@ -39,6 +41,7 @@ BUILD=${BUILD:-build}
 ROWS=${BENCH_ROWS:-1000000}
 ASR_UTTS=${BENCH_ASR_UTTS:-100000}
 ASR_BIG=${BENCH_ASR_BIG:-1000000}
+ASR_SMALL=${BENCH_ASR_SMALL:-20000}
 RUNS=${BENCH_RUNS:-3}
 PY=/usr/bin/python3
 case $BUILD in
@@ -156,6 +159,7 @@ human() {
 		else if (n >= 1e3 && n % 1e3 == 0) printf "%dk", n / 1e3; else printf "%d", n }'
 }
 ROWS_H=$(human "$ROWS") ASR_H=$(human "$ASR_UTTS") ASR_BIG_H=$(human "$ASR_BIG")
+ASR_SMALL_H=$(human "$ASR_SMALL")
 
 # A summary row: metric, ours, reference, ratio, target, met.
 printf 'metric\tours\treference\tratio\ttarget\tmet\n' >"$W/summary.tsv"
@@ -426,15 +430,15 @@ fi
 for kind in examples predictions; do
 	if [ $kind = examples ]; then ours=("${ex_w[@]}") ref=("${ex_cp[@]}"); else ours=("${pr_w[@]}") ref=("${pr_cp[@]}"); fi
 	if [ ${#ours[@]} -eq 0 ]; then
-		row "upload $kind $ROWS_H, rows/s" failed "" "" ">= 300k/s, <= 1.5x psql" no
+		row "upload $kind $ROWS_H, rows/s" failed "" "" "<= 1.1x psql \\copy" no
 		continue
 	fi
 	o=$(median "${ours[@]}") r=$(median "${ref[@]}")
 	rate=$(calc %.0f "$ROWS / $o") rrate=$(calc %.0f "$ROWS / $r") ratio=$(calc %.2f "$o / $r")
-	sayf "%s: median %s s = %s rows/s; psql \\copy median %s s = %s rows/s; time ratio ours/psql %sx (target <= 1.5x; %d of %d runs)" \
+	sayf "%s: median %s s = %s rows/s; psql \\copy median %s s = %s rows/s; time ratio ours/psql %sx (target <= 1.1x; %d of %d runs)" \
 		"$kind" "$o" "$rate" "$r" "$rrate" "$ratio" "${#ours[@]}" "$RUNS"
 	row "upload $kind $ROWS_H, rows/s" "$rate" "$rrate (psql \\copy)" "${ratio}x time" \
-		">= 300000/s, <= 1.5x" "$(met "$rate >= 300000 && $ratio <= 1.5")"
+		"<= 1.1x psql \\copy" "$(met "$ratio <= 1.1")"
 done
 
 # Memory of an upload in progress: each upload on a fresh server process,
@@ -480,7 +484,7 @@ if [ -n "$MODEL" ] && [ $SERVER_DEAD -eq 0 ]; then
 	say ""
 	say "evaluation through the API, by accent and accent x gender (load $(loadavg))"
 	ev_w=() EVAL_ID=
-	for i in $(seq "$RUNS"); do
+	for i in $(seq $((RUNS + 1))); do
 		t0=$(now)
 		code=$(api POST "/v1/models/$MODEL/evaluations" '{"by": [["accent"], ["accent", "gender"]]}')
 		t1=$(now)
@@ -494,10 +498,18 @@ if [ -n "$MODEL" ] && [ $SERVER_DEAD -eq 0 ]; then
 		cp "$W/resp.json" "$W/eval_api.json"
 	done
 	if [ ${#ev_w[@]} -gt 0 ]; then
-		EV=$(median "${ev_w[@]}")
-		sayf "POST /v1/models/%s/evaluations on %s stored rows: median %s s of %d (%s)" \
-			"$MODEL" "$ROWS" "$EV" "${#ev_w[@]}" "${ev_w[*]}"
-		row "API evaluation, $ROWS_H stored rows (s)" "$EV" "-" "-" "< 1 s" "$(met "$EV < 1")"
+		# The first evaluation reads the rows from PostgreSQL; later ones
+		# of the same upload copy the server's cached table
+		# (server/tablecache.h).  Both are reported.
+		EV_COLD=${ev_w[0]}
+		if [ ${#ev_w[@]} -gt 1 ]; then
+			EV=$(median "${ev_w[@]:1}")
+		else
+			EV=$EV_COLD
+		fi
+		sayf "POST /v1/models/%s/evaluations on %s stored rows: first (read from PostgreSQL) %s s; then (table cache) median %s s of %d (%s)" \
+			"$MODEL" "$ROWS" "$EV_COLD" "$EV" "$(( ${#ev_w[@]} - 1 ))" "${ev_w[*]:1}"
+		row "API evaluation, $ROWS_H stored rows (s)" "$EV (first: $EV_COLD)" "-" "-" "< 0.3 s" "$(met "$EV < 0.3")"
 		$PY "$CHECK" same-counts "$W/score_1.out" "$W/eval_api.json" "API evaluation vs fairaudit score" >"$W/cmp_api.txt" || FAILED=1
 		say_file "$W/cmp_api.txt"
 		EVAL_ID=$($PY "$CHECK" get "$W/eval_api.json" id)
@@ -515,10 +527,10 @@ if [ -n "$MODEL" ] && [ $SERVER_DEAD -eq 0 ]; then
 				"$EVAL_ID" "$(median "${rw[@]}")" "$(stat -c %s "$W/report.html")"
 		fi
 	else
-		row "API evaluation, $ROWS_H stored rows (s)" failed "-" "-" "< 1 s" no
+		row "API evaluation, $ROWS_H stored rows (s)" failed "-" "-" "< 0.3 s" no
 	fi
 else
-	row "API evaluation, $ROWS_H stored rows (s)" "not run" "-" "-" "< 1 s" no
+	row "API evaluation, $ROWS_H stored rows (s)" "not run" "-" "-" "< 0.3 s" no
 fi
 rm -f "$D"/*.csv
 
@@ -539,11 +551,11 @@ if [ "$ASR_UTTS" -eq 0 ]; then
 	say "skipped: BENCH_ASR_UTTS=0"
 elif [ $asr_rc -ne 0 ] || ! $PY "$CHECK" asr-totals "$A/tiny.json" >/dev/null 2>&1; then
 	say "skipped: \`fairaudit score --task asr\` does not work in this build ($(first_error "$A/tiny.err"))"
-	row "asr: score $ASR_H utterances (s)" skipped "sclite" "-" ">= 50x faster" -
+	row "asr: score $ASR_H utterances (s)" skipped "sclite" "-" ">= 150x faster" -
 	row "asr: counts = sclite" skipped "" "" "identical" -
 elif [ -z "$SCLITE" ]; then
 	say "skipped: sclite (Debian sctk) is not installed"
-	row "asr: score $ASR_H utterances (s)" skipped "sclite missing" "-" ">= 50x faster" -
+	row "asr: score $ASR_H utterances (s)" skipped "sclite missing" "-" ">= 150x faster" -
 else
 	if $PY "$CHECK" asr-expect "$A/tiny.json" 4 0 1 2; then
 		say "check: the 2-utterance sample scores C=4 S=0 D=1 I=2 as sclite does"
@@ -586,16 +598,16 @@ else
 				FAILED=1
 			fi
 			say_file "$W/cmp_asr.txt"
-			sayf "speed-up over sclite: %sx (target >= 50x); memory: %s MB vs %s MB" \
+			sayf "speed-up over sclite: %sx (target >= 150x); memory: %s MB vs %s MB" \
 				"$(calc %.1f "$SC_WALL / $ASR_WALL")" "$ASR_RSS" "$SC_RSS"
 		fi
 	fi
 	if [ "$SC_WALL" != nan ] && [ "$ASR_WALL" != nan ]; then
 		sp=$(calc %.1f "$SC_WALL / $ASR_WALL")
-		row "asr: score $ASR_H utterances (s)" "$ASR_WALL" "$SC_WALL (sclite)" "${sp}x faster" ">= 50x faster" "$(met "$sp >= 50")"
+		row "asr: score $ASR_H utterances (s)" "$ASR_WALL" "$SC_WALL (sclite)" "${sp}x faster" ">= 150x faster" "$(met "$sp >= 150")"
 		row "asr: peak RSS, $ASR_H (MB)" "$ASR_RSS" "$SC_RSS (sclite)" "$(calc '%.1fx less' "$SC_RSS / $ASR_RSS")" "< 300 MB" "$(met "$ASR_RSS < 300")"
 	else
-		row "asr: score $ASR_H utterances (s)" "$ASR_WALL" "$SC_WALL (sclite)" "-" ">= 50x faster" no
+		row "asr: score $ASR_H utterances (s)" "$ASR_WALL" "$SC_WALL (sclite)" "-" ">= 150x faster" no
 	fi
 	row "asr: counts = sclite (total, per speaker)" "$AGREE" "" "" "identical" "$AGREE"
 
@@ -621,8 +633,37 @@ else
 		sp=$(calc %.1f "$SC_WALL / $SUM_WALL")
 		sayf "fairaudit score --summary (sclite's sum report: word counts per speaker): median %s s; every row equal to sclite's: %s; %sx faster" \
 			"$SUM_WALL" "$SUM_AGREE" "$sp"
-		row "asr: sclite sum report, $ASR_H (s)" "$SUM_WALL" "$SC_WALL (sclite)" "${sp}x faster" ">= 50x faster" "$(met "$sp >= 50")"
+		row "asr: sclite sum report, $ASR_H (s)" "$SUM_WALL" "$SC_WALL (sclite)" "${sp}x faster" ">= 300x faster" "$(met "$sp >= 300")"
 		row "asr: sum report rows = sclite's" "$SUM_AGREE" "" "" "identical" "$SUM_AGREE"
+	fi
+
+	# Small inputs pay no large fixed cost: the full evaluation of a
+	# small set against sclite on the same set.
+	if [ "$ASR_SMALL" -gt 0 ]; then
+		S=$A/small
+		mkdir -p "$S"
+		run_timed gen_asr_small "$GEN" asr "$ASR_SMALL" "$S"
+		run_timed sclite_small "$SCLITE" -r "$S/ref.trn" trn -h "$S/hyp.trn" trn -i rm -o sum rsum stdout
+		SCS_WALL=$T_WALL SCS_RC=$T_RC
+		walls=()
+		for i in $(seq "$RUNS"); do
+			run_timed "asr_small_$i" "$FA" score --task asr --truth "$S/ref.trn" --predictions "$S/hyp.trn" --by speaker
+			[ "$T_RC" -eq 0 ] || { say "fairaudit score --task asr ($ASR_SMALL) failed (exit $T_RC): $(first_error "$W/asr_small_$i.err")"; FAILED=1; break; }
+			walls+=("$T_WALL")
+		done
+		if [ "$SCS_RC" -eq 0 ] && [ ${#walls[@]} -eq "$RUNS" ]; then
+			SMALL_WALL=$(median "${walls[@]}")
+			sp=$(calc %.1f "$SCS_WALL / $SMALL_WALL")
+			SMALL_AGREE=no
+			$PY "$CHECK" sclite "$W/sclite_small.out" "$W/asr_small_1.out" >"$W/cmp_small.txt" && SMALL_AGREE=yes
+			[ "$SMALL_AGREE" = yes ] || FAILED=1
+			sayf "%s utterances: fairaudit full evaluation median %s s of %s (%s), sclite %s s: %sx faster; counts = sclite: %s" \
+				"$ASR_SMALL" "$SMALL_WALL" "$RUNS" "${walls[*]}" "$SCS_WALL" "$sp" "$SMALL_AGREE"
+			row "asr: score $ASR_SMALL_H utterances (s)" "$SMALL_WALL" "$SCS_WALL (sclite)" "${sp}x faster" ">= 60x faster" "$(met "$sp >= 60")"
+		else
+			row "asr: score $ASR_SMALL_H utterances (s)" failed "-" "-" ">= 60x faster" no
+		fi
+		rm -rf "$S"
 	fi
 
 	# Upload with alignment: a two-utterance probe first (the sample above,
@@ -735,10 +776,11 @@ else
 			sayf "fairaudit score --task asr, %s utterances in one process: %s s, peak RSS %s MB (load %s)" \
 				"$ASR_BIG" "$T_WALL" "$T_RSS" "$(loadavg)"
 			$PY "$CHECK" asr-totals "$W/asr_big.out" >"$W/big_totals.txt" && say_file "$W/big_totals.txt"
-			row "asr: score $ASR_BIG_H utterances (s / MB)" "$T_WALL s / $T_RSS MB" "sclite: ~34 GB, not run" "-" "completes" yes
+			row "asr: score $ASR_BIG_H utterances (s / MB)" "$T_WALL s / $T_RSS MB" "sclite: ~34 GB, not run" "-" "< 3 s, < 400 MB" \
+				"$(met "$T_WALL < 3 && $T_RSS < 400")"
 		else
 			say "fairaudit score --task asr on $ASR_BIG utterances failed (exit $T_RC): $(first_error "$W/asr_big.err")"
-			row "asr: score $ASR_BIG_H utterances (s / MB)" failed "-" "-" "completes" no
+			row "asr: score $ASR_BIG_H utterances (s / MB)" failed "-" "-" "< 3 s, < 400 MB" no
 			FAILED=1
 		fi
 		rm -f "$A"/*.trn "$W/asr_big.out"
