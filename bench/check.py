@@ -215,16 +215,19 @@ def cmd_fairlearn(fl_path, ours_path, label="fairaudit"):
                 undefined += 1
                 continue
             checked += 1
-            if want is None or got is None:
-                if (want is None) != (got is None):
-                    problems.append("%s: Fairlearn %s, %s %s"
-                                    % (where, want, label, got))
-                continue
-            d = abs(want - got)
-            largest = max(largest, d)
-            if d > FAIRLEARN_TOL:
-                problems.append("%s: Fairlearn %r, %s %r (|difference| %.3g)"
-                                % (where, want, label, got, d))
+            largest = max(largest, differ(where, want, got, problems))
+
+    def differ(where, want, got, out):
+        """|want - got|, 0 when either is undefined; a mismatch into out."""
+        if want is None or got is None:
+            if (want is None) != (got is None):
+                out.append("%s: Fairlearn %s, %s %s" % (where, want, label, got))
+            return 0.0
+        d = abs(want - got)
+        if d > FAIRLEARN_TOL:
+            out.append("%s: Fairlearn %r, %s %r (|difference| %.3g)"
+                       % (where, want, label, got, d))
+        return d
 
     def as_fairlearn(cohort, fname):
         v, zero = fairlearn_value(cohort, fname)
@@ -264,16 +267,8 @@ def cmd_fairlearn(fl_path, ours_path, label="fairaudit"):
                     agg_checked += 1
                     where = "%s %s %s(%s)" % (",".join(by), fname, kind,
                                               method)
-                    if w is None or o is None:
-                        if (w is None) != (o is None):
-                            agg_problems.append("%s: Fairlearn %s, %s %s"
-                                                % (where, w, label, o))
-                        continue
-                    d = abs(w - o)
-                    agg_largest = max(agg_largest, d)
-                    if d > FAIRLEARN_TOL:
-                        agg_problems.append("%s: Fairlearn %r, %s %r"
-                                            % (where, w, label, o))
+                    agg_largest = max(agg_largest,
+                                      differ(where, w, o, agg_problems))
     notes = []
     if nempty:
         notes.append("MetricFrame also lists %d empty combinations" % nempty)
