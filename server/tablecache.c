@@ -170,20 +170,23 @@ void tablecache_put(const struct tablecache_key *k, const struct table *t)
 	}
 }
 
-void tablecache_forget_model(int64_t model_id)
+/* Drop the entries of a model (by_model) or of a dataset. */
+static void forget(bool by_model, int64_t id)
 {
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < TABLECACHE_SLOTS; i++)
-		if (slots[i].key && slots[i].model_id == model_id)
+		if (slots[i].key && (by_model ? slots[i].model_id :
+					 slots[i].dataset_id) == id)
 			doom(&slots[i]);
 	pthread_mutex_unlock(&lock);
 }
 
+void tablecache_forget_model(int64_t model_id)
+{
+	forget(true, model_id);
+}
+
 void tablecache_forget_dataset(int64_t dataset_id)
 {
-	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < TABLECACHE_SLOTS; i++)
-		if (slots[i].key && slots[i].dataset_id == dataset_id)
-			doom(&slots[i]);
-	pthread_mutex_unlock(&lock);
+	forget(false, dataset_id);
 }
