@@ -7,8 +7,9 @@
  *    are unique, so rows are added in ordinal order).  For asr with a pair
  *    callback the reference texts are kept in one arena with an offset per
  *    row, since they are needed only when the hypothesis arrives.
- *    The upload interns the ids straight into the table's id map, which
- *    finds duplicates too, so no id is hashed twice.
+ *    The upload adds the ids straight to the table's id map and indexes
+ *    them at its end, which finds the duplicates too, so no id is hashed
+ *    twice.  The table is sized from the file's first chunk.
  * 3. The prediction file, as a predictions upload whose known ids are the
  *    table's own id map (index = row); each valid row fills its example's
  *    prediction or calls the pair callback.
@@ -24,7 +25,6 @@
 #include "ingest/parser.h"
 #include <pthread.h>
 #include <sys/stat.h>
-#include "common/util.h"
 
 #define LOAD_CHUNK (1u << 20)
 
@@ -215,10 +215,8 @@ static void *capture_thread(void *arg)
 	return NULL;
 }
 
-/*
- * The captured predictions into t: 0, or -1 (t untouched but for classes
- * that the checked upload would add the same way) when the join fails.
- */
+/* The captured predictions into t: 0, or -1 (t untouched) when the join
+   fails. */
 static int capture_join(struct pred_capture *c, struct table *t)
 {
 	size_t n = t->nrows, at = 0;
