@@ -76,7 +76,7 @@ struct aligner {
 	size_t band_cap;
 	uint32_t *diag;			/* counts, anti-diagonal: see dp_diag */
 	size_t diag_cap;
-	bool simd;			/* dp_diag() may be used */
+	int simd;			/* 2: dp_diag16(), 1: dp_diag(), 0: neither */
 	uint8_t *dir;			/* 2 bits per cell, ALIGN_OPS */
 	size_t dir_cap;
 
@@ -86,7 +86,7 @@ struct aligner {
 	struct align_tally chars;
 };
 
-static bool simd_ok(void);
+static int simd_level(void);
 
 struct aligner *aligner_new(const struct norm_opts *o, struct buf *err)
 {
@@ -97,7 +97,7 @@ struct aligner *aligner_new(const struct norm_opts *o, struct buf *err)
 		return NULL;
 	al = xcalloc(1, sizeof(*al));
 	al->nz = nz;
-	al->simd = simd_ok();
+	al->simd = simd_level();
 	wordlist_init(&al->ref);
 	wordlist_init(&al->hyp);
 	return al;
@@ -310,65 +310,118 @@ static bool dp_band(const uint32_t *r, size_t n, const uint32_t *h,
 #define P32(cost, del) (((uint32_t)(cost) << 16) | (uint32_t)(del))
 #define INF32 P32(0x7000, 0)
 #define DIAG_MAX_LEN 7000	/* 3 * 7000 < 0x7000 */
-#define DIAG_PAD 10
+#define DIAG_PAD 66	/* four registers of sixteen lanes, and two */
 #define DIAG_PAD_SYM 0xfffffff0u	/* matches no reference symbol */
 
-static bool diag_usable = true;	/* cleared by align_set_simd() */
+static int diag_max = 2;	/* lowered by align_set_simd() */
+
+/*
+ * The buffers of an anti-diagonal fill: three anti-diagonals of w cells,
+ * all unreachable but the cell (0, 0), then the reference (rp[a] =
+ * r[a - 1]) and the hypothesis backwards (hr[i] = h[m - 1 - i]), each
+ * padded with symbols that match nothing.
+ */
+struct diag_bufs {
+	uint32_t *p2, *p1, *cur, *rp, *hr;
+};
+
+static struct diag_bufs diag_setup(struct aligner *al, const uint32_t *r,
+				   size_t n, const uint32_t *h, size_t m,
+				   bool diagonals)
+{
+	size_t w = n + DIAG_PAD, need = 3 * w + (n + DIAG_PAD) + (m + DIAG_PAD);
+	struct diag_bufs d;
+	uint32_t *buf;
+
+	al->diag = xgrow(al->diag, &al->diag_cap, need, sizeof(*al->diag));
+	buf = al->diag;
+	d.p2 = buf;
+	d.p1 = buf + w;
+	d.cur = buf + 2 * w;
+	d.rp = buf + 3 * w;
+	d.hr = d.rp + n + DIAG_PAD;
+	if (diagonals) {
+		for (size_t i = 0; i < 3 * w; i++)
+			buf[i] = INF32;
+		d.p1[1] = P32(0, 0);	/* anti-diagonal 0: the cell (0, 0) */
+	}
+	d.rp[0] = DIAG_PAD_SYM;
+	memcpy(d.rp + 1, r, n * sizeof(*r));
+	for (size_t i = n + 1; i < n + DIAG_PAD; i++)
+		d.rp[i] = DIAG_PAD_SYM;
+	for (size_t i = 0; i < m; i++)
+		d.hr[i] = h[m - 1 - i];
+	for (size_t i = m; i < m + DIAG_PAD; i++)
+		d.hr[i] = DIAG_PAD_SYM + 1;
+	return d;
+}
+
+/*
+ * Anti-diagonal d's interval of a: 0 <= a <= n, 0 <= d - a <= m, and in
+ * the band of diagonals [dlo, dhi].
+ */
+static inline void diag_interval(ptrdiff_t d, ptrdiff_t dlo, ptrdiff_t dhi,
+				 size_t n, size_t m, ptrdiff_t *lo,
+				 ptrdiff_t *hi)
+{
+	*lo = d - dhi <= 0 ? 0 : (d - dhi + 1) / 2;
+	*hi = (d - dlo) / 2;
+	if (*lo < d - (ptrdiff_t)m)
+		*lo = d - (ptrdiff_t)m;
+	if (*hi > (ptrdiff_t)n)
+		*hi = (ptrdiff_t)n;
+	if (*hi > d)
+		*hi = d;
+}
+
+/* The band's diagonals, [dlo, dhi], and the bound of dp_band()'s test. */
+struct diag_band {
+	ptrdiff_t dlo, dhi;
+	uint64_t limit;
+};
+
+static struct diag_band diag_band(size_t n, size_t m, size_t k)
+{
+	ptrdiff_t span = (ptrdiff_t)m - (ptrdiff_t)n;
+
+	return (struct diag_band){
+		(span < 0 ? span : 0) - (ptrdiff_t)k,
+		(span > 0 ? span : 0) + (ptrdiff_t)k,
+		3 * ((uint64_t)(span < 0 ? -span : span) + 2 * k)
+	};
+}
+
+/* The cell (n, m) from its 32 bits, and the test. */
+static bool diag_result(uint32_t fin, const struct diag_band *bd, size_t n,
+			size_t m, size_t k, uint64_t *last)
+{
+	*last = PACK(fin >> 16, fin & 0xffff);
+	return COST(*last) <= bd->limit || (k >= n && k >= m);
+}
 
 __attribute__((target("avx2")))
 static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 		    const uint32_t *h, size_t m, size_t k, uint64_t *last)
 {
-	ptrdiff_t span = (ptrdiff_t)m - (ptrdiff_t)n;
-	ptrdiff_t dlo = (span < 0 ? span : 0) - (ptrdiff_t)k;
-	ptrdiff_t dhi = (span > 0 ? span : 0) + (ptrdiff_t)k;
-	uint64_t limit = 3 * ((uint64_t)(span < 0 ? -span : span) + 2 * k);
-	size_t w = n + DIAG_PAD, need = 3 * w + (n + DIAG_PAD) + (m + DIAG_PAD);
-	uint32_t *buf, *p2, *p1, *cur, *rp, *hr;
+	struct diag_band bd = diag_band(n, m, k);
+	struct diag_bufs b = diag_setup(al, r, n, h, m, true);
 	const __m256i sub = _mm256_set1_epi32((int)P32(COST_SUB, 0));
 	const __m256i del = _mm256_set1_epi32((int)P32(COST_DEL, 1));
 	const __m256i ins = _mm256_set1_epi32((int)P32(COST_INS, 0));
-	uint32_t fin;
-
-	al->diag = xgrow(al->diag, &al->diag_cap, need, sizeof(*al->diag));
-	buf = al->diag;
-	p2 = buf;
-	p1 = buf + w;
-	cur = buf + 2 * w;
-	rp = buf + 3 * w;	/* rp[a] = r[a - 1] */
-	hr = rp + n + DIAG_PAD;	/* hr[i] = h[m - 1 - i] */
-	for (size_t i = 0; i < 3 * w; i++)
-		buf[i] = INF32;
-	rp[0] = DIAG_PAD_SYM;
-	memcpy(rp + 1, r, n * sizeof(*r));
-	for (size_t i = n + 1; i < n + DIAG_PAD; i++)
-		rp[i] = DIAG_PAD_SYM;
-	for (size_t i = 0; i < m; i++)
-		hr[i] = h[m - 1 - i];
-	for (size_t i = m; i < m + DIAG_PAD; i++)
-		hr[i] = DIAG_PAD_SYM + 1;
-	p1[1] = P32(0, 0);	/* anti-diagonal 0: the cell (0, 0) */
 
 	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
-		/* a in [lo, hi]: 0 <= a <= n, 0 <= d - a <= m, in the band */
-		ptrdiff_t lo = d - dhi <= 0 ? 0 : (d - dhi + 1) / 2;
-		ptrdiff_t hi = (d - dlo) / 2;
+		const uint32_t *hd = b.hr + (ptrdiff_t)m - d;
+		ptrdiff_t lo, hi;
 		uint32_t *t;
 
-		if (lo < d - (ptrdiff_t)m)
-			lo = d - (ptrdiff_t)m;
-		if (hi > (ptrdiff_t)n)
-			hi = (ptrdiff_t)n;
-		if (hi > d)
-			hi = d;
+		diag_interval(d, bd.dlo, bd.dhi, n, m, &lo, &hi);
 		for (ptrdiff_t a = lo; a <= hi; a += 8) {
-			__m256i up = _mm256_loadu_si256((const void *)(p1 + a));
+			__m256i up = _mm256_loadu_si256((const void *)(b.p1 + a));
 			__m256i left = _mm256_loadu_si256(
-				(const void *)(p1 + a + 1));
-			__m256i dg = _mm256_loadu_si256((const void *)(p2 + a));
-			__m256i rv = _mm256_loadu_si256((const void *)(rp + a));
-			__m256i hv = _mm256_loadu_si256(
-				(const void *)(hr + (ptrdiff_t)m - d + a));
+				(const void *)(b.p1 + a + 1));
+			__m256i dg = _mm256_loadu_si256((const void *)(b.p2 + a));
+			__m256i rv = _mm256_loadu_si256((const void *)(b.rp + a));
+			__m256i hv = _mm256_loadu_si256((const void *)(hd + a));
 			__m256i sv = _mm256_add_epi32(dg, sub);
 			__m256i dl = _mm256_add_epi32(up, del);
 			__m256i in = _mm256_add_epi32(left, ins);
@@ -382,38 +435,264 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 			__m256i c = _mm256_blendv_epi8(sv, tv, gt);
 
 			c = _mm256_blendv_epi8(c, dg, _mm256_cmpeq_epi32(rv, hv));
-			_mm256_storeu_si256((void *)(cur + a + 1), c);
+			_mm256_storeu_si256((void *)(b.cur + a + 1), c);
 		}
-		cur[lo] = INF32;	/* a = lo - 1 */
-		cur[hi + 2] = INF32;	/* a = hi + 1 */
-		t = p2;
-		p2 = p1;
-		p1 = cur;
-		cur = t;
+		b.cur[lo] = INF32;	/* a = lo - 1 */
+		b.cur[hi + 2] = INF32;	/* a = hi + 1 */
+		t = b.p2;
+		b.p2 = b.p1;
+		b.p1 = b.cur;
+		b.cur = t;
 	}
-	fin = p1[n + 1];
-	*last = PACK(fin >> 16, fin & 0xffff);
-	return COST(*last) <= limit || (k >= n && k >= m);
+	return diag_result(b.p1[n + 1], &bd, n, m, k, last);
 }
 
-static bool simd_ok(void)
+/*
+ * Bands up to DIAG_REGS x 16 cells wide in registers.  Filling an
+ * anti-diagonal reads the one before it, just stored, and a load that
+ * straddles that store waits for it to reach the cache: with a vector or
+ * two an anti-diagonal, that wait, not the arithmetic, is what the fill
+ * costs.  Here an anti-diagonal is R registers whose lane i of register
+ * j is the cell a = lo + 16 j + i (cells past hi unreachable), and a
+ * lane's neighbours are moved into place with valignd: lo rises by 0 or
+ * 1 from one anti-diagonal to the next, so a neighbour is at most one
+ * lane away.  R is a constant in each caller, so the arrays live in
+ * registers.
+ *
+ * Costs and deletions are kept in registers of their own.  A cell's cost
+ * is then the minimum of its three candidates (or diag's on a match),
+ * one minimum after another with no comparison on the way, and the
+ * deletions follow the choices the comparisons make off that path: the
+ * same choices as dp_diag16()'s, so the same cells.
+ */
+#define DIAG_LANES 16
+#define DIAG_REGS 4
+
+/* The cells one lane down (out lane i = lane i - 1) and one lane up. */
+#define LANE_DOWN(v, j, fill) \
+	_mm512_alignr_epi32((v)[j], (j) ? (v)[(j) - 1] : (fill), 15)
+#define LANE_UP(v, j, R, fill) \
+	_mm512_alignr_epi32((j) + 1 < (R) ? (v)[(j) + 1] : (fill), (v)[j], 1)
+
+__attribute__((target("avx512f"), always_inline))
+static inline bool diag_regs(const uint32_t *rp, const uint32_t *hr,
+			     size_t n, size_t m, const struct diag_band *bd,
+			     const int R, uint32_t *fin)
 {
-	return diag_usable && __builtin_cpu_supports("avx2");
+	const __m512i sub = _mm512_set1_epi32(COST_SUB);
+	const __m512i del = _mm512_set1_epi32(COST_DEL);
+	const __m512i ins = _mm512_set1_epi32(COST_INS);
+	const __m512i one = _mm512_set1_epi32(1);
+	const __m512i inf = _mm512_set1_epi32((int)(INF32 >> 16));
+	const __m512i zero = _mm512_setzero_si512();
+	/* costs and deletions of anti-diagonals d - 1 and d - 2 */
+	__m512i c1[DIAG_REGS], c2[DIAG_REGS], e1[DIAG_REGS], e2[DIAG_REGS];
+	__m512i cc[DIAG_REGS], ec[DIAG_REGS];
+	ptrdiff_t base1 = 0, base2 = 0;
+	uint32_t oc[DIAG_LANES], oe[DIAG_LANES];
+
+	for (int j = 0; j < R; j++) {
+		c1[j] = c2[j] = inf;
+		e1[j] = e2[j] = zero;
+	}
+	/* anti-diagonal 0: the cell (0, 0) */
+	c1[0] = _mm512_mask_mov_epi32(inf, 1, zero);
+	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
+		const uint32_t *hd = hr + (ptrdiff_t)m - d;
+		ptrdiff_t lo, hi, s1, s2, w;
+		__mmask16 up1, dg0, dg2;
+
+		diag_interval(d, bd->dlo, bd->dhi, n, m, &lo, &hi);
+		s1 = lo - base1;	/* 0 or 1 */
+		s2 = lo - base2;	/* 0, 1 or 2 */
+		w = hi - lo + 1;
+		if (w > 16 * R || s1 < 0 || s1 > 1)
+			return false;	/* cannot happen: see dp_diag16() */
+		up1 = (__mmask16)-(int)(s1 == 1);
+		dg0 = (__mmask16)-(int)(s2 == 0);
+		dg2 = (__mmask16)-(int)(s2 == 2);
+		for (int j = 0; j < R; j++) {
+			__m512i rv = _mm512_loadu_si512(rp + lo + 16 * j);
+			__m512i hv = _mm512_loadu_si512(hd + lo + 16 * j);
+			__mmask16 eq = _mm512_cmpeq_epi32_mask(rv, hv);
+			ptrdiff_t left_lanes = w - 16 * j;
+			__mmask16 keep = left_lanes >= 16 ? 0xffff :
+					 left_lanes <= 0 ? 0 :
+					 (__mmask16)((1u << left_lanes) - 1);
+			/* up (a - 1, b), left (a, b - 1), diag (a - 1, b - 1) */
+			__m512i upc = _mm512_mask_blend_epi32(
+				up1, LANE_DOWN(c1, j, inf), c1[j]);
+			__m512i upe = _mm512_mask_blend_epi32(
+				up1, LANE_DOWN(e1, j, zero), e1[j]);
+			__m512i lfc = _mm512_mask_blend_epi32(
+				up1, c1[j], LANE_UP(c1, j, R, inf));
+			__m512i lfe = _mm512_mask_blend_epi32(
+				up1, e1[j], LANE_UP(e1, j, R, zero));
+			__m512i dgc = _mm512_mask_blend_epi32(
+				dg2, _mm512_mask_blend_epi32(
+					dg0, c2[j], LANE_DOWN(c2, j, inf)),
+				LANE_UP(c2, j, R, inf));
+			__m512i dge = _mm512_mask_blend_epi32(
+				dg2, _mm512_mask_blend_epi32(
+					dg0, e2[j], LANE_DOWN(e2, j, zero)),
+				LANE_UP(e2, j, R, zero));
+			__m512i sc = _mm512_add_epi32(dgc, sub);
+			__m512i dc = _mm512_add_epi32(upc, del);
+			__m512i ic = _mm512_add_epi32(lfc, ins);
+			/* t = cost(dl) < cost(in) ? dl : in */
+			__mmask16 lt = _mm512_cmpgt_epi32_mask(ic, dc);
+			__m512i tc = _mm512_min_epi32(dc, ic);
+			__m512i te = _mm512_mask_blend_epi32(
+				lt, lfe, _mm512_add_epi32(upe, one));
+			/* c = cost(s) <= cost(t) ? s : t; a match takes diag */
+			__mmask16 gt = _mm512_cmpgt_epi32_mask(sc, tc);
+
+			cc[j] = _mm512_mask_mov_epi32(
+				inf, keep, _mm512_mask_blend_epi32(
+					eq, _mm512_min_epi32(sc, tc), dgc));
+			ec[j] = _mm512_mask_blend_epi32(
+				eq, _mm512_mask_blend_epi32(gt, dge, te), dge);
+		}
+		for (int j = 0; j < R; j++) {
+			c2[j] = c1[j];
+			c1[j] = cc[j];
+			e2[j] = e1[j];
+			e1[j] = ec[j];
+		}
+		base2 = base1;
+		base1 = lo;
+	}
+	{
+		size_t at = n - (size_t)base1;
+
+		_mm512_storeu_si512(oc, c1[at / DIAG_LANES]);
+		_mm512_storeu_si512(oe, e1[at / DIAG_LANES]);
+		*fin = P32(oc[at % DIAG_LANES], oe[at % DIAG_LANES]);
+	}
+	return true;
 }
 
-void align_set_simd(bool on)
+__attribute__((target("avx512f")))
+static bool diag_regs1(const uint32_t *rp, const uint32_t *hr, size_t n,
+		       size_t m, const struct diag_band *bd, uint32_t *fin)
 {
-	diag_usable = on;
+	return diag_regs(rp, hr, n, m, bd, 1, fin);
+}
+
+__attribute__((target("avx512f")))
+static bool diag_regs2(const uint32_t *rp, const uint32_t *hr, size_t n,
+		       size_t m, const struct diag_band *bd, uint32_t *fin)
+{
+	return diag_regs(rp, hr, n, m, bd, 2, fin);
+}
+
+__attribute__((target("avx512f")))
+static bool diag_regs3(const uint32_t *rp, const uint32_t *hr, size_t n,
+		       size_t m, const struct diag_band *bd, uint32_t *fin)
+{
+	return diag_regs(rp, hr, n, m, bd, 3, fin);
+}
+
+__attribute__((target("avx512f")))
+static bool diag_regs4(const uint32_t *rp, const uint32_t *hr, size_t n,
+		       size_t m, const struct diag_band *bd, uint32_t *fin)
+{
+	return diag_regs(rp, hr, n, m, bd, 4, fin);
+}
+
+/*
+ * The same as dp_diag(), sixteen cells at a time (AVX-512F), for bands
+ * wider than diag_regs() takes; narrower ones go to it.  The comparisons
+ * give masks, the blends take them.
+ */
+__attribute__((target("avx512f")))
+static bool dp_diag16(struct aligner *al, const uint32_t *r, size_t n,
+		      const uint32_t *h, size_t m, size_t k, uint64_t *last)
+{
+	struct diag_band bd = diag_band(n, m, k);
+	size_t lanes = (size_t)(bd.dhi - bd.dlo) / 2 + 2;	/* at most */
+	bool narrow = lanes <= DIAG_REGS * DIAG_LANES;
+	struct diag_bufs b = diag_setup(al, r, n, h, m, !narrow);
+	const __m512i sub = _mm512_set1_epi32((int)P32(COST_SUB, 0));
+	const __m512i del = _mm512_set1_epi32((int)P32(COST_DEL, 1));
+	const __m512i ins = _mm512_set1_epi32((int)P32(COST_INS, 0));
+	uint32_t fin;
+
+	if (narrow) {
+		/* every interval fits registers: see diag_regs() */
+		bool ok = lanes <= DIAG_LANES ?
+			  diag_regs1(b.rp, b.hr, n, m, &bd, &fin) :
+			  lanes <= 2 * DIAG_LANES ?
+			  diag_regs2(b.rp, b.hr, n, m, &bd, &fin) :
+			  lanes <= 3 * DIAG_LANES ?
+			  diag_regs3(b.rp, b.hr, n, m, &bd, &fin) :
+			  diag_regs4(b.rp, b.hr, n, m, &bd, &fin);
+
+		if (!ok)
+			abort();
+		return diag_result(fin, &bd, n, m, k, last);
+	}
+
+	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
+		const uint32_t *hd = b.hr + (ptrdiff_t)m - d;
+		ptrdiff_t lo, hi;
+		uint32_t *t;
+
+		diag_interval(d, bd.dlo, bd.dhi, n, m, &lo, &hi);
+		for (ptrdiff_t a = lo; a <= hi; a += 16) {
+			__m512i up = _mm512_loadu_si512(b.p1 + a);
+			__m512i left = _mm512_loadu_si512(b.p1 + a + 1);
+			__m512i dg = _mm512_loadu_si512(b.p2 + a);
+			__m512i rv = _mm512_loadu_si512(b.rp + a);
+			__m512i hv = _mm512_loadu_si512(hd + a);
+			__m512i sv = _mm512_add_epi32(dg, sub);
+			__m512i dl = _mm512_add_epi32(up, del);
+			__m512i in = _mm512_add_epi32(left, ins);
+			/* t = COST(dl) < COST(in) ? dl : in */
+			__mmask16 lt = _mm512_cmpgt_epi32_mask(
+				_mm512_srli_epi32(in, 16),
+				_mm512_srli_epi32(dl, 16));
+			__m512i tv = _mm512_mask_blend_epi32(lt, in, dl);
+			/* c = COST(s) <= COST(t) ? s : t; a match takes diag */
+			__mmask16 gt = _mm512_cmpgt_epi32_mask(
+				_mm512_srli_epi32(sv, 16),
+				_mm512_srli_epi32(tv, 16));
+			__m512i c = _mm512_mask_blend_epi32(gt, sv, tv);
+
+			c = _mm512_mask_blend_epi32(
+				_mm512_cmpeq_epi32_mask(rv, hv), c, dg);
+			_mm512_storeu_si512(b.cur + a + 1, c);
+		}
+		b.cur[lo] = INF32;	/* a = lo - 1 */
+		b.cur[hi + 2] = INF32;	/* a = hi + 1 */
+		t = b.p2;
+		b.p2 = b.p1;
+		b.p1 = b.cur;
+		b.cur = t;
+	}
+	return diag_result(b.p1[n + 1], &bd, n, m, k, last);
+}
+
+static int simd_level(void)
+{
+	if (diag_max >= 2 && __builtin_cpu_supports("avx512f"))
+		return 2;
+	return diag_max >= 1 && __builtin_cpu_supports("avx2");
+}
+
+void align_set_simd(int max)
+{
+	diag_max = max;
 }
 #else
-static bool simd_ok(void)
+static int simd_level(void)
 {
-	return false;
+	return 0;
 }
 
-void align_set_simd(bool on)
+void align_set_simd(int max)
 {
-	(void)on;
+	(void)max;
 }
 #endif
 
@@ -423,7 +702,8 @@ static bool band_counts(struct aligner *al, const uint32_t *r, size_t n,
 {
 #ifdef HAVE_DIAG
 	if (al->simd && n && m && n + m <= DIAG_MAX_LEN)
-		return dp_diag(al, r, n, h, m, k, last);
+		return al->simd == 2 ? dp_diag16(al, r, n, h, m, k, last)
+				     : dp_diag(al, r, n, h, m, k, last);
 #endif
 	al->band = xgrow(al->band, &al->band_cap, m + 1, sizeof(*al->band));
 	return dp_band(r, n, h, m, k, al->band, last);

@@ -129,12 +129,14 @@ void aligner_align_ids(struct aligner *al, const uint32_t *ref, size_t n,
 		       const uint32_t *hyp, size_t m, struct align_tally *t);
 
 /*
- * Counts are filled eight cells at a time with AVX2 where the processor
- * has it, by plain C otherwise; both give the same numbers.  Aligners
- * created after align_set_simd(false) use plain C (for tests and
- * benchmarks; call it before any thread creates an aligner).
+ * Counts are filled sixteen cells at a time with AVX-512 or eight with
+ * AVX2 where the processor has them, by plain C otherwise; all give the
+ * same numbers.  Aligners created after align_set_simd(max) use at most
+ * level max: 2 AVX-512, 1 AVX2, 0 plain C (for tests and benchmarks;
+ * call it before any thread creates an aligner).
  */
-void align_set_simd(bool on);
+#define ALIGN_SIMD_BEST 2
+void align_set_simd(int max);
 
 /*
  * Append the alignment as sclite's .pra shows it, three lines

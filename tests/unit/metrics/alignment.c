@@ -511,23 +511,26 @@ static void test_alignment__band_equals_full_table(void **state)
 }
 
 /*
- * The AVX2 anti-diagonal fill (where the processor has it) and the plain
- * C band give the same counts: random id sequences of every length up to
- * a few hundred (lanes of eight cut everywhere), alphabets from two
- * symbols (ties everywhere) to many, texts sharing long stretches, and
- * lengths at the limit of the 16-bit cells.  On a processor without AVX2
- * both aligners take the plain path and the test still holds.
+ * The AVX-512 and AVX2 anti-diagonal fills (where the processor has them)
+ * and the plain C band give the same counts: random id sequences of every
+ * length up to a few hundred (lanes of sixteen and of eight cut
+ * everywhere), alphabets from two symbols (ties everywhere) to many,
+ * texts sharing long stretches, and lengths at the limit of the 16-bit
+ * cells.  On a processor without them the aligners take the best path it
+ * has and the test still holds.
  */
 static void test_alignment__simd_equals_plain(void **state)
 {
-	struct aligner *plain, *fast;
+	struct aligner *plain, *fast, *fast8;
 	uint64_t s = 0x2545f4914f6cdd1dULL;
 	uint32_t *r = malloc(7000 * sizeof(*r)), *h = malloc(7000 * sizeof(*h));
 
 	(void)state;
-	align_set_simd(false);
+	align_set_simd(0);
 	plain = new_aligner("sclite");
-	align_set_simd(true);
+	align_set_simd(1);
+	fast8 = new_aligner("sclite");
+	align_set_simd(ALIGN_SIMD_BEST);
 	fast = new_aligner("sclite");
 	for (int it = 0; it < 4000; it++) {
 		size_t n = rng_next(&s) % (it < 3000 ? 70 : 400);
@@ -546,6 +549,11 @@ static void test_alignment__simd_equals_plain(void **state)
 			fail_msg("n %zu m %zu alphabet %u: plain %u %u %u %u, "
 				 "simd %u %u %u %u", n, m, alpha, a.hits, a.sub,
 				 a.del, a.ins, b.hits, b.sub, b.del, b.ins);
+		aligner_align_ids(fast8, r, n, h, m, &b);
+		if (memcmp(&a, &b, sizeof(a)))
+			fail_msg("n %zu m %zu alphabet %u: plain %u %u %u %u, "
+				 "avx2 %u %u %u %u", n, m, alpha, a.hits, a.sub,
+				 a.del, a.ins, b.hits, b.sub, b.del, b.ins);
 	}
 	/* The longest texts the 16-bit cells take (7000 symbols in all)
 	 * and some past them, with nothing in common. */
@@ -559,10 +567,14 @@ static void test_alignment__simd_equals_plain(void **state)
 		aligner_align_ids(plain, r, n, h, n, &a);
 		aligner_align_ids(fast, r, n, h, n, &b);
 		assert_memory_equal(&a, &b, sizeof(a));
+		aligner_align_ids(fast8, r, n, h, n, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
 		assert_true(a.hits == 0 && a.sub == n && !a.del && !a.ins);
 		/* all insertions and deletions: the largest costs */
 		aligner_align_ids(plain, r, n, h, 0, &a);
 		aligner_align_ids(fast, r, n, h, 0, &b);
+		assert_memory_equal(&a, &b, sizeof(a));
+		aligner_align_ids(fast8, r, n, h, 0, &b);
 		assert_memory_equal(&a, &b, sizeof(a));
 		assert_true(a.del == n);
 	}
@@ -570,6 +582,7 @@ static void test_alignment__simd_equals_plain(void **state)
 	free(h);
 	aligner_free(plain);
 	aligner_free(fast);
+	aligner_free(fast8);
 }
 
 /* Character error counts, through aligner_score, the same both ways. */
@@ -578,13 +591,15 @@ static void test_alignment__simd_equals_plain_chars(void **state)
 	static const char *const words[] = { "the", "then", "than", "a", "an",
 					     "and", "nd", "hand", "handed",
 					     "é", "ée", "straße", "ab" };
-	struct aligner *plain, *fast;
+	struct aligner *plain, *fast, *fast8;
 	uint64_t s = 0x853c49e6748fea9bULL;
 
 	(void)state;
-	align_set_simd(false);
+	align_set_simd(0);
 	plain = new_aligner("sclite");
-	align_set_simd(true);
+	align_set_simd(1);
+	fast8 = new_aligner("sclite");
+	align_set_simd(ALIGN_SIMD_BEST);
 	fast = new_aligner("sclite");
 	for (int it = 0; it < 2000; it++) {
 		struct buf r = BUF_INIT, h = BUF_INIT, err = BUF_INIT;
@@ -605,12 +620,17 @@ static void test_alignment__simd_equals_plain_chars(void **state)
 			fail_msg("\"%s\" / \"%s\": characters plain %u/%u, "
 				 "simd %u/%u", r.s, h.s, a.char_errors,
 				 a.ref_chars, b.char_errors, b.ref_chars);
+		assert_int_equal(aligner_score(fast8, r.s ? r.s : "", r.len,
+					       h.s ? h.s : "", h.len, 0, &b,
+					       &err), 0);
+		assert_memory_equal(&a, &b, sizeof(a));
 		buf_release(&r);
 		buf_release(&h);
 		buf_release(&err);
 	}
 	aligner_free(plain);
 	aligner_free(fast);
+	aligner_free(fast8);
 }
 
 static void test_alignment__align_ids(void **state)
