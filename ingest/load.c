@@ -5,8 +5,10 @@
  * 2. The truth file, as an examples upload: its header callback adds the
  *    attribute columns, each valid row becomes table row r->example (ids
  *    are unique, so rows are added in ordinal order).  For asr with a pair
- *    callback the reference texts are kept in one arena with an offset per
- *    row, since they are needed only when the hypothesis arrives.
+ *    callback the reference texts are kept until the hypothesis arrives:
+ *    a regular truth file is mapped, not read, so a text is its place in
+ *    the file, and only texts that are not (a last line without LF, a
+ *    quoted CSV field) are copied, into one arena.
  *    The upload adds the ids straight to the table's id map and indexes
  *    them at its end, which finds the duplicates too, so no id is hashed
  *    twice.  The table is sized from the file's first chunk.
@@ -24,6 +26,7 @@
 #include "ingest/upload.h"
 #include "ingest/parser.h"
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define LOAD_CHUNK (1u << 20)
@@ -38,11 +41,18 @@ struct loader {
 	bool failed;		/* the pair callback failed */
 	size_t speaker_attr;
 	bool has_speaker_attr;
-	char *refs;		/* asr: reference texts, back to back */
+	/* asr: row i's reference text is ref_len[i] bytes at ref_at[i]: an
+	   offset into map or, with REF_COPIED, into refs */
+	const char *map;	/* the truth file, mapped; NULL: read */
+	size_t map_len;
+	char *refs;		/* texts not in map, back to back */
 	size_t refs_len, refs_alloc;
-	size_t *ref_off;	/* asr: refs offset of row i, and one past */
-	size_t ref_off_cap;
+	uint64_t *ref_at;
+	uint32_t *ref_len;
+	size_t ref_cap;
 };
+
+#define REF_COPIED (UINT64_C(1) << 63)
 
 static void truth_header(void *ctx, const struct upload *u)
 {
@@ -59,16 +69,41 @@ static void truth_header(void *ctx, const struct upload *u)
 static void keep_reference(struct loader *L, size_t row, const char *s,
 			   size_t n)
 {
-	L->ref_off = xgrow(L->ref_off, &L->ref_off_cap, row + 2,
-			   sizeof(*L->ref_off));
-	if (row == 0)
-		L->ref_off[0] = 0;
+	if (row >= L->ref_cap) {
+		size_t cap = L->ref_cap;
+
+		L->ref_at = xgrow(L->ref_at, &cap, row + 1, sizeof(*L->ref_at));
+		L->ref_len = xrealloc(L->ref_len, cap * sizeof(*L->ref_len));
+		L->ref_cap = cap;
+	}
+	L->ref_len[row] = (uint32_t)n;	/* n <= FA_MAX_FIELD_BYTES */
+	if (L->map && s >= L->map && n <= L->map_len &&
+	    (size_t)(s - L->map) <= L->map_len - n) {
+		L->ref_at[row] = (uint64_t)(s - L->map);
+		return;
+	}
+	L->ref_at[row] = REF_COPIED | L->refs_len;
 	if (n) {
 		L->refs = xgrow(L->refs, &L->refs_alloc, L->refs_len + n, 1);
 		memcpy(L->refs + L->refs_len, s, n);
 		L->refs_len += n;
 	}
-	L->ref_off[row + 1] = L->refs_len;
+}
+
+static const char *reference_of(const struct loader *L, size_t row,
+				size_t *n)
+{
+	uint64_t at;
+
+	if (row >= L->ref_cap) {
+		*n = 0;
+		return "";
+	}
+	at = L->ref_at[row];
+	*n = L->ref_len[row];
+	if (!*n)
+		return "";
+	return at & REF_COPIED ? L->refs + (at & ~REF_COPIED) : L->map + at;
 }
 
 static void truth_row(void *ctx, const struct upload_row *r)
@@ -125,12 +160,15 @@ static void pred_row(void *ctx, const struct upload_row *r)
 	case TASK_ASR:
 		if (!L->pair || L->failed)
 			break;
-		if (L->pair(L->ctx, t, row,
-			    L->refs ? L->refs + L->ref_off[row] : "",
-			    L->ref_off[row + 1] - L->ref_off[row],
-			    r->text, r->text_len, L->err))
+	{
+		size_t n;
+		const char *ref = reference_of(L, row, &n);
+
+		if (L->pair(L->ctx, t, row, ref, n, r->text, r->text_len,
+			    L->err))
 			L->failed = true;
 		break;
+	}
 	}
 }
 
@@ -163,6 +201,7 @@ typedef void (*rows_hint_fn)(void *ctx, size_t rows, size_t bytes);
 
 static int load_one(struct upload_params *params, const char *what,
 		    const char *path, rows_hint_fn hint, void *hint_ctx,
+		    const char **map, size_t *map_len,
 		    struct ingest_errors *errs, struct buf *err);
 
 static void capture_hint(void *ctx, size_t rows, size_t bytes)
@@ -211,7 +250,7 @@ static void *capture_thread(void *arg)
 	struct pred_capture *c = arg;
 
 	c->ret = load_one(&c->params, "prediction", c->path, capture_hint, c,
-			  &c->errs, &c->err);
+			  NULL, NULL, &c->errs, &c->err);
 	return NULL;
 }
 
@@ -301,15 +340,16 @@ static void truth_hint(void *ctx, size_t rows, size_t bytes)
 
 	table_reserve(L->t, rows);
 	if (L->pair) {
-		/* the reference texts take at most the file's bytes */
-		if (bytes > L->refs_alloc) {
+		/* a file read, not mapped: its texts take at most its bytes */
+		if (!L->map && bytes > L->refs_alloc) {
 			L->refs = xrealloc(L->refs, bytes);
 			L->refs_alloc = bytes;
 		}
-		if (rows + 2 > L->ref_off_cap) {
-			L->ref_off = xrealloc(L->ref_off,
-					      (rows + 2) * sizeof(*L->ref_off));
-			L->ref_off_cap = rows + 2;
+		if (rows > L->ref_cap) {
+			L->ref_at = xrealloc(L->ref_at, rows * sizeof(*L->ref_at));
+			L->ref_len = xrealloc(L->ref_len,
+					      rows * sizeof(*L->ref_len));
+			L->ref_cap = rows;
 		}
 	}
 }
@@ -318,13 +358,19 @@ static void truth_hint(void *ctx, size_t rows, size_t bytes)
  * Stream one file through an upload; 0, or -1 with a sentence in err.
  * hint (may be NULL) is told how many rows to expect once the first chunk
  * is read, before it is parsed, so that the caller can size its arrays.
+ * With map non-NULL, a regular file is mapped and fed whole, so that the
+ * rows' fields point into *map (*map_len bytes), which the caller unmaps;
+ * *map is set before the first row arrives.  Changing the file while it
+ * is read is then the caller's risk, as with any mapped input.
  */
 static int load_one(struct upload_params *params, const char *what,
 		    const char *path, rows_hint_fn hint, void *hint_ctx,
+		    const char **map, size_t *map_len,
 		    struct ingest_errors *errs, struct buf *err)
 {
 	struct upload *u;
-	char *chunk;
+	char *chunk = NULL;
+	struct stat st;
 	FILE *fp;
 	size_t n;
 	int ret = 0;
@@ -342,13 +388,34 @@ static int load_one(struct upload_params *params, const char *what,
 		fclose(fp);
 		return -1;
 	}
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
+		hint = NULL;
+		map = NULL;
+	}
+	if (map && st.st_size > 0 && (uintmax_t)st.st_size <= SIZE_MAX) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			       MAP_PRIVATE | MAP_POPULATE, fileno(fp), 0);
+
+		if (p != MAP_FAILED) {
+			*map = p;
+			*map_len = (size_t)st.st_size;
+			if (hint) {
+				size_t rows = rows_estimate(
+					p, *map_len < LOAD_CHUNK ? *map_len
+								 : LOAD_CHUNK,
+					st.st_size);
+
+				if (rows)
+					hint(hint_ctx, rows, *map_len);
+			}
+			upload_feed(u, p, *map_len);
+			goto finish;
+		}
+	}
 	chunk = xmalloc(LOAD_CHUNK);
 	for (bool first = true; (n = fread(chunk, 1, LOAD_CHUNK, fp)) > 0;
 	     first = false) {
-		struct stat st;
-
-		if (first && hint && !fstat(fileno(fp), &st) &&
-		    S_ISREG(st.st_mode)) {
+		if (first && hint) {
 			size_t rows = rows_estimate(chunk, n, st.st_size);
 
 			if (rows)
@@ -361,12 +428,16 @@ static int load_one(struct upload_params *params, const char *what,
 		buf_addf(err, "cannot read the %s file \"%s\": %s", what, path,
 			 strerror(errno));
 		ret = -1;
-	} else if (upload_finish(u)) {
+		goto done;
+	}
+finish:
+	if (upload_finish(u)) {
 		buf_addf(err, "cannot load the %s file \"%s\": %llu error%s",
 			 what, path, (unsigned long long)errs->total,
 			 errs->total == 1 ? "" : "s");
 		ret = -1;
 	}
+done:
 	free(chunk);
 	upload_free(u);
 	fclose(fp);
@@ -430,8 +501,8 @@ int load_files_with_pairs(struct table *t, enum task task,
 		if (!threaded)
 			capture_release(&cap);
 	}
-	ret = load_one(&params, "truth", truth_path,
-		       truth_hint, &L, errs, err);
+	ret = load_one(&params, "truth", truth_path, truth_hint, &L,
+		       L.pair ? &L.map : NULL, &L.map_len, errs, err);
 	if (threaded) {
 		pthread_join(th, NULL);
 		joined = !ret && !capture_join(&cap, t);
@@ -444,7 +515,7 @@ int load_files_with_pairs(struct table *t, enum task task,
 		params.header = NULL;
 		params.row = pred_row;
 		ret = load_one(&params, "prediction", pred_path, NULL, NULL,
-			       errs, err);
+			       NULL, NULL, errs, err);
 	}
 	if (!ret && L.failed)
 		ret = -1;
@@ -457,7 +528,10 @@ int load_files_with_pairs(struct table *t, enum task task,
 		table_release(t);
 	}
 	free(L.refs);
-	free(L.ref_off);
+	free(L.ref_at);
+	free(L.ref_len);
+	if (L.map)
+		munmap((void *)L.map, L.map_len);
 	return ret;
 }
 

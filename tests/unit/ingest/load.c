@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include "common/buf.h"
 #include "ingest/load.h"
 
@@ -246,6 +248,83 @@ static void test_load__asr_trn(void **state)
 	ingest_errors_release(&errs);
 	buf_release(&err);
 	buf_release(&pr.log);
+}
+
+/* The pairs of loading tp (truth) and pp into log. */
+static void asr_pairs(const char *tp, const char *pp, struct buf *log)
+{
+	struct ingest_errors errs;
+	struct buf err = BUF_INIT;
+	struct pairs pr = { BUF_INIT, 0, 0 };
+	struct table t;
+
+	ingest_errors_init(&errs);
+	assert_int_equal(load_files_with_pairs(&t, TASK_ASR, tp, pp, NULL, NULL,
+					       pair_cb, &pr, &errs, &err), 0);
+	buf_add(log, pr.log.s, pr.log.len);
+	table_release(&t);
+	ingest_errors_release(&errs);
+	buf_release(&err);
+	buf_release(&pr.log);
+}
+
+/*
+ * A regular truth file is mapped and its texts are kept as places in it;
+ * texts that are not in it (the last line, without LF; a CSV field with
+ * doubled quotes) are copied.  A FIFO cannot be mapped and is read in
+ * chunks.  Both ways give the same references.
+ */
+static void test_load__asr_references_mapped_or_read(void **state)
+{
+	static const char *const truths[][2] = {
+		{ "ref.trn", "\xef\xbb\xbfhello world (s1-u1)\r\n"
+			     "good (morning) (s2_u2)\n(s1-u3)\nlast one (s1-u4)" },
+		{ "ref.csv", "id,reference\nu1,\"say \"\"hi\"\"\"\nu2,plain\n"
+			     "u3,\"a, b\"\nu4,tail" },
+	};
+	static const char *const hyps[] = {
+		"morning (s2_u2)\nhello word (s1-u1)\nuh (s1-u3)\nx (s1-u4)\n",
+		"id,hypothesis\nu4,t\nu3,a b\nu2,p\nu1,say hi\n",
+	};
+	static const char *const want[] = {
+		"1:good (morning)|morning;0:hello world|hello word;2:|uh;"
+		"3:last one|x;",
+		"3:tail|t;2:a, b|a b;1:plain|p;0:say \"hi\"|say hi;",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(truths); i++) {
+		char tp[128], pp[128], fifo[128];
+		struct buf mapped = BUF_INIT, read = BUF_INIT;
+		pid_t pid;
+
+		put(tp, sizeof(tp), truths[i][0], truths[i][1]);
+		put(pp, sizeof(pp), i ? "hyp.csv" : "hyp.trn", hyps[i]);
+		asr_pairs(tp, pp, &mapped);
+		assert_string_equal(mapped.s, want[i]);
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo%s", dir,
+			 i ? ".csv" : ".trn");
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			FILE *f = fopen(fifo, "wb");
+
+			if (!f)
+				_exit(1);
+			fputs(truths[i][1], f);
+			_exit(fclose(f) ? 1 : 0);
+		}
+		asr_pairs(fifo, pp, &read);
+		assert_int_equal(waitpid(pid, NULL, 0), pid);
+		assert_string_equal(read.s, want[i]);
+		unlink(fifo);
+		unlink(tp);
+		unlink(pp);
+		buf_release(&mapped);
+		buf_release(&read);
+	}
 }
 
 static void test_load__asr_csv(void **state)
@@ -498,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_load__regression_csv),
 		cmocka_unit_test(test_load__asr_trn),
 		cmocka_unit_test(test_load__asr_csv),
+		cmocka_unit_test(test_load__asr_references_mapped_or_read),
 		cmocka_unit_test(test_load__failures),
 		cmocka_unit_test(test_load__predictions_in_another_order),
 		cmocka_unit_test(test_load__large_files),
