@@ -310,7 +310,7 @@ static bool dp_band(const uint32_t *r, size_t n, const uint32_t *h,
 #define P32(cost, del) (((uint32_t)(cost) << 16) | (uint32_t)(del))
 #define INF32 P32(0x7000, 0)
 #define DIAG_MAX_LEN 7000	/* 3 * 7000 < 0x7000 */
-#define DIAG_PAD 66	/* four registers of sixteen lanes, and two */
+#define DIAG_PAD 18	/* a lane of sixteen and the cell after it */
 #define DIAG_PAD_SYM 0xfffffff0u	/* matches no reference symbol */
 
 static int diag_max = 2;	/* lowered by align_set_simd() */
@@ -326,8 +326,7 @@ struct diag_bufs {
 };
 
 static struct diag_bufs diag_setup(struct aligner *al, const uint32_t *r,
-				   size_t n, const uint32_t *h, size_t m,
-				   bool diagonals)
+				   size_t n, const uint32_t *h, size_t m)
 {
 	size_t w = n + DIAG_PAD, need = 3 * w + (n + DIAG_PAD) + (m + DIAG_PAD);
 	struct diag_bufs d;
@@ -340,11 +339,9 @@ static struct diag_bufs diag_setup(struct aligner *al, const uint32_t *r,
 	d.cur = buf + 2 * w;
 	d.rp = buf + 3 * w;
 	d.hr = d.rp + n + DIAG_PAD;
-	if (diagonals) {
-		for (size_t i = 0; i < 3 * w; i++)
-			buf[i] = INF32;
-		d.p1[1] = P32(0, 0);	/* anti-diagonal 0: the cell (0, 0) */
-	}
+	for (size_t i = 0; i < 3 * w; i++)
+		buf[i] = INF32;
+	d.p1[1] = P32(0, 0);	/* anti-diagonal 0: the cell (0, 0) */
 	d.rp[0] = DIAG_PAD_SYM;
 	memcpy(d.rp + 1, r, n * sizeof(*r));
 	for (size_t i = n + 1; i < n + DIAG_PAD; i++)
@@ -404,7 +401,7 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 		    const uint32_t *h, size_t m, size_t k, uint64_t *last)
 {
 	struct diag_band bd = diag_band(n, m, k);
-	struct diag_bufs b = diag_setup(al, r, n, h, m, true);
+	struct diag_bufs b = diag_setup(al, r, n, h, m);
 	const __m256i sub = _mm256_set1_epi32((int)P32(COST_SUB, 0));
 	const __m256i del = _mm256_set1_epi32((int)P32(COST_DEL, 1));
 	const __m256i ins = _mm256_set1_epi32((int)P32(COST_INS, 0));
@@ -449,21 +446,27 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 
 /*
  * Bands up to DIAG_REGS x 16 cells wide in registers.  Filling an
- * anti-diagonal reads the one before it, just stored, and a load that
- * straddles that store waits for it to reach the cache: with a vector or
- * two an anti-diagonal, that wait, not the arithmetic, is what the fill
- * costs.  Here an anti-diagonal is R registers whose lane i of register
- * j is the cell a = lo + 16 j + i (cells past hi unreachable), and a
- * lane's neighbours are moved into place with valignd: lo rises by 0 or
- * 1 from one anti-diagonal to the next, so a neighbour is at most one
- * lane away.  R is a constant in each caller, so the arrays live in
- * registers.
+ * anti-diagonal in memory reads the one before it, just stored, and a
+ * load that straddles that store waits for it to reach the cache: with a
+ * vector or two an anti-diagonal, that wait, not the arithmetic, is what
+ * the fill costs.  Here an anti-diagonal is R registers, and the lanes
+ * follow the band's diagonals, not a: on anti-diagonal d, lane j is the
+ * cell whose q = b - a is q0(d) + 2 j, q0(d) being the first q of the
+ * band with the parity of d (dlo or dlo + 1).  Then the cell (a - 1,
+ * b - 1) of d - 2 is in the same lane, and of the cells (a - 1, b) and
+ * (a, b - 1) of d - 1 one is in the same lane and the other one lane
+ * away, which one depending only on the parity of d: one valignd, no
+ * choice.  Lanes outside the table or the band hold INF32's cost.
  *
  * Costs and deletions are kept in registers of their own.  A cell's cost
  * is then the minimum of its three candidates (or diag's on a match),
  * one minimum after another with no comparison on the way, and the
  * deletions follow the choices the comparisons make off that path: the
  * same choices as dp_diag16()'s, so the same cells.
+ *
+ * The reference is read backwards (rr[x] = r[n - 1 - x]) and the
+ * hypothesis forwards, so that lane j's symbols are one load each; both
+ * are padded with symbols that match nothing, as far as any lane reads.
  */
 #define DIAG_LANES 16
 #define DIAG_REGS 4
@@ -474,10 +477,29 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 #define LANE_UP(v, j, R, fill) \
 	_mm512_alignr_epi32((j) + 1 < (R) ? (v)[(j) + 1] : (fill), (v)[j], 1)
 
+/*
+ * The symbols' windows: rr and hh point at index 0 of buffers valid from
+ * -front to len + back.
+ */
+struct diag_syms {
+	const uint32_t *rr, *hh;
+};
+
+/* The registers of anti-diagonals d - 1 (c1, e1) and d - 2 (c2, e2). */
+struct diag_state {
+	__m512i c1[DIAG_REGS], c2[DIAG_REGS], e1[DIAG_REGS], e2[DIAG_REGS];
+};
+
+/*
+ * Anti-diagonal d, whose q0 is dlo + odd: with odd, the cell up is one
+ * lane up and the cell left in the same lane; without, up is in the same
+ * lane and left one lane down.
+ */
 __attribute__((target("avx512f"), always_inline))
-static inline bool diag_regs(const uint32_t *rp, const uint32_t *hr,
-			     size_t n, size_t m, const struct diag_band *bd,
-			     const int R, uint32_t *fin)
+static inline void diag_step(struct diag_state *st, struct diag_syms sy,
+			     ptrdiff_t d, ptrdiff_t nn, ptrdiff_t mm,
+			     const struct diag_band *bd, const int R,
+			     const bool odd)
 {
 	const __m512i sub = _mm512_set1_epi32(COST_SUB);
 	const __m512i del = _mm512_set1_epi32(COST_DEL);
@@ -485,119 +507,166 @@ static inline bool diag_regs(const uint32_t *rp, const uint32_t *hr,
 	const __m512i one = _mm512_set1_epi32(1);
 	const __m512i inf = _mm512_set1_epi32((int)(INF32 >> 16));
 	const __m512i zero = _mm512_setzero_si512();
-	/* costs and deletions of anti-diagonals d - 1 and d - 2 */
-	__m512i c1[DIAG_REGS], c2[DIAG_REGS], e1[DIAG_REGS], e2[DIAG_REGS];
+	ptrdiff_t q0 = bd->dlo + odd, qa = bd->dlo, qb = bd->dhi;
+	ptrdiff_t jlo, jhi, a0, b0;
+	uint64_t keep;
+	const uint32_t *rv0, *hv0;
 	__m512i cc[DIAG_REGS], ec[DIAG_REGS];
-	ptrdiff_t base1 = 0, base2 = 0;
+
+	/* the lanes in the table: 0 <= a <= n, 0 <= b <= m */
+	if (qa < -d)
+		qa = -d;
+	if (qa < d - 2 * nn)
+		qa = d - 2 * nn;
+	if (qb > d)
+		qb = d;
+	if (qb > 2 * mm - d)
+		qb = 2 * mm - d;
+	jlo = (qa - q0 + 1) / 2;	/* qa - q0 >= -1 */
+	jhi = qb < q0 ? -1 : (qb - q0) / 2;	/* < 16 R: see dp_diag16() */
+	keep = (jhi >= 63 ? ~UINT64_C(0) : (UINT64_C(2) << jhi) - 1) &
+	       ~(jlo <= 0 ? 0 : (UINT64_C(1) << jlo) - 1);
+	a0 = (d - q0) / 2;	/* lane j: a = a0 - j, b = b0 + j */
+	b0 = (d + q0) / 2;
+	rv0 = sy.rr + (nn - a0);	/* r[a - 1] = rr[n - a] */
+	hv0 = sy.hh + (b0 - 1);
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		__m512i rv = _mm512_loadu_si512(rv0 + 16 * j);
+		__m512i hv = _mm512_loadu_si512(hv0 + 16 * j);
+		__mmask16 eq = _mm512_cmpeq_epi32_mask(rv, hv);
+		/* up (a - 1, b), left (a, b - 1), diag (a - 1, b - 1) */
+		__m512i upc = odd ? LANE_UP(st->c1, j, R, inf) : st->c1[j];
+		__m512i upe = odd ? LANE_UP(st->e1, j, R, zero) : st->e1[j];
+		__m512i lfc = odd ? st->c1[j] : LANE_DOWN(st->c1, j, inf);
+		__m512i lfe = odd ? st->e1[j] : LANE_DOWN(st->e1, j, zero);
+		__m512i sc = _mm512_add_epi32(st->c2[j], sub);
+		__m512i dc = _mm512_add_epi32(upc, del);
+		__m512i ic = _mm512_add_epi32(lfc, ins);
+		/* t = cost(dl) < cost(in) ? dl : in */
+		__mmask16 lt = _mm512_cmpgt_epi32_mask(ic, dc);
+		__m512i tc = _mm512_min_epi32(dc, ic);
+		__m512i te = _mm512_mask_blend_epi32(
+			lt, lfe, _mm512_add_epi32(upe, one));
+		/* c = cost(s) <= cost(t) ? s : t; a match takes diag */
+		__mmask16 gt = _mm512_cmpgt_epi32_mask(sc, tc);
+
+		cc[j] = _mm512_mask_mov_epi32(
+			inf, (__mmask16)(keep >> (16 * j)),
+			_mm512_mask_blend_epi32(eq, _mm512_min_epi32(sc, tc),
+						st->c2[j]));
+		ec[j] = _mm512_mask_blend_epi32((__mmask16)(gt & ~eq),
+						st->e2[j], te);
+	}
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		st->c2[j] = st->c1[j];
+		st->c1[j] = cc[j];
+		st->e2[j] = st->e1[j];
+		st->e1[j] = ec[j];
+	}
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline bool diag_regs(struct diag_syms sy, size_t n, size_t m,
+			     const struct diag_band *bd, const int R,
+			     uint32_t *fin)
+{
+	const __m512i inf = _mm512_set1_epi32((int)(INF32 >> 16));
+	const ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
+	ptrdiff_t q0 = bd->dlo + ((0 - bd->dlo) & 1), j0 = -q0 / 2, at, d = 1;
+	struct diag_state st;
 	uint32_t oc[DIAG_LANES], oe[DIAG_LANES];
 
+	if (j0 >= 16 * R)
+		return false;
+	/* anti-diagonal 0: the cell (0, 0); the registers are indexed by
+	   constants only, so that they stay registers */
+	_Pragma("GCC unroll 4")
 	for (int j = 0; j < R; j++) {
-		c1[j] = c2[j] = inf;
-		e1[j] = e2[j] = zero;
+		st.c1[j] = _mm512_mask_mov_epi32(
+			inf, j == j0 / 16 ? (__mmask16)(1u << (j0 % 16)) : 0,
+			_mm512_setzero_si512());
+		st.c2[j] = inf;
+		st.e1[j] = st.e2[j] = _mm512_setzero_si512();
 	}
-	/* anti-diagonal 0: the cell (0, 0) */
-	c1[0] = _mm512_mask_mov_epi32(inf, 1, zero);
-	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
-		const uint32_t *hd = hr + (ptrdiff_t)m - d;
-		ptrdiff_t lo, hi, s1, s2, w;
-		__mmask16 up1, dg0, dg2;
-
-		diag_interval(d, bd->dlo, bd->dhi, n, m, &lo, &hi);
-		s1 = lo - base1;	/* 0 or 1 */
-		s2 = lo - base2;	/* 0, 1 or 2 */
-		w = hi - lo + 1;
-		if (w > 16 * R || s1 < 0 || s1 > 1)
-			return false;	/* cannot happen: see dp_diag16() */
-		up1 = (__mmask16)-(int)(s1 == 1);
-		dg0 = (__mmask16)-(int)(s2 == 0);
-		dg2 = (__mmask16)-(int)(s2 == 2);
-		for (int j = 0; j < R; j++) {
-			__m512i rv = _mm512_loadu_si512(rp + lo + 16 * j);
-			__m512i hv = _mm512_loadu_si512(hd + lo + 16 * j);
-			__mmask16 eq = _mm512_cmpeq_epi32_mask(rv, hv);
-			ptrdiff_t left_lanes = w - 16 * j;
-			__mmask16 keep = left_lanes >= 16 ? 0xffff :
-					 left_lanes <= 0 ? 0 :
-					 (__mmask16)((1u << left_lanes) - 1);
-			/* up (a - 1, b), left (a, b - 1), diag (a - 1, b - 1) */
-			__m512i upc = _mm512_mask_blend_epi32(
-				up1, LANE_DOWN(c1, j, inf), c1[j]);
-			__m512i upe = _mm512_mask_blend_epi32(
-				up1, LANE_DOWN(e1, j, zero), e1[j]);
-			__m512i lfc = _mm512_mask_blend_epi32(
-				up1, c1[j], LANE_UP(c1, j, R, inf));
-			__m512i lfe = _mm512_mask_blend_epi32(
-				up1, e1[j], LANE_UP(e1, j, R, zero));
-			__m512i dgc = _mm512_mask_blend_epi32(
-				dg2, _mm512_mask_blend_epi32(
-					dg0, c2[j], LANE_DOWN(c2, j, inf)),
-				LANE_UP(c2, j, R, inf));
-			__m512i dge = _mm512_mask_blend_epi32(
-				dg2, _mm512_mask_blend_epi32(
-					dg0, e2[j], LANE_DOWN(e2, j, zero)),
-				LANE_UP(e2, j, R, zero));
-			__m512i sc = _mm512_add_epi32(dgc, sub);
-			__m512i dc = _mm512_add_epi32(upc, del);
-			__m512i ic = _mm512_add_epi32(lfc, ins);
-			/* t = cost(dl) < cost(in) ? dl : in */
-			__mmask16 lt = _mm512_cmpgt_epi32_mask(ic, dc);
-			__m512i tc = _mm512_min_epi32(dc, ic);
-			__m512i te = _mm512_mask_blend_epi32(
-				lt, lfe, _mm512_add_epi32(upe, one));
-			/* c = cost(s) <= cost(t) ? s : t; a match takes diag */
-			__mmask16 gt = _mm512_cmpgt_epi32_mask(sc, tc);
-
-			cc[j] = _mm512_mask_mov_epi32(
-				inf, keep, _mm512_mask_blend_epi32(
-					eq, _mm512_min_epi32(sc, tc), dgc));
-			ec[j] = _mm512_mask_blend_epi32(
-				eq, _mm512_mask_blend_epi32(gt, dge, te), dge);
+	/* parities alternate: two steps a turn, each with its own code */
+	if (d <= nn + mm && ((d - bd->dlo) & 1)) {
+		diag_step(&st, sy, d, nn, mm, bd, R, true);
+		d++;
+	}
+	for (; d + 1 <= nn + mm; d += 2) {
+		diag_step(&st, sy, d, nn, mm, bd, R, false);
+		diag_step(&st, sy, d + 1, nn, mm, bd, R, true);
+	}
+	if (d <= nn + mm)
+		diag_step(&st, sy, d, nn, mm, bd, R, false);
+	q0 = bd->dlo + ((nn + mm - bd->dlo) & 1);
+	at = (mm - nn - q0) / 2;	/* the cell (n, m): q = m - n */
+	if (at < 0 || at >= 16 * R)
+		return false;
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		if (j == at / DIAG_LANES) {
+			_mm512_storeu_si512(oc, st.c1[j]);
+			_mm512_storeu_si512(oe, st.e1[j]);
 		}
-		for (int j = 0; j < R; j++) {
-			c2[j] = c1[j];
-			c1[j] = cc[j];
-			e2[j] = e1[j];
-			e1[j] = ec[j];
-		}
-		base2 = base1;
-		base1 = lo;
 	}
-	{
-		size_t at = n - (size_t)base1;
-
-		_mm512_storeu_si512(oc, c1[at / DIAG_LANES]);
-		_mm512_storeu_si512(oe, e1[at / DIAG_LANES]);
-		*fin = P32(oc[at % DIAG_LANES], oe[at % DIAG_LANES]);
-	}
+	*fin = P32(oc[at % DIAG_LANES], oe[at % DIAG_LANES]);
 	return true;
 }
 
-__attribute__((target("avx512f")))
-static bool diag_regs1(const uint32_t *rp, const uint32_t *hr, size_t n,
-		       size_t m, const struct diag_band *bd, uint32_t *fin)
-{
-	return diag_regs(rp, hr, n, m, bd, 1, fin);
-}
+#define DIAG_REGS_FN(R)                                                       \
+	__attribute__((target("avx512f"))) static bool diag_regs##R(          \
+		struct diag_syms sy, size_t n, size_t m,                      \
+		const struct diag_band *bd, uint32_t *fin)                    \
+	{                                                                     \
+		return diag_regs(sy, n, m, bd, R, fin);                       \
+	}
+DIAG_REGS_FN(1)
+DIAG_REGS_FN(2)
+DIAG_REGS_FN(3)
+DIAG_REGS_FN(4)
 
-__attribute__((target("avx512f")))
-static bool diag_regs2(const uint32_t *rp, const uint32_t *hr, size_t n,
-		       size_t m, const struct diag_band *bd, uint32_t *fin)
+/*
+ * The symbols for diag_regs(), in al->diag: every index a lane of R
+ * registers reads on any anti-diagonal of the band lies in the window.
+ */
+static struct diag_syms diag_syms_setup(struct aligner *al, const uint32_t *r,
+					size_t n, const uint32_t *h, size_t m,
+					const struct diag_band *bd, int R)
 {
-	return diag_regs(rp, hr, n, m, bd, 2, fin);
-}
+	ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
+	/* rr is read at n - a0 + j, hh at b0 - 1 + j, j < 16 R, where
+	   a0 <= (n + m - dlo) / 2 and b0 >= dlo / 2 - 1 */
+	ptrdiff_t rfront = (nn + mm - bd->dlo) / 2 + 2 - nn;
+	ptrdiff_t hfront = -bd->dlo / 2 + 3;
+	ptrdiff_t back = 16 * R + 2;
+	ptrdiff_t hback = (nn + mm + bd->dhi) / 2 + 2 - mm;
+	size_t rlen, hlen;
+	uint32_t *rb, *hb;
+	struct diag_syms sy;
 
-__attribute__((target("avx512f")))
-static bool diag_regs3(const uint32_t *rp, const uint32_t *hr, size_t n,
-		       size_t m, const struct diag_band *bd, uint32_t *fin)
-{
-	return diag_regs(rp, hr, n, m, bd, 3, fin);
-}
-
-__attribute__((target("avx512f")))
-static bool diag_regs4(const uint32_t *rp, const uint32_t *hr, size_t n,
-		       size_t m, const struct diag_band *bd, uint32_t *fin)
-{
-	return diag_regs(rp, hr, n, m, bd, 4, fin);
+	if (rfront < 0)
+		rfront = 0;
+	if (hback < 0)
+		hback = 0;
+	rlen = (size_t)(rfront + nn + back + 1);
+	hlen = (size_t)(hfront + mm + hback + back + 1);
+	al->diag = xgrow(al->diag, &al->diag_cap, rlen + hlen,
+			 sizeof(*al->diag));
+	rb = al->diag;
+	hb = rb + rlen;
+	for (size_t i = 0; i < rlen; i++)
+		rb[i] = DIAG_PAD_SYM;
+	for (size_t i = 0; i < n; i++)
+		rb[rfront + (ptrdiff_t)i] = r[n - 1 - i];
+	for (size_t i = 0; i < hlen; i++)
+		hb[i] = DIAG_PAD_SYM + 1;
+	memcpy(hb + hfront, h, m * sizeof(*h));
+	sy.rr = rb + rfront;
+	sy.hh = hb + hfront;
+	return sy;
 }
 
 /*
@@ -610,28 +679,28 @@ static bool dp_diag16(struct aligner *al, const uint32_t *r, size_t n,
 		      const uint32_t *h, size_t m, size_t k, uint64_t *last)
 {
 	struct diag_band bd = diag_band(n, m, k);
-	size_t lanes = (size_t)(bd.dhi - bd.dlo) / 2 + 2;	/* at most */
+	size_t lanes = (size_t)(bd.dhi - bd.dlo) / 2 + 1;
 	bool narrow = lanes <= DIAG_REGS * DIAG_LANES;
-	struct diag_bufs b = diag_setup(al, r, n, h, m, !narrow);
 	const __m512i sub = _mm512_set1_epi32((int)P32(COST_SUB, 0));
 	const __m512i del = _mm512_set1_epi32((int)P32(COST_DEL, 1));
 	const __m512i ins = _mm512_set1_epi32((int)P32(COST_INS, 0));
+	struct diag_bufs b;
 	uint32_t fin;
 
 	if (narrow) {
-		/* every interval fits registers: see diag_regs() */
-		bool ok = lanes <= DIAG_LANES ?
-			  diag_regs1(b.rp, b.hr, n, m, &bd, &fin) :
-			  lanes <= 2 * DIAG_LANES ?
-			  diag_regs2(b.rp, b.hr, n, m, &bd, &fin) :
-			  lanes <= 3 * DIAG_LANES ?
-			  diag_regs3(b.rp, b.hr, n, m, &bd, &fin) :
-			  diag_regs4(b.rp, b.hr, n, m, &bd, &fin);
+		/* the band fits registers: see diag_regs() */
+		int R = (int)((lanes + DIAG_LANES - 1) / DIAG_LANES);
+		struct diag_syms sy = diag_syms_setup(al, r, n, h, m, &bd, R);
+		bool ok = R == 1 ? diag_regs1(sy, n, m, &bd, &fin) :
+			  R == 2 ? diag_regs2(sy, n, m, &bd, &fin) :
+			  R == 3 ? diag_regs3(sy, n, m, &bd, &fin) :
+			  diag_regs4(sy, n, m, &bd, &fin);
 
 		if (!ok)
 			abort();
 		return diag_result(fin, &bd, n, m, k, last);
 	}
+	b = diag_setup(al, r, n, h, m);
 
 	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
 		const uint32_t *hd = b.hr + (ptrdiff_t)m - d;
