@@ -113,10 +113,83 @@ static inline void store4(uint32_t *p, __m128i v)
  * both loops: the words they read are never among the four being made.
  * The same words as the one-at-a-time recurrence, in the same order.
  */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_TWIST16 1
+
+/* mt_mix and mt_temper, sixteen words at a time (AVX-512F). */
+__attribute__((target("avx512f"), always_inline))
+static inline __m512i mt_mix16(__m512i a, __m512i b, __m512i c)
+{
+	__m512i y = _mm512_or_si512(
+		_mm512_and_si512(a, _mm512_set1_epi32((int)MT_UPPER)),
+		_mm512_and_si512(b, _mm512_set1_epi32(MT_LOWER)));
+	__mmask16 odd = _mm512_test_epi32_mask(y, _mm512_set1_epi32(1));
+
+	return _mm512_mask_xor_epi32(
+		_mm512_xor_si512(c, _mm512_srli_epi32(y, 1)), odd,
+		_mm512_xor_si512(c, _mm512_srli_epi32(y, 1)),
+		_mm512_set1_epi32((int)MT_MATRIX));
+}
+
+__attribute__((target("avx512f"), always_inline))
+static inline __m512i mt_temper16(__m512i y)
+{
+	y = _mm512_xor_si512(y, _mm512_srli_epi32(y, 11));
+	y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 7),
+			_mm512_set1_epi32((int)0x9d2c5680u)));
+	y = _mm512_xor_si512(y, _mm512_and_si512(_mm512_slli_epi32(y, 15),
+			_mm512_set1_epi32((int)0xefc60000u)));
+	return _mm512_xor_si512(y, _mm512_srli_epi32(y, 18));
+}
+
+/* mt_twist() sixteen words at a time: the same words, see below. */
+__attribute__((target("avx512f")))
+static void mt_twist16(struct mt *s)
+{
+	uint32_t *w = s->w;
+	int k = 0;
+
+	for (; k + 16 <= MT_N - MT_M; k += 16)
+		_mm512_storeu_si512(w + k, mt_mix16(_mm512_loadu_si512(w + k),
+				_mm512_loadu_si512(w + k + 1),
+				_mm512_loadu_si512(w + k + MT_M)));
+	for (; k < MT_N - MT_M; k++)
+		w[k] = mt_mix(w[k], w[k + 1], w[k + MT_M]);
+	for (; k + 16 <= MT_N - 1; k += 16)
+		_mm512_storeu_si512(w + k, mt_mix16(_mm512_loadu_si512(w + k),
+				_mm512_loadu_si512(w + k + 1),
+				_mm512_loadu_si512(w + k - (MT_N - MT_M))));
+	for (; k < MT_N - 1; k++)
+		w[k] = mt_mix(w[k], w[k + 1], w[k - (MT_N - MT_M)]);
+	w[MT_N - 1] = mt_mix(w[MT_N - 1], w[0], w[MT_M - 1]);
+	for (k = 0; k + 16 <= MT_N; k += 16)
+		_mm512_storeu_si512(s->out + k,
+				    mt_temper16(_mm512_loadu_si512(w + k)));
+	for (; k < MT_N; k++)
+		s->out[k] = mt_temper(w[k]);
+	s->i = 0;
+}
+
+static int twist16 = -1;	/* unknown yet */
+#endif
+
+/* Once every MT_N draws: kept out of the draw loops, whose sums would
+   otherwise spill. */
+__attribute__((noinline))
 static void mt_twist(struct mt *s)
 {
 	uint32_t *w = s->w;
 	int k = 0;
+
+#ifdef HAVE_TWIST16
+	if (twist16 < 0)
+		twist16 = __builtin_cpu_supports("avx512f");
+	if (twist16) {
+		mt_twist16(s);
+		return;
+	}
+#endif
 
 #ifdef __SSE2__
 	for (; k + 4 <= MT_N - MT_M; k += 4)
@@ -202,16 +275,20 @@ static struct below below_init(uint32_t n)
 	return (struct below){ n, scale > 1 ? UINT64_MAX / scale + 1 : 0 };
 }
 
+/* The draw an output x makes: *k, or false when x is rejected. */
+static inline bool below_take(const struct below *d, uint32_t x, uint32_t *k)
+{
+	*k = d->inv ? (uint32_t)(((unsigned __int128)d->inv * x) >> 64) : x;
+	return *k < d->n;
+}
+
 static inline uint32_t below_draw(struct mt *s, const struct below *d)
 {
-	for (;;) {
-		uint32_t x = mt_next(s);
-		uint32_t k = d->inv ? (uint32_t)(((unsigned __int128)d->inv *
-						   x) >> 64) : x;
+	uint32_t k;
 
-		if (k < d->n)
-			return k;
-	}
+	while (!below_take(d, mt_next(s), &k))
+		;
+	return k;
 }
 
 static struct mt *mt_of(gsl_rng *r, const char *who)
@@ -250,23 +327,41 @@ static void draw_sums(struct mt *s, const struct below *d,
 
 /*
  * The same for the six sums of a WER vector (metrics/wer.h), kept in
- * registers: three times faster, and the same additions in the same
- * order, so the same sums.
+ * registers: three times faster, and the same draws and additions in the
+ * same order, so the same sums.
  */
 static void draw_sums6(struct mt *s, const struct below *d,
 		       const double *clusters, size_t ncl, double *sum)
 {
 	double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < ncl; i++) {
-		const double *c = clusters + (size_t)below_draw(s, d) * 6;
+	while (i < ncl) {
+		const uint32_t *out;
+		size_t p;
 
-		s0 += c[0];
-		s1 += c[1];
-		s2 += c[2];
-		s3 += c[3];
-		s4 += c[4];
-		s5 += c[5];
+		if (s->i >= MT_N)
+			mt_twist(s);
+		/* up to the end of this twist's outputs, with no call in the
+		   loop, so that the sums and the position stay in registers;
+		   a rejected output is skipped as below_draw() skips it */
+		out = s->out;
+		for (p = s->i; p < MT_N && i < ncl; p++) {
+			uint32_t k;
+			const double *c;
+
+			if (!below_take(d, out[p], &k))
+				continue;
+			c = clusters + (size_t)k * 6;
+			s0 += c[0];
+			s1 += c[1];
+			s2 += c[2];
+			s3 += c[3];
+			s4 += c[4];
+			s5 += c[5];
+			i++;
+		}
+		s->i = p;
 	}
 	sum[0] = s0;
 	sum[1] = s1;
