@@ -371,6 +371,21 @@ static inline void diag_interval(ptrdiff_t d, ptrdiff_t dlo, ptrdiff_t dhi,
 		*hi = d;
 }
 
+/*
+ * After anti-diagonal cur is filled over [lo, hi]: its cells just outside
+ * are unreachable, and it becomes p1 (p1 becomes p2, p2 the next cur).
+ */
+static inline void diag_next(struct diag_bufs *b, ptrdiff_t lo, ptrdiff_t hi)
+{
+	uint32_t *t = b->p2;
+
+	b->cur[lo] = INF32;	/* a = lo - 1 */
+	b->cur[hi + 2] = INF32;	/* a = hi + 1 */
+	b->p2 = b->p1;
+	b->p1 = b->cur;
+	b->cur = t;
+}
+
 /* The band's diagonals, [dlo, dhi], and the bound of dp_band()'s test. */
 struct diag_band {
 	ptrdiff_t dlo, dhi;
@@ -409,7 +424,6 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
 		const uint32_t *hd = b.hr + (ptrdiff_t)m - d;
 		ptrdiff_t lo, hi;
-		uint32_t *t;
 
 		diag_interval(d, bd.dlo, bd.dhi, n, m, &lo, &hi);
 		for (ptrdiff_t a = lo; a <= hi; a += 8) {
@@ -434,12 +448,7 @@ static bool dp_diag(struct aligner *al, const uint32_t *r, size_t n,
 			c = _mm256_blendv_epi8(c, dg, _mm256_cmpeq_epi32(rv, hv));
 			_mm256_storeu_si256((void *)(b.cur + a + 1), c);
 		}
-		b.cur[lo] = INF32;	/* a = lo - 1 */
-		b.cur[hi + 2] = INF32;	/* a = hi + 1 */
-		t = b.p2;
-		b.p2 = b.p1;
-		b.p1 = b.cur;
-		b.cur = t;
+		diag_next(&b, lo, hi);
 	}
 	return diag_result(b.p1[n + 1], &bd, n, m, k, last);
 }
@@ -705,7 +714,6 @@ static bool dp_diag16(struct aligner *al, const uint32_t *r, size_t n,
 	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
 		const uint32_t *hd = b.hr + (ptrdiff_t)m - d;
 		ptrdiff_t lo, hi;
-		uint32_t *t;
 
 		diag_interval(d, bd.dlo, bd.dhi, n, m, &lo, &hi);
 		for (ptrdiff_t a = lo; a <= hi; a += 16) {
@@ -732,12 +740,7 @@ static bool dp_diag16(struct aligner *al, const uint32_t *r, size_t n,
 				_mm512_cmpeq_epi32_mask(rv, hv), c, dg);
 			_mm512_storeu_si512(b.cur + a + 1, c);
 		}
-		b.cur[lo] = INF32;	/* a = lo - 1 */
-		b.cur[hi + 2] = INF32;	/* a = hi + 1 */
-		t = b.p2;
-		b.p2 = b.p1;
-		b.p1 = b.cur;
-		b.cur = t;
+		diag_next(&b, lo, hi);
 	}
 	return diag_result(b.p1[n + 1], &bd, n, m, k, last);
 }

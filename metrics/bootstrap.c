@@ -125,11 +125,11 @@ static inline __m512i mt_mix16(__m512i a, __m512i b, __m512i c)
 		_mm512_and_si512(a, _mm512_set1_epi32((int)MT_UPPER)),
 		_mm512_and_si512(b, _mm512_set1_epi32(MT_LOWER)));
 	__mmask16 odd = _mm512_test_epi32_mask(y, _mm512_set1_epi32(1));
+	__m512i x = _mm512_xor_si512(c, _mm512_srli_epi32(y, 1));
 
-	return _mm512_mask_xor_epi32(
-		_mm512_xor_si512(c, _mm512_srli_epi32(y, 1)), odd,
-		_mm512_xor_si512(c, _mm512_srli_epi32(y, 1)),
-		_mm512_set1_epi32((int)MT_MATRIX));
+	/* x ^ MATRIX where y is odd */
+	return _mm512_mask_xor_epi32(x, odd, x,
+				     _mm512_set1_epi32((int)MT_MATRIX));
 }
 
 __attribute__((target("avx512f"), always_inline))
