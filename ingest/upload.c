@@ -7,18 +7,20 @@
  * then emits it typed while the shared error list is still empty.
  *
  * Duplicate ids: examples keep no id text.  Each id's 96-bit fingerprint
- * (XXH3-128, cut) and its row are appended to one array, 16 bytes a row,
- * which is sorted once at the end: equal neighbours are duplicates.  Two
- * distinct ids share a fingerprint with probability about n^2 / 2^97
- * (below 1e-14 for FA_MAX_ROWS ids), and even then the upload is only
- * refused, never stored wrong.  The array grows with realloc, which for a
- * block this large remaps pages instead of copying them, so the memory of
- * an upload in progress stays about 16 bytes a row.  Predictions look their
- * id up in the caller's `known` index and keep one bit per known example,
- * set once it has a prediction: a second prediction for it is a duplicate,
- * and the bits give coverage at the end.  Predictions usually come in the
- * order of their examples, so the example after the last one found is
- * compared as text before any index is asked.
+ * (XXH3-128, cut) goes into an id index (common/idindex.h) at the
+ * example's ordinal, 16.5 bytes a row, which is built once at the end and
+ * reports the duplicates.  Two distinct ids share a fingerprint with
+ * probability about n^2 / 2^97 (below 1e-14 for FA_MAX_ROWS ids), and even
+ * then the upload is only refused, never stored wrong.  An example's row
+ * is its ordinal plus the first one's row; only an upload where some row
+ * had no id (refused anyway) keeps an array of rows.  A caller may take
+ * the index of an accepted upload (upload_take_ids) as the known ids of
+ * the dataset's prediction uploads.  Predictions look their id up in the
+ * caller's `known` index and keep one bit per known example, set once it
+ * has a prediction: a second prediction for it is a duplicate, and the
+ * bits give coverage at the end.  Predictions usually come in the order of
+ * their examples, so the example after the last one found is tried first:
+ * as text when the ids are known as text, else by its fingerprint.
  *
  * A caller that keeps the ids anyway (the offline loader) passes its map in
  * intern_ids: the ids are appended to it as they come and indexed at the
@@ -72,7 +74,11 @@ struct upload {
 	bool too_many_rows;
 	bool stopped;			/* the parser gave up */
 
-	struct idindex prints;		/* examples: every id, value = row */
+	struct idindex prints;		/* examples: every id, by ordinal */
+	uint64_t row_base;		/* examples: the row of ordinal 0 */
+	uint32_t *ex_rows;		/* examples: the row of each ordinal,
+					   once one is not row_base + it */
+	size_t ex_rows_cap;
 	size_t nids;			/* examples: ids seen */
 	uint64_t *seen;			/* predictions: a bit per example */
 	size_t next_guess;		/* predictions: the example after the
@@ -241,8 +247,10 @@ static int64_t find_known(struct upload *u, const char *s, size_t n)
 		ex = (int64_t)g;
 	else if (u->p.known_map)
 		ex = strmap_find(u->p.known_map, s, n);
-	else
+	else if (names)
 		ex = idindex_find(u->p.known, s, n);
+	else
+		ex = idindex_find_hint(u->p.known, g, s, n);
 	if (ex >= 0)
 		u->next_guess = (size_t)ex + 1;
 	return ex;
@@ -323,6 +331,7 @@ void upload_free(struct upload *u)
 	free(u->attr_col);
 	free(u->attrs);
 	idindex_release(&u->prints);
+	free(u->ex_rows);
 	free(u->seen);
 	free(u->first_row);
 	if (u->dups)
@@ -356,6 +365,16 @@ bool upload_has_speaker(const struct upload *u)
 uint64_t upload_rows(const struct upload *u)
 {
 	return u->rows;
+}
+
+void upload_take_ids(struct upload *u, struct idindex *ids)
+{
+	idindex_init(ids);
+	if (u->p.kind != UPLOAD_EXAMPLES || !u->prints.built ||
+	    u->errs->total)
+		return;
+	*ids = u->prints;
+	idindex_init(&u->prints);
 }
 
 int upload_feed(struct upload *u, const void *data, size_t n)
@@ -533,6 +552,28 @@ static bool required(struct upload *u, uint64_t row, const char *col,
 	return true;
 }
 
+/* Examples: note that ordinal k stands on row. */
+static void example_row(struct upload *u, size_t k, uint64_t row)
+{
+	if (!k)
+		u->row_base = row;
+	if (!u->ex_rows && row == u->row_base + k)
+		return;
+	if (!u->ex_rows) {
+		/* the first row out of step: every earlier one was in step */
+		u->ex_rows = xgrow(u->ex_rows, &u->ex_rows_cap, k + 1, sizeof(*u->ex_rows));
+		for (size_t i = 0; i < k; i++)
+			u->ex_rows[i] = row32(u->row_base + i);
+	}
+	u->ex_rows = xgrow(u->ex_rows, &u->ex_rows_cap, k + 1, sizeof(*u->ex_rows));
+	u->ex_rows[k] = row32(row);
+}
+
+static uint32_t row_of_example(const struct upload *u, uint32_t k)
+{
+	return u->ex_rows ? u->ex_rows[k] : row32(u->row_base + k);
+}
+
 static bool check_id(struct upload *u, const struct ingest_record *r,
 		     struct upload_row *out)
 {
@@ -554,8 +595,9 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 		out->example = k;
 		return true;
 	} else if (u->p.kind == UPLOAD_EXAMPLES) {
-		idindex_add(&u->prints, v->s, v->len, row32(r->row));
 		out->example = u->nids++;
+		example_row(u, out->example, r->row);
+		idindex_add(&u->prints, v->s, v->len);
 		return true;
 	} else if (u->p.defer_ids) {
 		return true;
@@ -791,9 +833,17 @@ static void on_record(void *ctx, const struct ingest_record *r)
 		u->p.row(u->p.ctx, &out);
 }
 
-static void on_dup(void *ctx, uint32_t row, uint32_t first)
+struct dup_rows {
+	const struct upload *u;
+	struct dup_list *d;
+};
+
+/* examples: a later ordinal with the id of an earlier one */
+static void on_dup(void *ctx, uint32_t k, uint32_t first)
 {
-	dup_add(ctx, row, first);
+	struct dup_rows *dr = ctx;
+
+	dup_add(dr->d, row_of_example(dr->u, k), row_of_example(dr->u, first));
 }
 
 /* intern_ids: a later index with the id of an earlier one. */
@@ -825,7 +875,9 @@ static void report_duplicates(struct upload *u)
 		d = *u->dups;
 		memset(u->dups, 0, sizeof(*u->dups));
 	} else {
-		idindex_build(&u->prints, on_dup, &d);
+		struct dup_rows dr = { u, &d };
+
+		idindex_build(&u->prints, on_dup, &dr);
 	}
 	if (d.n)
 		qsort(d.v, d.n, sizeof(*d.v), row_cmp);

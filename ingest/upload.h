@@ -130,7 +130,7 @@ struct upload_params {
 	const struct label_domain *domain;
 	/*
 	 * predictions: the dataset's example ids, built (common/idindex.h),
-	 * value = example ordinal; NULL = none.  known_names (may be NULL):
+	 * index = example ordinal; NULL = none.  known_names (may be NULL):
 	 * the same ids as text, index = ordinal, to quote them in coverage
 	 * errors; without it an example is named by its ordinal.
 	 */
@@ -194,6 +194,13 @@ const char *upload_attr(const struct upload *u, size_t i);
 bool upload_has_speaker(const struct upload *u);
 /* Data rows seen so far, valid or not. */
 uint64_t upload_rows(const struct upload *u);
+/*
+ * Examples, after an upload_finish() that returned 0 (and without
+ * intern_ids): move the built index of the ids, index = the example's
+ * ordinal, into *ids, for the dataset's prediction uploads to look their
+ * ids up in; otherwise *ids is left empty.
+ */
+void upload_take_ids(struct upload *u, struct idindex *ids);
 /*
  * After upload_finish() with errors: one sentence per kind of error over
  * the whole upload, most frequent first, each ending in a newline:

@@ -513,11 +513,15 @@ static int upload_close(struct upload_state *s)
 	if (s->kind == UPLOAD_PREDICTIONS)
 		tablecache_forget_model(s->owner);
 	/*
-	 * A prediction upload read the dataset's ids; keep them for the next.
-	 * (An examples upload keeps only fingerprints of its ids, so the first
-	 * prediction upload reads them from PostgreSQL.)
+	 * The dataset's ids, for the next prediction upload: as an examples
+	 * upload indexed them, or as a prediction upload read them.  (asr
+	 * prediction uploads read the references with the ids every time.)
 	 */
-	if (s->kind == UPLOAD_PREDICTIONS && !s->cached && !s->al) {
+	if (s->kind == UPLOAD_EXAMPLES && strcmp(s->ds.task, "asr")) {
+		upload_take_ids(s->u, &s->known);
+		if (idindex_count(&s->known) == s->rows)
+			idcache_put(s->owner, (int64_t)s->rows, &s->known);
+	} else if (s->kind == UPLOAD_PREDICTIONS && !s->cached && !s->al) {
 		idcache_put(s->ds.id, s->ds.example_count, &s->known);
 	}
 	metrics_add_rows(s->kind == UPLOAD_EXAMPLES ? "examples" : "predictions",

@@ -282,7 +282,7 @@ static int ids_line(void *ctx, char *line, size_t n)
 	}
 	idlen = copy_unescape(tab + 1, n - (size_t)(tab + 1 - line));
 	if (l->index) {
-		idindex_add(l->index, tab + 1, idlen, (uint32_t)ord);
+		idindex_put(l->index, (uint32_t)ord, tab + 1, idlen);
 		return 0;
 	}
 	l->off[ord] = l->text.len;
@@ -293,7 +293,7 @@ static int ids_line(void *ctx, char *line, size_t n)
 
 /*
  * The example ids of a dataset, as text into ids (index = ord) or, when
- * index is not NULL, into that id index (value = ord, built here); with
+ * index is not NULL, into that id index (index = ord, built here); with
  * refs, the references too.
  */
 static int load_ids_into(struct db *db, int64_t dataset_id,

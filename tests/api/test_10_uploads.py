@@ -193,3 +193,60 @@ def test_numbers_stored_as_parsed(ctx):
     eq(r.status, 201, f"underflow, leading dot and exponent accepted {r}")
     eq(psql(f"SELECT prediction_num FROM predictions WHERE model_id = {m} ORDER BY ord",
             db=ctx["srv"].dbname).split(), ["0", "0.25", "1"], "values as parsed")
+
+
+def test_prediction_ids_found_alike_from_the_upload_and_the_database(ctx):
+    """The first prediction uploads look their ids up in the index the
+    examples upload built; a second server on the same database reads the
+    ids from PostgreSQL.  Both take the same bodies the same way - in
+    order, shuffled, and with unknown, duplicate and missing ids - and
+    store each prediction at its own example."""
+    import random
+    n = 3000
+    ds = dataset(ctx)
+    truth = "id,label\n" + "".join(f"x{i},{i % 2}\n" for i in range(n))
+    eq(upload(ctx, f"/v1/datasets/{ds}/examples", truth).status, 201, "examples")
+    ids = [f"x{i}" for i in range(n)]
+    shuffled = ids[:]
+    random.Random(7).shuffle(shuffled)  # fixed seed: the same order every run
+    # the prediction of x<i> is i % 3 == 0, so every stored row can be checked
+    in_order = "id,prediction\n" + "".join(f"{i},{int(i[1:]) % 3 == 0:d}\n" for i in ids)
+    mixed = "id,prediction\n" + "".join(f"{i},{int(i[1:]) % 3 == 0:d}\n" for i in shuffled)
+    bad = ("id,prediction\n" + "".join(f"{i},1\n" for i in shuffled[:1000]) + "nope,1\n"
+           + f"{shuffled[5]},0\n" + "".join(f"{i},0\n" for i in shuffled[1000:-2]))
+    other = Server(database=(ctx["srv"].dbname, ctx["srv"].url))
+    try:
+        okey = other.key("analyst", "second server")
+        for srv, key, what in ((ctx["srv"], ctx["key"], "uploading server"),
+                               (other, okey, "second server")):
+            for body, name in ((in_order, "in order"), (mixed, "shuffled")):
+                m = srv.request("POST", f"/v1/datasets/{ds}/models", {"name": name},
+                                key=key).json()["id"]
+                r = srv.request("POST", f"/v1/models/{m}/predictions", body.encode(), key=key,
+                                headers={"Content-Type": CSV})
+                eq(r.status, 201, f"{what}, {name}: {r}")
+                wrong = psql("SELECT count(*) FROM examples e JOIN predictions p ON p.ord = e.ord"
+                             f" WHERE e.dataset_id = {ds} AND p.model_id = {m} AND p.prediction <>"
+                             " (CASE WHEN substr(e.ext_id, 2)::int % 3 = 0 THEN '1' ELSE '0' END)",
+                             db=ctx["srv"].dbname).strip()
+                eq(wrong, "0", f"{what}, {name}: every prediction at its example")
+            m = srv.request("POST", f"/v1/datasets/{ds}/models", {"name": "bad"},
+                            key=key).json()["id"]
+            r = srv.request("POST", f"/v1/models/{m}/predictions", bad.encode(), key=key,
+                            headers={"Content-Type": CSV})
+            eq(r.status, 422, f"{what}: bad ids")
+            got = [(e["row"], e["column"], e["reason"]) for e in r.json()["errors"]]
+            eq(got[0], (1002, "id", 'unknown example id "nope" (the dataset has no example with it)'),
+               f"{what}: unknown id")
+            eq(got[1][:2], (1003, "id"), f"{what}: duplicate id")
+            expect("duplicate" in got[1][2], f"{what}: {got[1]}")
+            missing = sorted(int(i[1:]) + 1 for i in shuffled[-2:])
+            eq([g[0] for g in got[2:]], [None, None], f"{what}: two examples without a prediction")
+            for g, ex in zip(got[2:], missing):
+                expect(f"example {ex} of the dataset" in g[2], f"{what}: {g}")
+            if srv is ctx["srv"]:
+                first_bad = got
+            else:
+                eq(got, first_bad, "the same errors from either server")
+    finally:
+        other.stop()

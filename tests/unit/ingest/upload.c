@@ -91,7 +91,7 @@ static void known_index(const struct strmap *m, struct idindex *x)
 {
 	idindex_init(x);
 	for (uint32_t i = 0; i < m->n; i++)
-		idindex_add(x, strmap_str(m, i), strmap_len(m, i), i);
+		idindex_add(x, strmap_str(m, i), strmap_len(m, i));
 	idindex_build(x, NULL, NULL);
 }
 
@@ -214,6 +214,11 @@ static const struct upload_case cases[] = {
 	  "id,label\na,x\n,y\nc,z\nd,\n",
 	  "A \nR2 #0 id=a label=x\nE3 id: missing id\n"
 	  "E5 label: missing label\n" },
+	{ "duplicate after a row without an id", CLS, EX, INGEST_CSV, NULL,
+	  "id,label\na,x\n,y\nb,z\na,w\nb,v\n",
+	  "A \nR2 #0 id=a label=x\nE3 id: missing id\n"
+	  "E5 id: duplicate id: the same id as on row 2\n"
+	  "E6 id: duplicate id: the same id as on row 4\n" },
 	{ "parser errors stop rows", CLS, EX, INGEST_CSV, NULL,
 	  "id,label\na,x\nb,y,z\nc,w\nc,v\n",
 	  "A \nR2 #0 id=a label=x\nE3 -: row has 3 fields, expected 2\n"
