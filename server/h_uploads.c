@@ -31,7 +31,6 @@
 struct upload_state {
 	enum upload_kind kind;
 	int64_t owner;			/* dataset or model id */
-	char owner_text[24];
 	struct dataset ds;
 	struct label_domain dom;	/* the dataset's, if it declares one */
 	struct upload *u;
@@ -113,11 +112,9 @@ static void number(struct buf *b, const char *src, size_t n, double v)
 		buf_add(b, src, n);
 }
 
-/* The row's leading "owner\tord\t" columns. */
-static void row_start(struct buf *b, const char *owner, size_t ord)
+/* The row's leading "ord\t" column (the owner is the partition's default). */
+static void row_start(struct buf *b, size_t ord)
 {
-	buf_adds(b, owner);
-	buf_addch(b, '\t');
 	buf_add_u64(b, ord);
 	buf_addch(b, '\t');
 }
@@ -149,7 +146,7 @@ static void on_example(struct upload_state *s, const struct upload_row *row)
 	struct buf *b = &s->copy;
 
 	/* the columns of store_examples_begin for the task */
-	row_start(b, s->owner_text, row->example);
+	row_start(b, row->example);
 	field(b, row->id, row->id_len);
 	if (row->label) {
 		field(b, row->label, row->label_len);
@@ -198,9 +195,9 @@ static void on_prediction(struct upload_state *s, const struct upload_row *row)
 			return;
 		}
 	}
-	row_start(b, s->owner_text, row->example);
+	row_start(b, row->example);
 	if (row->pred) {
-		/* (model_id, ord, prediction, prediction_num) */
+		/* (ord, prediction, prediction_num) */
 		field(b, row->pred, row->pred_len);
 		if (!strcmp(s->ds.task, "classification"))
 			buf_adds(b, "\\N");
@@ -208,7 +205,7 @@ static void on_prediction(struct upload_state *s, const struct upload_row *row)
 			number(b, row->pred, row->pred_len, row->pred_num);
 		buf_addch(b, '\n');
 	} else {
-		/* (model_id, ord, hypothesis, hits, sub, del, ins, ref_words,
+		/* (ord, hypothesis, hits, sub, del, ins, ref_words,
 		   ref_chars, char_errors) */
 		field(b, row->text ? row->text : "", row->text_len);
 		buf_addf(b, "%u\t%u\t%u\t%u\t%u\t%u\t%u\n", c.hits, c.sub,
@@ -282,7 +279,6 @@ static struct upload_state *state_alloc(enum upload_kind kind, int64_t owner)
 
 	s->kind = kind;
 	s->owner = owner;
-	snprintf(s->owner_text, sizeof(s->owner_text), "%lld", (long long)s->owner);
 	ingest_errors_init(&s->errs);
 	idindex_init(&s->known);
 	buf_init(&s->copy, 0);

@@ -140,10 +140,11 @@ int store_model_list(struct db *db, int64_t dataset_id, struct model **out,
 
 /*
  * Examples: BEGIN, lock the dataset row, refuse (2) if it already has
- * examples, then COPY examples FROM STDIN with the columns the task fills:
- *   classification, score  (dataset_id, ord, ext_id, label, attrs)
- *   regression             (dataset_id, ord, ext_id, label, label_num, attrs)
- *   asr                    (dataset_id, ord, ext_id, reference, speaker, attrs)
+ * examples, then COPY examples FROM STDIN with the columns the task fills
+ * (dataset_id is the partition's default):
+ *   classification, score  (ord, ext_id, label, attrs)
+ *   regression             (ord, ext_id, label, label_num, attrs)
+ *   asr                    (ord, ext_id, reference, speaker, attrs)
  * The caller streams rows in COPY text format with store_copy_put and ends
  * with store_examples_commit, which also stores the attribute
  * dictionaries, or store_upload_abort.
@@ -168,12 +169,12 @@ void ref_texts_release(struct ref_texts *r);
 /*
  * Predictions: BEGIN, lock the model row, refuse (2) if it already has
  * predictions unless replace (then delete them first), load the dataset's
- * example ids into the id index ids (value = ord, built; NULL: the caller
+ * example ids into the id index ids (index = ord, built; NULL: the caller
  * has them) and, when
  * refs is not NULL, the reference transcripts, then COPY predictions FROM
- * STDIN with columns
- * (model_id, ord, prediction, prediction_num), or for asr (refs given)
- * (model_id, ord, hypothesis, hits, sub, del, ins, ref_words, ref_chars,
+ * STDIN with columns (model_id is the partition's default)
+ * (ord, prediction, prediction_num), or for asr (refs given)
+ * (ord, hypothesis, hits, sub, del, ins, ref_words, ref_chars,
  * char_errors).
  */
 int store_predictions_begin(struct db *db, int64_t model_id,
