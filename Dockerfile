@@ -27,7 +27,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
         libmicrohttpd12 libpq5 libcjson1 libgsl27 libutf8proc2 libssl3 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin fairaudit
-COPY --from=build /src/build/fairaudit /usr/local/bin/fairaudit
+# fairaudit runs fairaudit-server, beside it, for serve, migrate and keys
+COPY --from=build /src/build/fairaudit /src/build/fairaudit-server /usr/local/bin/
 COPY --from=build /src/migrations /usr/share/fairaudit/migrations
 ENV FAIRAUDIT_ADDR=0.0.0.0:8080 \
     FAIRAUDIT_MIGRATIONS=/usr/share/fairaudit/migrations

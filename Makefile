@@ -32,13 +32,17 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wno-missing-field-i
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -I. -I/usr/include/postgresql -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LIBS = -lmicrohttpd -lpq -lcjson -lgsl -lgslcblas -lutf8proc -lcrypto -lm -lpthread
+# The offline commands link what they use and nothing more (cli/main.c).
+CLI_LIBS = -Wl,--as-needed -lcjson -lgsl -lgslcblas -lutf8proc -lcrypto -lm -lpthread
 TESTLIBS = -lcmocka -lcjson -lgsl -lgslcblas -lutf8proc -lcrypto -lm -lpthread
 
 CORE_DIRS = common metrics cohorts ingest evaluate report bounty
 CORE_SRC = $(foreach d,$(CORE_DIRS),$(wildcard $(d)/*.c))
-SERVER_SRC = $(wildcard server/*.c cli/*.c)
+SERVER_SRC = $(wildcard server/*.c)
+CLI_SRC = $(wildcard cli/*.c)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/*/*.c)
 UNIT_BIN = $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_SRC = $(wildcard bench/*.c)
@@ -58,7 +62,13 @@ $(BUILD)/libfa.a: $(CORE_OBJ)
 	@echo "  AR      $@"
 	@ar rcs $@ $^
 
-$(BUILD)/fairaudit: $(SERVER_OBJ) $(BUILD)/libfa.a
+# build/fairaudit runs build/fairaudit-server for serve, migrate and keys,
+# so building the one builds the other.
+$(BUILD)/fairaudit: $(CLI_OBJ) $(BUILD)/libfa.a $(BUILD)/fairaudit-server
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfa.a $(CLI_LIBS)
+
+$(BUILD)/fairaudit-server: $(SERVER_OBJ) $(BUILD)/libfa.a
 	@echo "  LINK    $@"
 	@$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(BUILD)/libfa.a $(LIBS)
 

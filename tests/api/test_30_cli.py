@@ -66,3 +66,32 @@ def test_cli_reports_bad_rows(ctx):
         out = subprocess.run([BINARY, "score", "--task", "astrology", "--truth", "a.csv", "--predictions", "b.csv"],
                              capture_output=True, text=True)
         eq(out.returncode, 2, "bad task is a usage error")
+
+
+def test_offline_commands_do_not_load_the_server_libraries(ctx):
+    """`fairaudit` runs score, plan and slices without libpq and
+    libmicrohttpd (and all they bring), and hands serve, migrate and keys
+    to fairaudit-server beside it - the same process, so the same pid and
+    signals; the server runs as `fairaudit serve` in every other test."""
+    libs = subprocess.run(["ldd", BINARY], capture_output=True, text=True).stdout
+    for lib in ("libpq", "libmicrohttpd", "libgnutls", "libldap", "libkrb5"):
+        expect(lib not in libs, f"{BINARY} links {lib}:\n{libs}")
+    server = os.path.join(os.path.dirname(BINARY), "fairaudit-server")
+    expect("libpq" in subprocess.run(["ldd", server], capture_output=True, text=True).stdout,
+           "fairaudit-server links libpq")
+    # a server command's own usage error, through fairaudit
+    out = subprocess.run([BINARY, "keys", "list"], capture_output=True, text=True)
+    eq(out.returncode, 2, out.stderr)
+    expect(out.stderr.startswith("usage: fairaudit serve"), out.stderr)
+    # without fairaudit-server beside it or on PATH, a clear error
+    with tempfile.TemporaryDirectory() as tmp:
+        lone = os.path.join(tmp, "fairaudit")
+        with open(BINARY, "rb") as src, open(lone, "wb") as dst:
+            dst.write(src.read())
+        os.chmod(lone, 0o755)
+        out = subprocess.run([lone, "migrate"], capture_output=True, text=True,
+                             env=dict(os.environ, PATH="/nonexistent"))
+        eq(out.returncode, 1, out.stderr)
+        expect("cannot run fairaudit-server" in out.stderr, out.stderr)
+        out = subprocess.run([lone, "help"], capture_output=True, text=True)
+        eq(out.returncode, 0, "the offline commands need no server program")
