@@ -555,17 +555,17 @@ static bool required(struct upload *u, uint64_t row, const char *col,
 /* Examples: note that ordinal k stands on row. */
 static void example_row(struct upload *u, size_t k, uint64_t row)
 {
+	bool first = !u->ex_rows;
+
 	if (!k)
 		u->row_base = row;
-	if (!u->ex_rows && row == u->row_base + k)
+	if (first && row == u->row_base + k)
 		return;
-	if (!u->ex_rows) {
-		/* the first row out of step: every earlier one was in step */
-		u->ex_rows = xgrow(u->ex_rows, &u->ex_rows_cap, k + 1, sizeof(*u->ex_rows));
-		for (size_t i = 0; i < k; i++)
-			u->ex_rows[i] = row32(u->row_base + i);
-	}
-	u->ex_rows = xgrow(u->ex_rows, &u->ex_rows_cap, k + 1, sizeof(*u->ex_rows));
+	u->ex_rows = xgrow(u->ex_rows, &u->ex_rows_cap, k + 1,
+			   sizeof(*u->ex_rows));
+	/* the first row out of step: every earlier one was in step */
+	for (size_t i = 0; first && i < k; i++)
+		u->ex_rows[i] = row32(u->row_base + i);
 	u->ex_rows[k] = row32(row);
 }
 
