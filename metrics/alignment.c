@@ -76,7 +76,10 @@ struct aligner {
 	size_t band_cap;
 	uint32_t *diag;			/* counts, anti-diagonal: see dp_diag */
 	size_t diag_cap;
-	int simd;			/* 2: dp_diag16(), 1: dp_diag(), 0: neither */
+	uint16_t *d16;			/* counts, 16-bit cells: see dp_diag_avx2 */
+	size_t d16_cap;
+	int simd;			/* 2: dp_diag16(), 1: dp_diag_avx2(),
+					   0: neither */
 	uint8_t *dir;			/* 2 bits per cell, ALIGN_OPS */
 	size_t dir_cap;
 
@@ -118,6 +121,7 @@ void aligner_free(struct aligner *al)
 	free(al->row);
 	free(al->band);
 	free(al->diag);
+	free(al->d16);
 	free(al->dir);
 	free(al->ops);
 	free(al);
@@ -745,6 +749,369 @@ static bool dp_diag16(struct aligner *al, const uint32_t *r, size_t n,
 	return diag_result(b.p1[n + 1], &bd, n, m, k, last);
 }
 
+/*
+ * AVX2.  Its registers hold eight cells of 32 bits, half what AVX-512's
+ * do, but sixteen of 16 bits; costs (at most 3 (n + m) < 0x7000) and
+ * deletions (at most n) both fit 16 bits, so here they are kept apart,
+ * sixteen cells a register, and the symbols are made 16 bits too.  A
+ * reference symbol must then be below SYM16_RPAD: word ids are below the
+ * number of reference words, code points mostly below 0xfff0; a pair whose
+ * reference has one that is not takes dp_diag() instead.  A hypothesis
+ * symbol at or above it can match no reference symbol, so it becomes
+ * SYM16_HPAD, which matches nothing.  The fills are then those of
+ * diag_regs() and dp_diag16(), instruction for instruction where AVX2 has
+ * the instruction: the same additions, minimums and choices on the same
+ * cells, so the same numbers.  AVX2 has no mask registers: comparisons
+ * give lanes of all ones, blends take them, and a register's lanes move
+ * by one with a cross-lane permute and a byte shift.
+ */
+#define SYM16_RPAD 0xfff0u	/* reference padding, above every reference
+				   symbol taken */
+#define SYM16_HPAD 0xfff1u	/* hypothesis padding, and hypothesis symbols
+				   no reference symbol can equal */
+#define D16_LANES 16
+#define D16_REGS 4
+
+static inline uint16_t sym16_hyp(uint32_t x)
+{
+	return x < SYM16_RPAD ? (uint16_t)x : (uint16_t)SYM16_HPAD;
+}
+
+static bool sym16_fits(const uint32_t *r, size_t n)
+{
+	uint32_t any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= r[i] >= SYM16_RPAD;
+	return !any;
+}
+
+/* Lane i of the result is lane i - 1 of cur, lane 0 lane 15 of prev. */
+__attribute__((target("avx2"), always_inline))
+static inline __m256i lane_down16(__m256i cur, __m256i prev)
+{
+	return _mm256_alignr_epi8(cur, _mm256_permute2x128_si256(prev, cur,
+								 0x21), 14);
+}
+
+/* Lane i of the result is lane i + 1 of cur, lane 15 lane 0 of next. */
+__attribute__((target("avx2"), always_inline))
+static inline __m256i lane_up16(__m256i cur, __m256i next)
+{
+	return _mm256_alignr_epi8(_mm256_permute2x128_si256(cur, next, 0x21),
+				  cur, 2);
+}
+
+struct d16_syms {
+	const uint16_t *rr, *hh;
+};
+
+struct d16_state {
+	__m256i c1[D16_REGS], c2[D16_REGS], e1[D16_REGS], e2[D16_REGS];
+};
+
+/* Lane indices 16 j .. 16 j + 15. */
+__attribute__((target("avx2"), always_inline))
+static inline __m256i lane_index16(int j)
+{
+	return _mm256_add_epi16(_mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8,
+						  9, 10, 11, 12, 13, 14, 15),
+				_mm256_set1_epi16((short)(16 * j)));
+}
+
+/* diag_step() in AVX2, on cells of 16 bits. */
+__attribute__((target("avx2"), always_inline))
+static inline void d16_step(struct d16_state *st, struct d16_syms sy,
+			    ptrdiff_t d, ptrdiff_t nn, ptrdiff_t mm,
+			    const struct diag_band *bd, const int R,
+			    const bool odd)
+{
+	const __m256i sub = _mm256_set1_epi16(COST_SUB);
+	const __m256i del = _mm256_set1_epi16(COST_DEL);
+	const __m256i ins = _mm256_set1_epi16(COST_INS);
+	const __m256i one = _mm256_set1_epi16(1);
+	const __m256i inf = _mm256_set1_epi16((short)(INF32 >> 16));
+	const __m256i zero = _mm256_setzero_si256();
+	ptrdiff_t q0 = bd->dlo + odd, qa = bd->dlo, qb = bd->dhi;
+	ptrdiff_t jlo, jhi, a0, b0;
+	const uint16_t *rv0, *hv0;
+	__m256i klo, khi, cc[D16_REGS], ec[D16_REGS];
+
+	if (qa < -d)
+		qa = -d;
+	if (qa < d - 2 * nn)
+		qa = d - 2 * nn;
+	if (qb > d)
+		qb = d;
+	if (qb > 2 * mm - d)
+		qb = 2 * mm - d;
+	jlo = (qa - q0 + 1) / 2;
+	jhi = qb < q0 ? -1 : (qb - q0) / 2;
+	klo = _mm256_set1_epi16((short)(jlo - 1));
+	khi = _mm256_set1_epi16((short)(jhi + 1));
+	a0 = (d - q0) / 2;
+	b0 = (d + q0) / 2;
+	rv0 = sy.rr + (nn - a0);
+	hv0 = sy.hh + (b0 - 1);
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		__m256i rv = _mm256_loadu_si256((const void *)(rv0 + 16 * j));
+		__m256i hv = _mm256_loadu_si256((const void *)(hv0 + 16 * j));
+		__m256i eq = _mm256_cmpeq_epi16(rv, hv);
+		__m256i idx = lane_index16(j);
+		__m256i keep = _mm256_and_si256(_mm256_cmpgt_epi16(idx, klo),
+						_mm256_cmpgt_epi16(khi, idx));
+		__m256i upc = odd ? lane_up16(st->c1[j], j + 1 < R ?
+					      st->c1[j + 1] : inf) : st->c1[j];
+		__m256i upe = odd ? lane_up16(st->e1[j], j + 1 < R ?
+					      st->e1[j + 1] : zero) : st->e1[j];
+		__m256i lfc = odd ? st->c1[j] : lane_down16(st->c1[j],
+					      j ? st->c1[j - 1] : inf);
+		__m256i lfe = odd ? st->e1[j] : lane_down16(st->e1[j],
+					      j ? st->e1[j - 1] : zero);
+		__m256i sc = _mm256_add_epi16(st->c2[j], sub);
+		__m256i dc = _mm256_add_epi16(upc, del);
+		__m256i ic = _mm256_add_epi16(lfc, ins);
+		/* t = cost(dl) < cost(in) ? dl : in */
+		__m256i lt = _mm256_cmpgt_epi16(ic, dc);
+		__m256i tc = _mm256_min_epi16(dc, ic);
+		__m256i te = _mm256_blendv_epi8(lfe, _mm256_add_epi16(upe, one),
+						lt);
+		/* c = cost(s) <= cost(t) ? s : t; a match takes diag */
+		__m256i gt = _mm256_cmpgt_epi16(sc, tc);
+		__m256i c = _mm256_blendv_epi8(_mm256_min_epi16(sc, tc),
+					       st->c2[j], eq);
+
+		cc[j] = _mm256_blendv_epi8(inf, c, keep);
+		ec[j] = _mm256_blendv_epi8(st->e2[j], te,
+					   _mm256_andnot_si256(eq, gt));
+	}
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		st->c2[j] = st->c1[j];
+		st->c1[j] = cc[j];
+		st->e2[j] = st->e1[j];
+		st->e1[j] = ec[j];
+	}
+}
+
+/* diag_regs() in AVX2: bands up to D16_REGS x 16 cells wide. */
+__attribute__((target("avx2"), always_inline))
+static inline bool d16_regs(struct d16_syms sy, size_t n, size_t m,
+			    const struct diag_band *bd, const int R,
+			    uint32_t *fin)
+{
+	const __m256i inf = _mm256_set1_epi16((short)(INF32 >> 16));
+	const ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
+	ptrdiff_t q0 = bd->dlo + ((0 - bd->dlo) & 1), j0 = -q0 / 2, at, d = 1;
+	struct d16_state st;
+	uint16_t oc[D16_LANES], oe[D16_LANES];
+
+	if (j0 >= 16 * R)
+		return false;
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		st.c1[j] = _mm256_blendv_epi8(inf, _mm256_setzero_si256(),
+				_mm256_cmpeq_epi16(lane_index16(j),
+					_mm256_set1_epi16((short)j0)));
+		st.c2[j] = inf;
+		st.e1[j] = st.e2[j] = _mm256_setzero_si256();
+	}
+	if (d <= nn + mm && ((d - bd->dlo) & 1)) {
+		d16_step(&st, sy, d, nn, mm, bd, R, true);
+		d++;
+	}
+	for (; d + 1 <= nn + mm; d += 2) {
+		d16_step(&st, sy, d, nn, mm, bd, R, false);
+		d16_step(&st, sy, d + 1, nn, mm, bd, R, true);
+	}
+	if (d <= nn + mm)
+		d16_step(&st, sy, d, nn, mm, bd, R, false);
+	q0 = bd->dlo + ((nn + mm - bd->dlo) & 1);
+	at = (mm - nn - q0) / 2;
+	if (at < 0 || at >= 16 * R)
+		return false;
+	_Pragma("GCC unroll 4")
+	for (int j = 0; j < R; j++) {
+		if (j == at / D16_LANES) {
+			_mm256_storeu_si256((void *)oc, st.c1[j]);
+			_mm256_storeu_si256((void *)oe, st.e1[j]);
+		}
+	}
+	*fin = P32(oc[at % D16_LANES], oe[at % D16_LANES]);
+	return true;
+}
+
+#define D16_REGS_FN(R)                                                        \
+	__attribute__((target("avx2"))) static bool d16_regs##R(              \
+		struct d16_syms sy, size_t n, size_t m,                       \
+		const struct diag_band *bd, uint32_t *fin)                    \
+	{                                                                     \
+		return d16_regs(sy, n, m, bd, R, fin);                        \
+	}
+D16_REGS_FN(1)
+D16_REGS_FN(2)
+D16_REGS_FN(3)
+D16_REGS_FN(4)
+
+/* diag_syms_setup() for d16_regs(), in al->d16. */
+static struct d16_syms d16_syms_setup(struct aligner *al, const uint32_t *r,
+				      size_t n, const uint32_t *h, size_t m,
+				      const struct diag_band *bd, int R)
+{
+	ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
+	ptrdiff_t rfront = (nn + mm - bd->dlo) / 2 + 2 - nn;
+	ptrdiff_t hfront = -bd->dlo / 2 + 3;
+	ptrdiff_t back = 16 * R + 2;
+	ptrdiff_t hback = (nn + mm + bd->dhi) / 2 + 2 - mm;
+	size_t rlen, hlen;
+	uint16_t *rb, *hb;
+	struct d16_syms sy;
+
+	if (rfront < 0)
+		rfront = 0;
+	if (hback < 0)
+		hback = 0;
+	rlen = (size_t)(rfront + nn + back + 1);
+	hlen = (size_t)(hfront + mm + hback + back + 1);
+	al->d16 = xgrow(al->d16, &al->d16_cap, rlen + hlen, sizeof(*al->d16));
+	rb = al->d16;
+	hb = rb + rlen;
+	for (size_t i = 0; i < rlen; i++)
+		rb[i] = SYM16_RPAD;
+	for (size_t i = 0; i < n; i++)
+		rb[rfront + (ptrdiff_t)i] = (uint16_t)r[n - 1 - i];
+	for (size_t i = 0; i < hlen; i++)
+		hb[i] = SYM16_HPAD;
+	for (size_t i = 0; i < m; i++)
+		hb[hfront + (ptrdiff_t)i] = sym16_hyp(h[i]);
+	sy.rr = rb + rfront;
+	sy.hh = hb + hfront;
+	return sy;
+}
+
+/*
+ * dp_diag16()'s fill through memory, in AVX2 on cells of 16 bits, for
+ * bands wider than d16_regs() takes: three anti-diagonals of costs and
+ * three of deletions, each n + DIAG_PAD cells, then the symbols.
+ */
+__attribute__((target("avx2")))
+static bool d16_mem(struct aligner *al, const uint32_t *r, size_t n,
+		    const uint32_t *h, size_t m, const struct diag_band *bd,
+		    uint32_t *fin)
+{
+	const __m256i sub = _mm256_set1_epi16(COST_SUB);
+	const __m256i del = _mm256_set1_epi16(COST_DEL);
+	const __m256i ins = _mm256_set1_epi16(COST_INS);
+	const __m256i one = _mm256_set1_epi16(1);
+	const uint16_t inf = (uint16_t)(INF32 >> 16);
+	size_t w = n + DIAG_PAD;
+	uint16_t *buf, *c2, *c1, *cc, *e2, *e1, *ec, *rp, *hr;
+
+	al->d16 = xgrow(al->d16, &al->d16_cap, 6 * w + w + m + DIAG_PAD,
+			sizeof(*al->d16));
+	buf = al->d16;
+	c2 = buf;
+	c1 = buf + w;
+	cc = buf + 2 * w;
+	e2 = buf + 3 * w;
+	e1 = buf + 4 * w;
+	ec = buf + 5 * w;
+	rp = buf + 6 * w;
+	hr = rp + w;
+	for (size_t i = 0; i < 3 * w; i++)
+		buf[i] = inf;
+	memset(e2, 0, 3 * w * sizeof(*e2));
+	c1[1] = 0;	/* anti-diagonal 0: the cell (0, 0) */
+	rp[0] = SYM16_RPAD;
+	for (size_t i = 0; i < n; i++)
+		rp[i + 1] = (uint16_t)r[i];
+	for (size_t i = n + 1; i < w; i++)
+		rp[i] = SYM16_RPAD;
+	for (size_t i = 0; i < m; i++)
+		hr[i] = sym16_hyp(h[m - 1 - i]);
+	for (size_t i = m; i < m + DIAG_PAD; i++)
+		hr[i] = SYM16_HPAD;
+
+	for (ptrdiff_t d = 1; d <= (ptrdiff_t)(n + m); d++) {
+		const uint16_t *hd = hr + (ptrdiff_t)m - d;
+		ptrdiff_t lo, hi;
+		uint16_t *t;
+
+		diag_interval(d, bd->dlo, bd->dhi, n, m, &lo, &hi);
+		for (ptrdiff_t a = lo; a <= hi; a += 16) {
+			__m256i upc = _mm256_loadu_si256((const void *)(c1 + a));
+			__m256i upe = _mm256_loadu_si256((const void *)(e1 + a));
+			__m256i lfc = _mm256_loadu_si256(
+				(const void *)(c1 + a + 1));
+			__m256i lfe = _mm256_loadu_si256(
+				(const void *)(e1 + a + 1));
+			__m256i dgc = _mm256_loadu_si256((const void *)(c2 + a));
+			__m256i dge = _mm256_loadu_si256((const void *)(e2 + a));
+			__m256i rv = _mm256_loadu_si256((const void *)(rp + a));
+			__m256i hv = _mm256_loadu_si256((const void *)(hd + a));
+			__m256i eq = _mm256_cmpeq_epi16(rv, hv);
+			__m256i sc = _mm256_add_epi16(dgc, sub);
+			__m256i dc = _mm256_add_epi16(upc, del);
+			__m256i ic = _mm256_add_epi16(lfc, ins);
+			__m256i lt = _mm256_cmpgt_epi16(ic, dc);
+			__m256i tc = _mm256_min_epi16(dc, ic);
+			__m256i te = _mm256_blendv_epi8(
+				lfe, _mm256_add_epi16(upe, one), lt);
+			__m256i gt = _mm256_cmpgt_epi16(sc, tc);
+			__m256i c = _mm256_blendv_epi8(_mm256_min_epi16(sc, tc),
+						       dgc, eq);
+			__m256i e = _mm256_blendv_epi8(
+				dge, te, _mm256_andnot_si256(eq, gt));
+
+			_mm256_storeu_si256((void *)(cc + a + 1), c);
+			_mm256_storeu_si256((void *)(ec + a + 1), e);
+		}
+		cc[lo] = inf;		/* a = lo - 1 */
+		cc[hi + 2] = inf;	/* a = hi + 1 */
+		t = c2;
+		c2 = c1;
+		c1 = cc;
+		cc = t;
+		t = e2;
+		e2 = e1;
+		e1 = ec;
+		ec = t;
+	}
+	*fin = P32(c1[n + 1], e1[n + 1]);
+	return true;
+}
+
+/*
+ * The band in AVX2: in registers or through memory on 16-bit cells, or,
+ * for a reference with a symbol 16 bits cannot take, dp_diag().
+ */
+static bool dp_diag_avx2(struct aligner *al, const uint32_t *r, size_t n,
+			 const uint32_t *h, size_t m, size_t k,
+			 uint64_t *last)
+{
+	struct diag_band bd = diag_band(n, m, k);
+	size_t lanes = (size_t)(bd.dhi - bd.dlo) / 2 + 1;
+	uint32_t fin;
+
+	if (!sym16_fits(r, n))
+		return dp_diag(al, r, n, h, m, k, last);
+	if (lanes <= D16_REGS * D16_LANES) {
+		int R = (int)((lanes + D16_LANES - 1) / D16_LANES);
+		struct d16_syms sy = d16_syms_setup(al, r, n, h, m, &bd, R);
+		bool ok = R == 1 ? d16_regs1(sy, n, m, &bd, &fin) :
+			  R == 2 ? d16_regs2(sy, n, m, &bd, &fin) :
+			  R == 3 ? d16_regs3(sy, n, m, &bd, &fin) :
+			  d16_regs4(sy, n, m, &bd, &fin);
+
+		if (!ok)
+			abort();
+	} else {
+		d16_mem(al, r, n, h, m, &bd, &fin);
+	}
+	return diag_result(fin, &bd, n, m, k, last);
+}
+
 static int simd_level(void)
 {
 	if (diag_max >= 2 && __builtin_cpu_supports("avx512f"))
@@ -775,7 +1142,7 @@ static bool band_counts(struct aligner *al, const uint32_t *r, size_t n,
 #ifdef HAVE_DIAG
 	if (al->simd && n && m && n + m <= DIAG_MAX_LEN)
 		return al->simd == 2 ? dp_diag16(al, r, n, h, m, k, last)
-				     : dp_diag(al, r, n, h, m, k, last);
+				     : dp_diag_avx2(al, r, n, h, m, k, last);
 #endif
 	al->band = xgrow(al->band, &al->band_cap, m + 1, sizeof(*al->band));
 	return dp_band(r, n, h, m, k, al->band, last);
