@@ -75,6 +75,16 @@ void boot_rng_reset(gsl_rng *r, uint64_t stream);
 uint32_t boot_rng_below(gsl_rng *r, uint32_t n);
 
 /*
+ * The generator's words are made sixteen at a time with AVX-512, eight
+ * with AVX2 where the processor has them, four with SSE2 otherwise; all
+ * give the same words.  After boot_set_simd(max) at most level max is
+ * used: 2 AVX-512, 1 AVX2, 0 SSE2 (for tests and benchmarks; call it
+ * while no generator is drawing).
+ */
+#define BOOT_SIMD_BEST 2
+void boot_set_simd(int max);
+
+/*
  * Statistics of one replicate: from the summed vector sums[0..nv) write
  * nstat values to out (NAN when undefined, e.g. a zero denominator).
  */
