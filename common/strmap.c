@@ -231,15 +231,18 @@ void strmap_index(struct strmap *m,
 	mask = m->nslots - 1;
 	for (uint32_t v = m->indexed; v < m->n; v++) {
 		/*
-		 * The hash of every key is known, so the slot of a key a few
-		 * places on can be fetched while this one is placed.
+		 * The low 32 bits of every key's hash are kept, which is all
+		 * of a slot's place up to 2^32 slots, so the slot of a key a
+		 * few places on is fetched while this one is placed, without
+		 * hashing it twice (past 2^32 slots the hint is only less
+		 * often right).
 		 */
 		uint64_t h;
 		size_t i;
 
 		if (v + 8 < m->n)
-			__builtin_prefetch(&m->slots[strmap_hash(m->str[v + 8],
-					   m->len[v + 8]) & mask], 1);
+			__builtin_prefetch(&m->slots[m->hashes[v + 8] & mask],
+					   1);
 		h = strmap_hash(m->str[v], m->len[v]);
 		for (i = h & mask; m->slots[i]; i = (i + 1) & mask)
 			if (slot_is(m, m->slots[i], h, m->str[v], m->len[v]))
