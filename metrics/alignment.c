@@ -504,6 +504,68 @@ struct diag_state {
 };
 
 /*
+ * The lanes of anti-diagonal d that lie in the table (0 <= a <= n,
+ * 0 <= b <= m), jlo to jhi (jhi < 16 R: see dp_diag16()), for a step
+ * whose q0 is dlo + odd; lane j is the cell a = a0 - j, b = b0 + j.
+ */
+struct diag_lanes {
+	ptrdiff_t jlo, jhi, a0, b0;
+};
+
+static inline struct diag_lanes diag_lanes(ptrdiff_t d, ptrdiff_t nn,
+					   ptrdiff_t mm,
+					   const struct diag_band *bd,
+					   bool odd)
+{
+	ptrdiff_t q0 = bd->dlo + odd, qa = bd->dlo, qb = bd->dhi;
+	struct diag_lanes l;
+
+	if (qa < -d)
+		qa = -d;
+	if (qa < d - 2 * nn)
+		qa = d - 2 * nn;
+	if (qb > d)
+		qb = d;
+	if (qb > 2 * mm - d)
+		qb = 2 * mm - d;
+	l.jlo = (qa - q0 + 1) / 2;	/* qa - q0 >= -1 */
+	l.jhi = qb < q0 ? -1 : (qb - q0) / 2;
+	l.a0 = (d - q0) / 2;
+	l.b0 = (d + q0) / 2;
+	return l;
+}
+
+/*
+ * The symbol windows of a band of R registers: every index a lane reads
+ * on any anti-diagonal lies in them.  rr is read at n - a0 + j, hh at
+ * b0 - 1 + j, j < 16 R, where a0 <= (n + m - dlo) / 2 and
+ * b0 >= dlo / 2 - 1.
+ */
+struct diag_window {
+	ptrdiff_t rfront, hfront;
+	size_t rlen, hlen;
+};
+
+static struct diag_window diag_window(size_t n, size_t m,
+				      const struct diag_band *bd, int R)
+{
+	ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
+	ptrdiff_t back = 16 * R + 2;
+	ptrdiff_t hback = (nn + mm + bd->dhi) / 2 + 2 - mm;
+	struct diag_window w;
+
+	w.rfront = (nn + mm - bd->dlo) / 2 + 2 - nn;
+	w.hfront = -bd->dlo / 2 + 3;
+	if (w.rfront < 0)
+		w.rfront = 0;
+	if (hback < 0)
+		hback = 0;
+	w.rlen = (size_t)(w.rfront + nn + back + 1);
+	w.hlen = (size_t)(w.hfront + mm + hback + back + 1);
+	return w;
+}
+
+/*
  * Anti-diagonal d, whose q0 is dlo + odd: with odd, the cell up is one
  * lane up and the cell left in the same lane; without, up is in the same
  * lane and left one lane down.
@@ -520,29 +582,14 @@ static inline void diag_step(struct diag_state *st, struct diag_syms sy,
 	const __m512i one = _mm512_set1_epi32(1);
 	const __m512i inf = _mm512_set1_epi32((int)(INF32 >> 16));
 	const __m512i zero = _mm512_setzero_si512();
-	ptrdiff_t q0 = bd->dlo + odd, qa = bd->dlo, qb = bd->dhi;
-	ptrdiff_t jlo, jhi, a0, b0;
-	uint64_t keep;
-	const uint32_t *rv0, *hv0;
+	struct diag_lanes l = diag_lanes(d, nn, mm, bd, odd);
+	uint64_t keep = (l.jhi >= 63 ? ~UINT64_C(0) :
+			 (UINT64_C(2) << l.jhi) - 1) &
+			~(l.jlo <= 0 ? 0 : (UINT64_C(1) << l.jlo) - 1);
+	const uint32_t *rv0 = sy.rr + (nn - l.a0);	/* r[a - 1] = rr[n - a] */
+	const uint32_t *hv0 = sy.hh + (l.b0 - 1);
 	__m512i cc[DIAG_REGS], ec[DIAG_REGS];
 
-	/* the lanes in the table: 0 <= a <= n, 0 <= b <= m */
-	if (qa < -d)
-		qa = -d;
-	if (qa < d - 2 * nn)
-		qa = d - 2 * nn;
-	if (qb > d)
-		qb = d;
-	if (qb > 2 * mm - d)
-		qb = 2 * mm - d;
-	jlo = (qa - q0 + 1) / 2;	/* qa - q0 >= -1 */
-	jhi = qb < q0 ? -1 : (qb - q0) / 2;	/* < 16 R: see dp_diag16() */
-	keep = (jhi >= 63 ? ~UINT64_C(0) : (UINT64_C(2) << jhi) - 1) &
-	       ~(jlo <= 0 ? 0 : (UINT64_C(1) << jlo) - 1);
-	a0 = (d - q0) / 2;	/* lane j: a = a0 - j, b = b0 + j */
-	b0 = (d + q0) / 2;
-	rv0 = sy.rr + (nn - a0);	/* r[a - 1] = rr[n - a] */
-	hv0 = sy.hh + (b0 - 1);
 	_Pragma("GCC unroll 4")
 	for (int j = 0; j < R; j++) {
 		__m512i rv = _mm512_loadu_si512(rv0 + 16 * j);
@@ -649,23 +696,12 @@ static struct diag_syms diag_syms_setup(struct aligner *al, const uint32_t *r,
 					size_t n, const uint32_t *h, size_t m,
 					const struct diag_band *bd, int R)
 {
-	ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
-	/* rr is read at n - a0 + j, hh at b0 - 1 + j, j < 16 R, where
-	   a0 <= (n + m - dlo) / 2 and b0 >= dlo / 2 - 1 */
-	ptrdiff_t rfront = (nn + mm - bd->dlo) / 2 + 2 - nn;
-	ptrdiff_t hfront = -bd->dlo / 2 + 3;
-	ptrdiff_t back = 16 * R + 2;
-	ptrdiff_t hback = (nn + mm + bd->dhi) / 2 + 2 - mm;
-	size_t rlen, hlen;
+	struct diag_window wd = diag_window(n, m, bd, R);
+	ptrdiff_t rfront = wd.rfront, hfront = wd.hfront;
+	size_t rlen = wd.rlen, hlen = wd.hlen;
 	uint32_t *rb, *hb;
 	struct diag_syms sy;
 
-	if (rfront < 0)
-		rfront = 0;
-	if (hback < 0)
-		hback = 0;
-	rlen = (size_t)(rfront + nn + back + 1);
-	hlen = (size_t)(hfront + mm + hback + back + 1);
 	al->diag = xgrow(al->diag, &al->diag_cap, rlen + hlen,
 			 sizeof(*al->diag));
 	rb = al->diag;
@@ -832,27 +868,13 @@ static inline void d16_step(struct d16_state *st, struct d16_syms sy,
 	const __m256i one = _mm256_set1_epi16(1);
 	const __m256i inf = _mm256_set1_epi16((short)(INF32 >> 16));
 	const __m256i zero = _mm256_setzero_si256();
-	ptrdiff_t q0 = bd->dlo + odd, qa = bd->dlo, qb = bd->dhi;
-	ptrdiff_t jlo, jhi, a0, b0;
-	const uint16_t *rv0, *hv0;
-	__m256i klo, khi, cc[D16_REGS], ec[D16_REGS];
+	struct diag_lanes l = diag_lanes(d, nn, mm, bd, odd);
+	__m256i klo = _mm256_set1_epi16((short)(l.jlo - 1));
+	__m256i khi = _mm256_set1_epi16((short)(l.jhi + 1));
+	const uint16_t *rv0 = sy.rr + (nn - l.a0);
+	const uint16_t *hv0 = sy.hh + (l.b0 - 1);
+	__m256i cc[D16_REGS], ec[D16_REGS];
 
-	if (qa < -d)
-		qa = -d;
-	if (qa < d - 2 * nn)
-		qa = d - 2 * nn;
-	if (qb > d)
-		qb = d;
-	if (qb > 2 * mm - d)
-		qb = 2 * mm - d;
-	jlo = (qa - q0 + 1) / 2;
-	jhi = qb < q0 ? -1 : (qb - q0) / 2;
-	klo = _mm256_set1_epi16((short)(jlo - 1));
-	khi = _mm256_set1_epi16((short)(jhi + 1));
-	a0 = (d - q0) / 2;
-	b0 = (d + q0) / 2;
-	rv0 = sy.rr + (nn - a0);
-	hv0 = sy.hh + (b0 - 1);
 	_Pragma("GCC unroll 4")
 	for (int j = 0; j < R; j++) {
 		__m256i rv = _mm256_loadu_si256((const void *)(rv0 + 16 * j));
@@ -959,21 +981,12 @@ static struct d16_syms d16_syms_setup(struct aligner *al, const uint32_t *r,
 				      size_t n, const uint32_t *h, size_t m,
 				      const struct diag_band *bd, int R)
 {
-	ptrdiff_t nn = (ptrdiff_t)n, mm = (ptrdiff_t)m;
-	ptrdiff_t rfront = (nn + mm - bd->dlo) / 2 + 2 - nn;
-	ptrdiff_t hfront = -bd->dlo / 2 + 3;
-	ptrdiff_t back = 16 * R + 2;
-	ptrdiff_t hback = (nn + mm + bd->dhi) / 2 + 2 - mm;
-	size_t rlen, hlen;
+	struct diag_window wd = diag_window(n, m, bd, R);
+	ptrdiff_t rfront = wd.rfront, hfront = wd.hfront;
+	size_t rlen = wd.rlen, hlen = wd.hlen;
 	uint16_t *rb, *hb;
 	struct d16_syms sy;
 
-	if (rfront < 0)
-		rfront = 0;
-	if (hback < 0)
-		hback = 0;
-	rlen = (size_t)(rfront + nn + back + 1);
-	hlen = (size_t)(hfront + mm + hback + back + 1);
 	al->d16 = xgrow(al->d16, &al->d16_cap, rlen + hlen, sizeof(*al->d16));
 	rb = al->d16;
 	hb = rb + rlen;
