@@ -32,12 +32,12 @@ void strmap_release(struct strmap *m)
 }
 
 /*
- * XXH3 (Debian's libxxhash, header only): several times faster than a
- * byte-at-a-time hash on the short keys that dominate (ids, labels).
+ * XXH3 (Debian's libxxhash, header only) for keys longer than
+ * STRMAP_SHORT; the shorter ones are hashed inline (strmap.h).
  */
 static inline uint64_t strmap_hash(const char *s, size_t n)
 {
-	return XXH3_64bits(s, n);
+	return n > STRMAP_SHORT ? XXH3_64bits(s, n) : strmap_short_hash(s, n);
 }
 
 static inline uint64_t slot_tag(uint64_t h)
@@ -50,8 +50,10 @@ static inline bool slot_is(const struct strmap *m, uint64_t slot,
 {
 	uint32_t v = (uint32_t)slot - 1;
 
-	return (slot & 0xffffffff00000000ULL) == slot_tag(h) &&
-	       m->len[v] == n && !memcmp(m->str[v], s, n);
+	if ((slot & 0xffffffff00000000ULL) != slot_tag(h) || m->len[v] != n)
+		return false;
+	return n <= STRMAP_SHORT ? strmap_short_equal(m->str[v], s, n)
+				 : !memcmp(m->str[v], s, n);
 }
 
 void strmap_clone(struct strmap *dst, const struct strmap *src)
@@ -93,7 +95,7 @@ void strmap_clone(struct strmap *dst, const struct strmap *src)
 	}
 }
 
-int64_t strmap_find(const struct strmap *m, const char *s, size_t n)
+int64_t strmap_find_slow(const struct strmap *m, const char *s, size_t n)
 {
 	uint64_t h;
 	size_t mask, i;
@@ -257,7 +259,8 @@ void strmap_index(struct strmap *m,
 	m->indexed = m->n;
 }
 
-uint32_t strmap_intern(struct strmap *m, const char *s, size_t n, bool *added)
+uint32_t strmap_intern_slow(struct strmap *m, const char *s, size_t n,
+			    bool *added)
 {
 	uint64_t h = strmap_hash(s, n);
 	size_t mask, i;

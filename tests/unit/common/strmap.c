@@ -3,7 +3,8 @@
  * (strmap_append then strmap_index) giving the same indices and finding
  * every duplicate with its first index, and strmap_reserve changing
  * nothing but capacity.  Keys include NUL bytes, the empty string and
- * strings longer than a storage chunk.
+ * strings longer than a storage chunk; the short keys that are hashed and
+ * compared inline differ from one another in a single byte anywhere.
  */
 #include "common/fa.h"
 #include <setjmp.h>
@@ -163,6 +164,60 @@ static void test_strmap__long_keys(void **state)
 	strmap_release(&m);
 }
 
+/*
+ * Keys of 0 to 17 bytes (through and past STRMAP_SHORT, whose words
+ * overlap differently at each length), each one byte off a base key of
+ * its length, at every position and with bytes that matter to the words
+ * (NUL, 0x80, 0xff): all distinct, all found, and a key never interned
+ * not found.  The same base text at another length is another key.
+ */
+static void test_strmap__short_keys(void **state)
+{
+	static const unsigned char vals[] = { 0x00, 0x01, 0x80, 0xff };
+	char base[18], k[18];
+	struct strmap m;
+	uint32_t want = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(base); i++)
+		base[i] = (char)('a' + i);
+	strmap_init(&m);
+	for (size_t n = 0; n <= 17; n++) {
+		bool added;
+
+		assert_int_equal(strmap_intern(&m, base, n, &added), want++);
+		assert_true(added);
+		for (size_t p = 0; p < n; p++)
+			for (size_t j = 0; j < sizeof(vals); j++) {
+				memcpy(k, base, n);
+				k[p] = (char)vals[j];
+				assert_int_equal(strmap_intern(&m, k, n, &added),
+						 want++);
+				assert_true(added);
+			}
+	}
+	want = 0;
+	for (size_t n = 0; n <= 17; n++) {
+		bool added;
+
+		assert_int_equal(strmap_find(&m, base, n), want);
+		assert_int_equal(strmap_intern(&m, base, n, &added), want++);
+		assert_false(added);
+		for (size_t p = 0; p < n; p++) {
+			for (size_t j = 0; j < sizeof(vals); j++) {
+				memcpy(k, base, n);
+				k[p] = (char)vals[j];
+				assert_int_equal(strmap_find(&m, k, n), want++);
+			}
+			memcpy(k, base, n);
+			k[p] = '~';	/* never interned */
+			assert_int_equal(strmap_find(&m, k, n), -1);
+		}
+	}
+	assert_int_equal(m.n, want);
+	strmap_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_strmap__append_and_index),
 		cmocka_unit_test(test_strmap__reserve),
 		cmocka_unit_test(test_strmap__long_keys),
+		cmocka_unit_test(test_strmap__short_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
