@@ -422,6 +422,13 @@ int cmd_score(int argc, char **argv)
 		fprintf(stderr, "fairaudit score: --summary is for asr\n");
 		goto out;
 	}
+	/*
+	 * Tables built on at most two threads, then read: one heap advised
+	 * for huge pages (common/fa.h).  Not for asr, whose aligners
+	 * allocate on every core.
+	 */
+	if (task != TASK_ASR)
+		fa_memory_setup();
 	if (task == TASK_ASR) {
 		ret = score_aligner(&a, &p, &ab);
 		if (ret)

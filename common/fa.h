@@ -45,6 +45,12 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t elem);
 
 /* Print "fatal: <msg>" to stderr and exit(1). */
 FA_NORETURN void die(const char *fmt, ...) FA_PRINTF(1, 2);
+/*
+ * For a command-line run that builds large tables once: one malloc arena
+ * whose growth is advised for transparent huge pages (see fa.c).  Call
+ * first thing in main(), before any thread starts.
+ */
+void fa_memory_setup(void);
 
 #include "banned.h"
 
