@@ -338,6 +338,108 @@ out:
 	return ret;
 }
 
+/*
+ * A value code of src's map m as dst's (through f), looked up once per
+ * code: map[i] is UINT32_MAX until code i is first met.
+ */
+static uint32_t recode_once(struct table *dst,
+			    uint32_t (*f)(struct table *, const char *, size_t),
+			    const struct strmap *m, uint32_t *map, uint32_t i)
+{
+	if (map[i] == UINT32_MAX)
+		map[i] = f(dst, strmap_str(m, i), strmap_len(m, i));
+	return map[i];
+}
+
+static uint32_t *recode_map(const struct strmap *m)
+{
+	uint32_t *map = xmalloc((m->n ? m->n : 1) * sizeof(*map));
+
+	memset(map, 0xff, (m->n ? m->n : 1) * sizeof(*map));
+	return map;
+}
+
+static void concat_dup(void *ctx, uint32_t index, uint32_t first)
+{
+	(void)index;
+	(void)first;
+	*(bool *)ctx = true;
+}
+
+int table_concat(struct table *dst, const struct table *src)
+{
+	size_t base = dst->nrows, n = src->nrows;
+	uint32_t *classes = recode_map(&src->classes);
+	bool dup = false;
+
+	if (src->task != dst->task || src->nattrs != dst->nattrs ||
+	    dst->ids.n != dst->nrows)
+		die("table_concat: tables of different shapes");
+	if (src->positive >= 0)
+		table_set_positive(dst, strmap_str(&src->classes,
+						   (uint32_t)src->positive),
+				   strmap_len(&src->classes,
+					      (uint32_t)src->positive));
+	table_reserve(dst, base + n);
+	for (size_t r = 0; r < n; r++)
+		strmap_append(&dst->ids, strmap_str(&src->ids, (uint32_t)r),
+			      strmap_len(&src->ids, (uint32_t)r));
+	strmap_index(&dst->ids, concat_dup, &dup);
+	if (dup) {
+		free(classes);
+		return -1;
+	}
+	for (size_t r = 0; r < n; r++) {
+		size_t d = (size_t)table_add_interned_row(dst, base + r);
+
+		if (src->label && dst->label)
+			dst->label[d] = recode_once(dst, table_class,
+						    &src->classes, classes,
+						    src->label[r]);
+		if (src->pred && dst->pred)
+			dst->pred[d] = recode_once(dst, table_class,
+						   &src->classes, classes,
+						   src->pred[r]);
+		if (src->label_num && dst->label_num)
+			dst->label_num[d] = src->label_num[r];
+		if (src->pred_num && dst->pred_num)
+			dst->pred_num[d] = src->pred_num[r];
+		if (src->asr && dst->asr)
+			dst->asr[d] = src->asr[r];
+	}
+	if (src->speaker && dst->speaker) {
+		uint32_t *spk = recode_map(&src->speakers);
+
+		for (size_t r = 0; r < n; r++)
+			if (src->speaker[r] != UINT32_MAX)
+				dst->speaker[base + r] =
+					recode_once(dst, table_speaker,
+						    &src->speakers, spk,
+						    src->speaker[r]);
+		free(spk);
+	}
+	/* column by column: one code map, and the codes read in order */
+	for (size_t a = 0; a < src->nattrs; a++) {
+		const struct attr_col *c = &src->attrs[a];
+		struct attr_col *dc = &dst->attrs[a];
+		uint32_t *map = recode_map(&c->dict);
+
+		for (size_t r = 0; r < n; r++) {
+			uint32_t k = c->codes[r];
+
+			if (map[k] == UINT32_MAX)
+				map[k] = strmap_intern(&dc->dict,
+						       strmap_str(&c->dict, k),
+						       strmap_len(&c->dict, k),
+						       NULL);
+			dc->codes[base + r] = map[k];
+		}
+		free(map);
+	}
+	free(classes);
+	return 0;
+}
+
 void table_finish(struct table *t)
 {
 	for (size_t a = 0; a < t->nattrs; a++) {

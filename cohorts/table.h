@@ -125,6 +125,15 @@ uint32_t table_speaker(struct table *t, const char *v, size_t n);
 int table_append(struct table *dst, const struct table *src,
 		 const char *prefix, struct buf *err);
 
+/*
+ * Append the rows of src after dst's, for one file read in two parts:
+ * the same task and the same attributes in the same order.  The ids are
+ * appended and indexed in bulk; every value is re-coded once, in the
+ * order src's rows meet it, so dst's codes are those that adding src's
+ * rows one by one would give.  -1 when an id of src is already in dst
+ * (dst's ids are then good only for releasing).  Call table_finish after.
+ */
+int table_concat(struct table *dst, const struct table *src);
 /* Compute per-attribute numeric values; call once after the last row. */
 void table_finish(struct table *t);
 

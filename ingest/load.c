@@ -18,6 +18,11 @@
  *    For every task but asr, the prediction file is read at the same time
  *    on a second thread (struct pred_capture) and joined by id here; the
  *    checked upload of step 3 runs only when that join fails.
+ *    A large CSV truth file without a quote is read in two parts, the
+ *    second by that thread once the predictions are read (struct
+ *    truth_part), and the parts' tables joined; a part with any error,
+ *    or an id in both, sends the whole file through step 2 instead, so
+ *    that the errors are the single upload's.
  * 4. table_finish.
  * Any error releases the table: the caller gets all or nothing.
  */
@@ -28,6 +33,8 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #define LOAD_CHUNK (1u << 20)
 
@@ -195,9 +202,39 @@ struct pred_capture {
 	struct ingest_errors errs;
 	struct buf err;
 	int ret;
+	struct truth_part *part;	/* read after the predictions, or NULL */
 };
 
 typedef void (*rows_hint_fn)(void *ctx, size_t rows, size_t bytes);
+
+/*
+ * A truth file read in two parts: its header line, then from part_at
+ * (the start of a line) to the end, as an upload of its own into a table
+ * of its own; the first part is the header and the lines before.  For a
+ * CSV file without a quote, every LF ends a record, so either part reads
+ * exactly the records the whole file has there.  The line before
+ * part_at is not blank: the parser drops blank lines at the end of its
+ * input, which the whole file would have made rows.
+ */
+#define SPLIT_MIN_BYTES (256u << 10)
+
+struct truth_part {
+	const char *map;	/* the whole file, mapped */
+	size_t len, head_len, part_at;
+	struct upload_params params;
+	struct loader L;
+	struct table t;
+	struct ingest_errors errs;
+	struct buf err;
+	int ret;
+};
+
+static int load_bytes(struct upload_params *params, const char *head,
+		      size_t head_len, const char *body, size_t body_len,
+		      rows_hint_fn hint, void *hint_ctx,
+		      struct ingest_errors *errs, struct buf *err);
+static void truth_hint(void *ctx, size_t rows, size_t bytes);
+static size_t rows_estimate(const char *chunk, size_t n, off_t size);
 
 static int load_one(struct upload_params *params, const char *what,
 		    const char *path, rows_hint_fn hint, void *hint_ctx,
@@ -251,6 +288,13 @@ static void *capture_thread(void *arg)
 
 	c->ret = load_one(&c->params, "prediction", c->path, capture_hint, c,
 			  NULL, NULL, &c->errs, &c->err);
+	if (c->part) {
+		struct truth_part *p = c->part;
+
+		p->ret = load_bytes(&p->params, p->map, p->head_len,
+				    p->map + p->part_at, p->len - p->part_at,
+				    truth_hint, &p->L, &p->errs, &p->err);
+	}
 	return NULL;
 }
 
@@ -355,6 +399,121 @@ static void truth_hint(void *ctx, size_t rows, size_t bytes)
 }
 
 /*
+ * head then body (either may be empty) through one upload; 0, or -1 with
+ * the errors in errs.  hint as for load_one(), judged by body.
+ */
+static int load_bytes(struct upload_params *params, const char *head,
+		      size_t head_len, const char *body, size_t body_len,
+		      rows_hint_fn hint, void *hint_ctx,
+		      struct ingest_errors *errs, struct buf *err)
+{
+	struct upload *u = upload_new(params, errs, err);
+	int ret = 0;
+
+	if (!u)
+		return -1;
+	if (hint) {
+		const char *judge = body_len ? body : head;
+		size_t n = body_len ? body_len : head_len;
+		size_t rows = rows_estimate(judge, n < LOAD_CHUNK ? n :
+					    LOAD_CHUNK, (off_t)n);
+
+		if (rows)
+			hint(hint_ctx, rows, n);
+	}
+	if (!upload_feed(u, head, head_len) && body_len)
+		upload_feed(u, body, body_len);
+	if (upload_finish(u))
+		ret = -1;
+	upload_free(u);
+	return ret;
+}
+
+/*
+ * Where the second part of the truth file starts, or 0: not worth it or
+ * not safe (see struct truth_part).  The second part is read after the
+ * predictions, so it is made smaller by about their cost: a prediction
+ * byte costs about PRED_COST truth bytes.
+ */
+#define PRED_COST 1.1
+
+size_t load_split_point(const char *map, size_t len, off_t pred_size,
+			size_t *head_len)
+{
+	const char *nl, *cr, *q;
+	double want;
+	size_t at;
+
+	/* the header is the first line, ended by LF or CR LF */
+	if (len < SPLIT_MIN_BYTES || memchr(map, '"', len) ||
+	    map[0] == '\n' || map[0] == '\r' ||
+	    !(nl = memchr(map, '\n', len)))
+		return 0;
+	cr = memchr(map, '\r', (size_t)(nl - map));
+	if (cr && cr != nl - 1)
+		return 0;
+	*head_len = (size_t)(nl - map) + 1;
+	want = ((double)len + (double)*head_len +
+		PRED_COST * (double)(pred_size > 0 ? pred_size : 0)) / 2;
+	at = want < (double)len ? (size_t)want : len;
+	if (at < *head_len)
+		at = *head_len;
+	/*
+	 * An LF that ends a line that is not blank (a CR before it ends the
+	 * line with it), with a line after it.
+	 */
+	for (q = map + at; q < map + len &&
+	     (q = memchr(q, '\n', len - (size_t)(q - map))); q++) {
+		const char *e = q[-1] == '\r' ? q - 1 : q;
+
+		if (e[-1] != '\n' && e[-1] != '\r')
+			return q + 1 < map + len ? (size_t)(q + 1 - map) : 0;
+	}
+	return 0;
+}
+
+/*
+ * The truth file mapped and its split point into p, or false: read it
+ * whole.
+ */
+static bool split_plan(const char *truth_path, const char *pred_path,
+		       struct truth_part *p)
+{
+	enum ingest_format f;
+	struct buf e = BUF_INIT;
+	struct stat st, ps;
+	void *map;
+	int fd;
+	bool csv = !ingest_format_from_path(truth_path, &f, &e) &&
+		   f == INGEST_CSV;
+
+	buf_release(&e);
+	if (!csv || (fd = open(truth_path, O_RDONLY)) < 0)
+		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size < (off_t)SPLIT_MIN_BYTES ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return false;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return false;
+	p->map = map;
+	p->len = (size_t)st.st_size;
+	p->part_at = load_split_point(p->map, p->len, stat(pred_path, &ps) ?
+				      0 : ps.st_size, &p->head_len);
+	if (!p->part_at) {
+		munmap(map, p->len);
+		p->map = NULL;
+		return false;
+	}
+	return true;
+}
+
+/*
  * Stream one file through an upload; 0, or -1 with a sentence in err.
  * hint (may be NULL) is told how many rows to expect once the first chunk
  * is read, before it is parsed, so that the caller can size its arrays.
@@ -444,6 +603,34 @@ done:
 	return ret;
 }
 
+/* The second part's upload: the first's, into a table of its own. */
+static void part_init(struct truth_part *p, const struct upload_params *params,
+		      enum task task, const char *pos)
+{
+	memset(&p->L, 0, sizeof(p->L));
+	p->L.t = &p->t;
+	p->L.task = task;
+	p->L.positive = pos;
+	table_init(&p->t, task);
+	if (task == TASK_SCORE)
+		table_set_positive(&p->t, pos, strlen(pos));
+	p->params = *params;
+	p->params.ctx = &p->L;
+	p->params.intern_ids = &p->t.ids;
+	ingest_errors_init(&p->errs);
+	buf_init(&p->err, 0);
+	p->ret = -1;
+}
+
+static void part_release(struct truth_part *p)
+{
+	table_release(&p->t);
+	ingest_errors_release(&p->errs);
+	buf_release(&p->err);
+	munmap((void *)p->map, p->len);
+	p->map = NULL;
+}
+
 int load_files_with_pairs(struct table *t, enum task task,
 			  const char *truth_path, const char *pred_path,
 			  const char *positive_label,
@@ -455,10 +642,11 @@ int load_files_with_pairs(struct table *t, enum task task,
 	struct upload_params params;
 	const char *pos = positive_label ? positive_label : "1";
 	bool multiclass = domain && !domain->binary;
-	bool threaded = false, joined = false;
+	bool threaded = false, joined = false, split = false, split_ok = false;
 	struct pred_capture cap;
+	struct truth_part part;
 	pthread_t th;
-	int ret;
+	int ret = 0;
 
 	if (domain && domain->binary)
 		pos = domain->labels[0];
@@ -497,14 +685,56 @@ int load_files_with_pairs(struct table *t, enum task task,
 		buf_init(&cap.err, 0);
 		strmap_init(&cap.classes);
 		ingest_errors_init(&cap.errs);
+		split = split_plan(truth_path, pred_path, &part);
+		if (split) {
+			part_init(&part, &params, task, pos);
+			cap.part = &part;
+		}
 		threaded = !pthread_create(&th, NULL, capture_thread, &cap);
-		if (!threaded)
+		if (!threaded) {
 			capture_release(&cap);
+			if (split)
+				part_release(&part);
+			split = false;
+		}
 	}
-	ret = load_one(&params, "truth", truth_path, truth_hint, &L,
-		       L.pair ? &L.map : NULL, &L.map_len, errs, err);
-	if (threaded) {
+	if (split) {
+		/* the first part: the header and the lines before part_at */
+		struct ingest_errors part_errs;
+		struct buf part_err = BUF_INIT;
+
+		ingest_errors_init(&part_errs);
+		/* room for the whole file's rows, so that the second part's
+		   join grows nothing */
+		truth_hint(&L, rows_estimate(part.map, part.len < LOAD_CHUNK ?
+					     part.len : LOAD_CHUNK,
+					     (off_t)part.len), part.len);
+		split_ok = !load_bytes(&params, part.map, part.part_at, NULL, 0,
+				       NULL, NULL, &part_errs, &part_err);
+		ingest_errors_release(&part_errs);
+		buf_release(&part_err);
+	} else {
+		ret = load_one(&params, "truth", truth_path, truth_hint, &L,
+			       L.pair ? &L.map : NULL, &L.map_len, errs, err);
+	}
+	if (threaded)
 		pthread_join(th, NULL);
+	if (split) {
+		split_ok = split_ok && !part.ret &&
+			   t->nrows + part.t.nrows <= FA_MAX_ROWS &&
+			   !table_concat(t, &part.t);
+		part_release(&part);
+		if (!split_ok) {
+			/* the whole file as one upload, for its errors */
+			table_release(t);
+			table_init(t, task);
+			if (task == TASK_SCORE)
+				table_set_positive(t, pos, strlen(pos));
+			ret = load_one(&params, "truth", truth_path, truth_hint,
+				       &L, NULL, NULL, errs, err);
+		}
+	}
+	if (threaded) {
 		joined = !ret && !capture_join(&cap, t);
 		capture_release(&cap);
 	}

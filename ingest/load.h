@@ -31,6 +31,7 @@
 #include "cohorts/table.h"
 #include "ingest/ingest.h"
 #include "ingest/upload.h"
+#include <sys/types.h>
 
 /*
  * Called for each utterance of an asr load, in prediction file order, with
@@ -63,6 +64,17 @@ int load_files_with_pairs(struct table *t, enum task task,
 			  const struct label_domain *domain,
 			  load_pair_fn pair, void *ctx,
 			  struct ingest_errors *errs, struct buf *err);
+
+/*
+ * Where load_files*() reads a CSV truth file of len bytes at map in two
+ * parts, at once with the prediction file (pred_size bytes): the offset
+ * of the second part, just after the LF that ends a line that is not
+ * blank, with *head_len the header line's bytes; or 0 when the file is
+ * read whole (smaller than 256 KiB, a quote anywhere, a header not ended
+ * by LF or CR LF, no such line).
+ */
+size_t load_split_point(const char *map, size_t len, off_t pred_size,
+			size_t *head_len);
 
 /*
  * More cohort attributes for a loaded table t (after load_files*()), from

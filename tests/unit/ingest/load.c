@@ -523,6 +523,253 @@ static void test_load__large_files(void **state)
 	buf_release(&b);
 }
 
+/*
+ * Two loads of one table's rows agree in everything an evaluation reads:
+ * ids in order, class, attribute value and speaker codes with the
+ * strings behind them, numbers.
+ */
+static void assert_same_table(const struct table *a, const struct table *b)
+{
+	assert_int_equal(a->task, b->task);
+	assert_int_equal(a->nrows, b->nrows);
+	assert_int_equal(a->ids.n, b->ids.n);
+	assert_int_equal(a->classes.n, b->classes.n);
+	assert_int_equal(a->positive, b->positive);
+	assert_int_equal(a->nattrs, b->nattrs);
+	for (uint32_t k = 0; k < a->classes.n; k++)
+		assert_string_equal(cls(a, k), cls(b, k));
+	for (size_t r = 0; r < a->nrows; r++) {
+		assert_string_equal(strmap_str(&a->ids, (uint32_t)r),
+				    strmap_str(&b->ids, (uint32_t)r));
+		if (a->label)
+			assert_int_equal(a->label[r], b->label[r]);
+		if (a->pred)
+			assert_int_equal(a->pred[r], b->pred[r]);
+		if (a->label_num)
+			assert_true(a->label_num[r] == b->label_num[r]);
+		if (a->pred_num)
+			assert_true(a->pred_num[r] == b->pred_num[r]);
+	}
+	for (size_t i = 0; i < a->nattrs; i++) {
+		const struct attr_col *x = &a->attrs[i], *y = &b->attrs[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_int_equal(x->dict.n, y->dict.n);
+		for (uint32_t k = 0; k < x->dict.n; k++)
+			assert_string_equal(strmap_str(&x->dict, k),
+					    strmap_str(&y->dict, k));
+		assert_memory_equal(x->codes, y->codes,
+				    a->nrows * sizeof(*x->codes));
+		assert_int_equal(x->numeric, y->numeric);
+	}
+}
+
+/*
+ * A truth file of n rows: values first met in the second half (a class,
+ * attribute values, numbers), empty values in both halves; quoted, the
+ * first row's accent is the quoted "a", which is a, and keeps the file
+ * from being read in two parts.  eol ends every line.
+ */
+static void two_part_truth(struct buf *b, size_t n, bool quoted,
+			   const char *eol)
+{
+	buf_reset(b);
+	buf_addf(b, "id,label,accent,size%s", eol);
+	for (size_t i = 0; i < n; i++) {
+		bool late = i > n * 9 / 10;
+		const char *accent = i % 5 == 0 ? "" : late && i % 3 == 0 ?
+				     "late" : i % 2 ? "b" : "a";
+
+		if (!i && quoted)
+			accent = "\"a\"";
+		else if (!i)
+			accent = "a";
+		buf_addf(b, "row%06zu,%s,%s,%zu%s", i,
+			 late && i % 7 == 0 ? "z" : i % 2 ? "x" : "y", accent,
+			 late ? 1000 + i % 11 : i % 13, eol);
+	}
+}
+
+static int load_text(struct table *t, enum task task, const char *truth,
+		     const char *pred, struct ingest_errors *errs,
+		     struct buf *err)
+{
+	char tp[128], pp[128];
+	int ret;
+
+	put(tp, sizeof(tp), "parts.csv", truth);
+	put(pp, sizeof(pp), "partsp.csv", pred);
+	ret = load_files(t, task, tp, pp, NULL, errs, err);
+	unlink(tp);
+	unlink(pp);
+	return ret;
+}
+
+/*
+ * A large truth file without a quote is read in two parts at once with
+ * the predictions (load_split_point() says where): the table, and every
+ * error, are those of reading it whole, which a quote forces.  Errors
+ * that only the whole file shows: an id in both parts, and blank lines
+ * before the split point followed by rows.
+ */
+static void test_load__truth_in_two_parts(void **state)
+{
+	const size_t n = 40000;
+	struct buf whole = BUF_INIT, parts = BUF_INIT, pred = BUF_INIT;
+	static const char *const eols[] = { "\n", "\r\n" };
+	size_t head;
+
+	(void)state;
+	buf_adds(&pred, "id,prediction\n");
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&pred, "row%06zu,%s\n", i, i % 3 ? "x" : "w");
+	for (size_t e = 0; e < ARRAY_SIZE(eols); e++) {
+		struct ingest_errors errs;
+		struct buf err = BUF_INIT;
+		struct table a, b;
+
+		print_message("# line ends %s\n", e ? "CR LF" : "LF");
+		two_part_truth(&whole, n, true, eols[e]);
+		two_part_truth(&parts, n, false, eols[e]);
+		assert_true(load_split_point(parts.s, parts.len,
+					     (off_t)pred.len, &head) > 0);
+		assert_int_equal(load_split_point(whole.s, whole.len,
+						  (off_t)pred.len, &head), 0);
+		ingest_errors_init(&errs);
+		assert_int_equal(load_text(&a, TASK_CLASSIFICATION, whole.s,
+					   pred.s, &errs, &err), 0);
+		assert_int_equal(load_text(&b, TASK_CLASSIFICATION, parts.s,
+					   pred.s, &errs, &err), 0);
+		assert_int_equal(b.nrows, n);
+		assert_int_equal(b.attrs[0].dict.n, 4);	/* "", a, b, late */
+		assert_string_equal(attr(&b, 0, n - 4), "late");
+		assert_same_table(&a, &b);
+		table_release(&a);
+		table_release(&b);
+		ingest_errors_release(&errs);
+		buf_release(&err);
+	}
+
+	/* the same errors, rows and all */
+	for (size_t c = 0; c < 4; c++) {
+		struct buf w = BUF_INIT, p = BUF_INIT;
+		struct ingest_errors ew, ep;
+		struct buf errw = BUF_INIT, errp = BUF_INIT;
+		struct table a, b;
+
+		two_part_truth(&whole, n, true, "\n");
+		two_part_truth(&parts, n, false, "\n");
+		/* where the file without blank lines would be cut */
+		size_t cut = load_split_point(parts.s, parts.len,
+					      (off_t)pred.len, &head);
+
+		assert_true(cut > 0);
+		for (size_t k = 0; k < 2; k++) {
+			struct buf *t = k ? &p : &w, *src = k ? &parts : &whole;
+			size_t mid = cut;
+
+			buf_add(t, src->s, src->len);
+			switch (c) {
+			case 0:	/* the first row's id again, at the end */
+				buf_adds(t, "row000000,x,a,1\n");
+				break;
+			case 1:	/* a short row near the end */
+				buf_adds(t, "rowlast,x\n");
+				break;
+			case 2:	/* blank lines across the cut */
+				while (t->s[mid - 1] != '\n')
+					mid++;
+				buf_reset(t);
+				buf_add(t, src->s, mid);
+				for (size_t i = 0; i < 30000; i++)
+					buf_adds(t, "\n");
+				buf_add(t, src->s + mid, src->len - mid);
+				break;
+			case 3:	/* an id twice in the second part */
+				buf_adds(t, "rownum,x,a,1\n");
+				buf_adds(t, "rowdup,x,a,2\nrowdup,y,b,3\n");
+				break;
+			}
+		}
+		print_message("# error case %zu\n", c);
+		ingest_errors_init(&ew);
+		ingest_errors_init(&ep);
+		assert_int_equal(load_text(&a, TASK_CLASSIFICATION, w.s,
+					   pred.s, &ew, &errw), -1);
+		assert_int_equal(load_text(&b, TASK_CLASSIFICATION, p.s,
+					   pred.s, &ep, &errp), -1);
+		assert_string_equal(errw.s, errp.s);
+		assert_int_equal(ew.total, ep.total);
+		assert_int_equal(ew.n, ep.n);
+		for (size_t i = 0; i < ew.n; i++) {
+			assert_int_equal(ew.v[i].row, ep.v[i].row);
+			assert_string_equal(ew.v[i].reason, ep.v[i].reason);
+		}
+		if (c == 0)
+			assert_string_equal(ep.v[0].reason,
+					    "duplicate id: the same id as on "
+					    "row 2");
+		assert_int_equal(b.nrows, 0);
+		table_release(&a);
+		table_release(&b);
+		ingest_errors_release(&ew);
+		ingest_errors_release(&ep);
+		buf_release(&errw);
+		buf_release(&errp);
+		buf_release(&w);
+		buf_release(&p);
+	}
+	buf_release(&whole);
+	buf_release(&parts);
+	buf_release(&pred);
+}
+
+/*
+ * Where the second part starts: after a line that is not blank, LF or
+ * CR LF ended, past about half the bytes; never for a quote, a small
+ * file, a header ended by CR alone, or nothing after the last line.
+ */
+static void test_load__split_point(void **state)
+{
+	struct buf b = BUF_INIT;
+	size_t head, at, half;
+
+	(void)state;
+	buf_adds(&b, "id,label\n");
+	while (b.len < (300u << 10))
+		buf_adds(&b, "abcdefgh,1\n");
+	at = load_split_point(b.s, b.len, 0, &head);
+	assert_int_equal(head, 9);
+	assert_true(at > b.len / 2 && at < b.len / 2 + 12);
+	assert_true(b.s[at - 1] == '\n' && b.s[at - 2] == '1');
+
+	/* blank lines where it would cut: after them, and the line after */
+	half = b.len / 2;
+	memset(b.s + half - 200, '\n', 400);
+	at = load_split_point(b.s, b.len, 0, &head);
+	assert_true(at > half + 200);
+	assert_true(b.s[at - 2] != '\n');
+	memset(b.s + half - 200, '\r', 400);
+	at = load_split_point(b.s, b.len, 0, &head);
+	assert_true(at > half + 200 && b.s[at - 2] == '1');
+
+	/* the predictions' share moves it on; too much: no second part */
+	assert_true(load_split_point(b.s, b.len, (off_t)(b.len / 2), &head) >
+		    at + b.len / 8);
+	assert_int_equal(load_split_point(b.s, b.len, (off_t)(4 * b.len),
+					  &head), 0);
+
+	b.s[b.len / 3] = '"';
+	assert_int_equal(load_split_point(b.s, b.len, 0, &head), 0);
+	b.s[b.len / 3] = 'a';
+	b.s[3] = '\r';		/* a header line ended by CR */
+	assert_int_equal(load_split_point(b.s, b.len, 0, &head), 0);
+	b.s[3] = 'x';
+	assert_true(load_split_point(b.s, b.len, 0, &head) > 0);
+	assert_int_equal(load_split_point(b.s, 200u << 10, 0, &head), 0);
+	buf_release(&b);
+}
+
 /* An attributes file joined by id, then one with errors, on one table. */
 static void test_load__attributes_file(void **state)
 {
@@ -581,6 +828,8 @@ int main(void)
 		cmocka_unit_test(test_load__failures),
 		cmocka_unit_test(test_load__predictions_in_another_order),
 		cmocka_unit_test(test_load__large_files),
+		cmocka_unit_test(test_load__truth_in_two_parts),
+		cmocka_unit_test(test_load__split_point),
 		cmocka_unit_test(test_load__attributes_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
