@@ -3,11 +3,12 @@
  * the offline scorer (fairaudit score).
  *
  * The format of each file comes from its extension (.csv, .ndjson/.jsonl,
- * .json, .trn; see ingest_format_from_path).  Both files are streamed in
- * 1 MiB chunks through the parsers and ingest/upload.h's validation,
+ * .json, .trn; see ingest_format_from_path).  Both files go through the
+ * parsers and ingest/upload.h's validation (in 1 MiB chunks, or mapped),
  * exactly as the server checks uploads: the truth file as an examples
  * upload, then the prediction file as a predictions upload that must cover
- * every example.  The resulting table has one row per example, in truth
+ * every example.  Work is spread over two threads (load.c says how), with
+ * the same table and the same errors as reading one file after the other.  The resulting table has one row per example, in truth
  * file order (row i = example ordinal i), every attribute of the truth file
  * as a column, and for asr an attribute "speaker" when the truth has a
  * speaker column (a trn truth file always has: the speaker comes from the
