@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "cli/cli.h"
 #include "evaluate/plan.h"
+#include "report/json.h"
 #include <cjson/cJSON.h>
 
 static const char plan_usage[] =
@@ -112,7 +113,7 @@ int cmd_plan(int argc, char **argv)
 		fprintf(stderr, "fairaudit plan: %s\n", err.s);
 		goto out;
 	}
-	s = cJSON_PrintUnformatted(out);
+	s = json_print(out);
 	if (!s)
 		die("could not serialise the plan");
 	puts(s);

@@ -17,6 +17,7 @@
 #include "metrics/align_batch.h"
 #include "evaluate/evaluation.h"
 #include "report/html.h"
+#include "report/json.h"
 #include "evaluate/summary.h"
 #include <cjson/cJSON.h>
 #include <time.h>
@@ -262,7 +263,7 @@ static int score_print(const struct score_args *a, const cJSON *doc)
 		if (ret)
 			fprintf(stderr, "fairaudit score: %s\n", err.s);
 	} else {
-		char *s = cJSON_PrintUnformatted(doc);
+		char *s = json_print(doc);
 
 		if (!s)
 			die("could not serialise the evaluation");

@@ -13,6 +13,7 @@
 #include "common/util.h"
 #include "cli/cli.h"
 #include "evaluate/slices.h"
+#include "report/json.h"
 #include <cjson/cJSON.h>
 #include <unistd.h>
 
@@ -201,7 +202,7 @@ int cmd_slices(int argc, char **argv)
 		fprintf(stderr, "fairaudit slices: %s\n", err.s);
 		goto out;
 	}
-	s = cJSON_PrintUnformatted(out);
+	s = json_print(out);
 	if (!s)
 		die("could not serialise the slices");
 	puts(s);

@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "report/csv.h"
 #include "report/html.h"
+#include "report/json.h"
 
 static const char *const header[] = {
 	"grouping", "cohort", "attributes", "n", "too_small", "metric",
@@ -174,7 +175,7 @@ static void cohort_records(struct buf *out, const char *gname,
 	html_cohort_label(&label, g, c);
 	cc.label = label.s;
 	if (attrs)
-		cc.attrs_json = attrs_json = cJSON_PrintUnformatted(attrs);
+		cc.attrs_json = attrs_json = json_print(attrs);
 	if (!cJSON_IsNumber(cc.n))
 		cc.n = get(get(metrics, "n"), "value");
 	cJSON_ArrayForEach(m, metrics) {
@@ -255,7 +256,7 @@ int csv_render_slices(struct buf *out, const cJSON *job, struct buf *err)
 		const cJSON *m = get(s, "metric"), *c = get(s, "complement");
 		const cJSON *g = get(s, "gap"), *it;
 		struct buf name = BUF_INIT;
-		char *attrs = cJSON_PrintUnformatted(get(s, "attributes"));
+		char *attrs = json_print(get(s, "attributes"));
 
 		cJSON_ArrayForEach(it, get(s, "attributes")) {
 			if (name.len)

@@ -12,6 +12,7 @@
 #include "report/html_internal.h"
 #include "common/strmap.h"
 #include "common/util.h"
+#include "report/json.h"
 
 /* ---- JSON access ---- */
 
@@ -77,7 +78,7 @@ void add_scalar_raw(struct buf *b, const cJSON *v)
 	} else if (cJSON_IsBool(v)) {
 		buf_adds(b, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
-		char *s = cJSON_PrintUnformatted(v);
+		char *s = json_print(v);
 
 		if (s) {
 			buf_adds(b, s);

@@ -21,6 +21,7 @@
 #include "metrics/normalize.h"
 #include "report/html.h"
 #include "report/csv.h"
+#include "report/json.h"
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #define MAX_NAMED_IDS 5		/* example ids quoted in a 422 */
@@ -438,7 +439,7 @@ static uint64_t hunter_seed(const struct bounty *b, int64_t key_id)
 
 static char *print_json(cJSON *doc)
 {
-	char *s = cJSON_PrintUnformatted(doc);
+	char *s = json_print(doc);
 
 	cJSON_Delete(doc);
 	if (!s)

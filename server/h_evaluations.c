@@ -18,6 +18,7 @@
 #include "evaluate/worst.h"
 #include "evaluate/across.h"
 #include "server/tablecache.h"
+#include "report/json.h"
 
 /* The stored document: identity first, then what the engine produced. */
 static cJSON *evaluation_document(cJSON *result, int64_t id,
@@ -246,8 +247,8 @@ void h_evaluations_create(struct request *r)
 	if (task == TASK_ASR && !across.attr &&
 	    attach_worst_or_respond(r, doc, &t, &d, &m, 3))
 		goto out;
-	params_s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(doc, "params"));
-	doc_s = cJSON_PrintUnformatted(doc);
+	params_s = json_print(cJSON_GetObjectItemCaseSensitive(doc, "params"));
+	doc_s = json_print(doc);
 	if (!params_s || !doc_s)
 		die("could not serialise an evaluation");
 	if (store_evaluation_insert(req_db(r), id, m.id, params_s, doc_s,
@@ -270,7 +271,7 @@ void h_evaluations_create(struct request *r)
 					flagged++;
 		}
 		cJSON_AddNumberToObject(sum, "flagged", flagged);
-		sum_s = cJSON_PrintUnformatted(sum);
+		sum_s = json_print(sum);
 		cJSON_Delete(sum);
 		if (!sum_s || store_evaluation_summarise(req_db(r), id, sum_s))
 			log_error("could not store the summary of evaluation %lld",

@@ -17,6 +17,7 @@
 #include "evaluate/slices.h"
 #include "report/html.h"
 #include "report/csv.h"
+#include "report/json.h"
 
 /* A table with the dataset's task and attributes and no rows. */
 static void empty_table(const struct dataset *d, enum task task,
@@ -101,7 +102,7 @@ static void queue(struct request *r, const struct model *m, int64_t bounty_id,
 		respond_problem(r, 422, "Invalid slice request", "%s", err.s);
 		goto out;
 	}
-	params = cJSON_PrintUnformatted(req);
+	params = json_print(req);
 	if (!params || store_slice_job_create(req_db(r), m->id, bounty_id,
 					      params, r->key.id, &id) ||
 	    store_slice_job_get(req_db(r), id, &job)) {

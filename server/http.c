@@ -33,6 +33,7 @@
 #include "server/log.h"
 #include "server/prometheus.h"
 #include "server/share.h"
+#include "report/json.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <openssl/rand.h>
@@ -572,7 +573,7 @@ void respond(struct request *r, int status, const char *content_type,
 
 void respond_json(struct request *r, int status, cJSON *doc)
 {
-	char *s = cJSON_PrintUnformatted(doc);
+	char *s = json_print(doc);
 
 	cJSON_Delete(doc);
 	if (!s)
@@ -610,7 +611,7 @@ void respond_problem_doc(struct request *r, int status, cJSON *doc)
 	if (!cJSON_GetObjectItem(doc, "status"))
 		cJSON_AddNumberToObject(doc, "status", status);
 	cJSON_AddStringToObject(doc, "request_id", r->request_id);
-	s = cJSON_PrintUnformatted(doc);
+	s = json_print(doc);
 	cJSON_Delete(doc);
 	if (!s)
 		die("could not serialise a response");

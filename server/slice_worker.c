@@ -8,6 +8,7 @@
 #include "server/log.h"
 #include "evaluate/slices.h"
 #include "server/bounty_data.h"
+#include "report/json.h"
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,7 +93,7 @@ static char *progress_json(struct progress *p, bool replicate, bool done)
 	cJSON_AddNumberToObject(o, "percent", done ? 100 :
 				floor(fmin(pct, 0.99) * 1000) / 10);
 	pthread_mutex_unlock(&p->lock);
-	s = cJSON_PrintUnformatted(o);
+	s = json_print(o);
 	cJSON_Delete(o);
 	return s;
 }
@@ -267,7 +268,7 @@ static void run_job(struct worker *w, struct db *db, struct slice_job *job)
 		pthread_join(hb, NULL);
 	if (out) {
 		status = "done";
-		result = cJSON_PrintUnformatted(out);
+		result = json_print(out);
 	} else if (cancelled) {
 		status = run.requeue ? "queued" : "cancelled";
 	} else {

@@ -18,9 +18,9 @@
  *     body that cJSON reads faithfully: it takes the whole body (only
  *     whitespace is left), no object has a key twice, every key and string
  *     is valid UTF-8;
- *   - a body json_check() accepts prints (cJSON_PrintUnformatted, as the
- *     server writes every response) to text that json_check() accepts and
- *     that parses to an equal tree.
+ *   - a body json_check() accepts prints (report/json.h's json_print, as
+ *     the server writes every response) to exactly cJSON_PrintUnformatted's
+ *     text, which json_check() accepts and which parses to an equal tree.
  * The getters run on every object cJSON parses, accepted or not, since
  * they must be safe on any tree.
  */
@@ -29,6 +29,7 @@
 #include "common/jsoncheck.h"
 #include "server/http.h"
 #include "server/reqjson.h"
+#include "report/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -159,11 +160,17 @@ static void check_known(struct request *r, const cJSON *obj)
 /* The body printed and parsed again is the same tree. */
 static void check_reprint(const cJSON *root)
 {
-	char *text = cJSON_PrintUnformatted(root);
+	char *text = cJSON_PrintUnformatted(root), *ours = json_print(root);
 	cJSON *again;
 
 	if (!text)
 		fail("cJSON could not print a tree it parsed", "*");
+	if (!ours || strcmp(ours, text)) {
+		fprintf(stderr, "cJSON: %s\njson_print: %s\n", text,
+			ours ? ours : "(NULL)");
+		fail("json_print and cJSON print the tree differently", "*");
+	}
+	free(ours);
 	/* (the length must take in the NUL that is required) */
 	again = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, NULL, 1);
 	if (!again || !cJSON_Compare(root, again, true)) {
