@@ -10,11 +10,12 @@
  *
  * Numbers (json_format_g): d = m * 2^-s with m an integer below 2^53.  For
  * prec digits the decimal exponent X is floor(log10|d|), corrected by the
- * digit count, and the digits are m * 10^p / 2^s rounded half to even,
- * p = prec - 1 - X: exact in unsigned 128-bit arithmetic while
- * m * 10^p < 2^128, that is for p <= 22, and so for |d| >= 1e-6 (and
- * below 2^53, so that s > 0).  printf rounds the exact binary value the
- * same way, so the digits are its digits.  The remainder of the division
+ * digit count, and the digits are d * 10^p = m * 5^p / 2^(s - p) rounded
+ * half to even, p = prec - 1 - X: exact in unsigned 128-bit arithmetic
+ * while m * 5^p < 2^128, that is for p <= 32, and so for |d| above about
+ * 1e-16 (and below 2^53, so that s > p).  Integers below 10^15 are their
+ * digits.  printf rounds the exact binary value the same way, so the
+ * digits are its digits.  The remainder of the division
  * also tells how far the decimal value is from d, in units of d's last
  * bit: less than half (it reads back as d), between half and one and a
  * half (a neighbour), or more.  Near a power of two the spacing of the
@@ -29,19 +30,27 @@
 
 typedef unsigned __int128 u128;
 
-static u128 pow10_128(int p)
-{
-	static const uint64_t p10[20] = {
-		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
-		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
-		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-		100000000000000ULL, 1000000000000000ULL,
-		10000000000000000ULL, 100000000000000000ULL,
-		1000000000000000000ULL, 10000000000000000000ULL,
-	};
+#define P5_27 7450580596923828125ULL	/* 5^27, the largest below 2^64 */
 
-	return p < 20 ? p10[p] : (u128)p10[19] * p10[p - 19];
-}
+static const u128 pow5[33] = {
+	1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
+	390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
+	1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
+	762939453125ULL, 3814697265625ULL, 19073486328125ULL,
+	95367431640625ULL, 476837158203125ULL, 2384185791015625ULL,
+	11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
+	1490116119384765625ULL, P5_27, (u128)P5_27 * 5,
+	(u128)P5_27 * 25, (u128)P5_27 * 125, (u128)P5_27 * 625,
+	(u128)P5_27 * 3125,
+};
+
+static const uint64_t pow10[18] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+	100000000000000000ULL,
+};
 
 /*
  * The prec digits of |d| = m * 2^-s as q, with exponent *x, and how far
@@ -51,59 +60,80 @@ static u128 pow10_128(int p)
 static bool digits(uint64_t m, int s, int prec, uint64_t *q, int *x,
 		   int *ulps)
 {
-	double a = ldexp((double)m, -s);
-	int X = (int)floor(log10(a));
+	/* d is in [2^k, 2^(k+1)), k = 52 - s: X is floor(k log10 2) or one
+	   more (log10 2 = 0.30103 rounded up, k * it exact enough) */
+	int k = 52 - s;
+	int X = (k >= 0 ? k * 30103 : k * 30103 - 99999) / 100000;
 
 	for (int tries = 0; tries < 3; tries++) {
-		int p = prec - 1 - X;
-		u128 M, r, half, lo, hi, one, err, p10;
-		uint64_t qq;
+		/* d * 10^p = m * 5^p / 2^(s - p) */
+		int p = prec - 1 - X, t = s - p;
+		u128 M, r, half, one, err, p5;
+		uint64_t qq, lo, hi;
 		bool up;
 
-		if (p < 0 || p > 22 || s < 1 || s > 127)
+		if (p < 0 || p > 32 || t < 1 || t > 127)
 			return false;
-		p10 = pow10_128(p);
-		M = (u128)m * p10;
-		qq = (uint64_t)(M >> s);
-		one = (u128)1 << s;
+		p5 = pow5[p];
+		M = (u128)m * p5;
+		qq = (uint64_t)(M >> t);
+		one = (u128)1 << t;
 		r = M & (one - 1);
 		half = one >> 1;
-		lo = (u128)pow10_128(prec - 1);
-		hi = (u128)pow10_128(prec);
-		if (qq < lo) {
-			X--;
+		lo = pow10[prec - 1];
+		hi = pow10[prec];
+		if (M >> t >= hi) {
+			X++;
 			continue;
 		}
-		if (qq >= hi) {
-			X++;
+		if (qq < lo) {
+			X--;
 			continue;
 		}
 		up = r > half || (r == half && (qq & 1));
 		err = up ? one - r : r;
 		if (up && ++qq == hi) {
 			/* 9.99...95 and up: 10.00..., one more digit before */
-			qq = (uint64_t)lo;
+			qq = lo;
 			X++;
 		}
 		*q = qq;
 		*x = X;
 		/*
-		 * |value - d| = err / 10^p of d's last bit, less than 46 of
+		 * |value - d| = err / 5^p of d's last bit, less than 46 of
 		 * them (half a 15-digit unit over 2^-52 of d); within 64 of
 		 * a power of two the double read back may lie in the next
 		 * binade, where cJSON's tolerance and the spacing differ
 		 */
-		if (m < (1ULL << 52) + 64 || m > (1ULL << 53) - 64 || r == half)
+		if (!err)
+			*ulps = 0;	/* the digits are d itself */
+		else if (m < (1ULL << 52) + 64 || m > (1ULL << 53) - 64 ||
+			 r == half)
 			*ulps = -1;
-		else if (2 * err < p10)
+		else if (2 * err < p5)
 			*ulps = 0;
-		else if (2 * err == p10 || 2 * err == 3 * p10)
+		else if (2 * err == p5 || 2 * err == 3 * p5)
 			*ulps = -1;
 		else
-			*ulps = 2 * err < 3 * p10 ? 1 : 2;
+			*ulps = 2 * err < 3 * p5 ? 1 : 2;
 		return true;
 	}
 	return false;
+}
+
+/* The decimal digits of v at out, at least min of them; their count. */
+static size_t put_uint(char *out, uint64_t v, int min)
+{
+	char d[24];
+	size_t n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)n < min);
+	for (size_t i = 0; i < n; i++)
+		out[i] = d[n - 1 - i];
+	return n;
 }
 
 /* printf's %g layout of digits q (prec of them) with exponent x. */
@@ -128,8 +158,9 @@ static size_t layout(char *out, bool neg, uint64_t q, int x, int prec)
 			memcpy(out + o, d + 1, (size_t)n - 1);
 			o += (size_t)n - 1;
 		}
-		o += (size_t)snprintf(out + o, 8, "e%c%02d", x < 0 ? '-' : '+',
-				      x < 0 ? -x : x);
+		out[o++] = 'e';
+		out[o++] = x < 0 ? '-' : '+';
+		o += put_uint(out + o, (uint64_t)(x < 0 ? -x : x), 2);
 	} else if (x >= 0) {
 		for (int i = 0; i <= x; i++)
 			out[o++] = i < n ? d[i] : '0';
@@ -157,10 +188,15 @@ size_t json_format_g(char *out, double d, int prec, int *ulps)
 
 	if (d == 0 || (fabs(d) < 1e15 && d == trunc(d))) {
 		/* at most 15 digits, all before the point */
+		size_t o = 0;
+
+		if (signbit(d))
+			out[o++] = '-';
+		o += put_uint(out + o, (uint64_t)fabs(d), 1);
+		out[o] = '\0';
 		if (ulps)
 			*ulps = 0;
-		return (size_t)snprintf(out, 32, "%s%lld", signbit(d) &&
-					d == 0 ? "-" : "", (long long)d);
+		return o;
 	}
 	memcpy(&bits, &d, sizeof(bits));
 	e = (int)(bits >> 52 & 0x7ff);

@@ -8,8 +8,8 @@
  * DBL_EPSILON (relative) of the number, prints printf("%1.17g") instead:
  * two or three calls of a multi-precision printf, most of the time of an
  * evaluation's output.  json_print_number() gives the same characters from
- * exact 128-bit integer arithmetic for numbers from 1e-6 up to 2^53, and
- * through printf and strtod otherwise.
+ * exact 128-bit integer arithmetic for numbers from about 1e-16 up to
+ * 2^53, and through printf and strtod otherwise.
  */
 #ifndef FA_REPORT_JSON_H
 #define FA_REPORT_JSON_H

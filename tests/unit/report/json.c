@@ -71,6 +71,7 @@ static void test_json__numbers(void **state)
 {
 	static const double fixed[] = {
 		0.0, -0.0, 1.0, -1.0, 0.5, 0.1, 1.0 / 3, 2.0 / 3, 1e-6, 1e-7,
+		1e-15, 1e-16, 1e-17, 3.370616814241504e-22, 1.2345e-16,
 		9.9999999999999995e-7, 1.0000000000000001e-6, 1e15, 1e16,
 		1e17, 9007199254740991.0, 9007199254740992.0,
 		9007199254740993.0, 4503599627370495.5, 4503599627370496.0,
@@ -95,7 +96,7 @@ static void test_json__numbers(void **state)
 		check_number(from_bits(next()));
 	/* log-uniform over the fast path and a little past both ends */
 	for (size_t i = 0; i < 200000; i++, count++) {
-		double e = -8 + 25 * (double)(next() >> 11) / 9007199254740992.0;
+		double e = -20 + 37 * (double)(next() >> 11) / 9007199254740992.0;
 		double d = pow(10, e);
 
 		check_number(next() & 1 ? -d : d);
