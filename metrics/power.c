@@ -5,10 +5,14 @@
 #include "metrics/power.h"
 #include <gsl/gsl_cdf.h>
 
-double power_two_prop(double p1, double p2, double n1, double n2,
-		      double alpha)
+/*
+ * power_two_prop() with z = Phi^-1(1 - alpha / 2) given, so that a search
+ * over p1 or n1 computes it once.
+ */
+static double two_prop_z(double p1, double p2, double n1, double n2,
+			 double alpha, double z)
 {
-	double pbar, se0, se1, z, d;
+	double pbar, se0, se1, d;
 
 	if (!(n1 > 0 && n2 > 0) || !(p1 >= 0 && p1 <= 1) ||
 	    !(p2 >= 0 && p2 <= 1) || !(alpha > 0 && alpha < 1))
@@ -18,10 +22,21 @@ double power_two_prop(double p1, double p2, double n1, double n2,
 	se1 = sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2);
 	if (!(se1 > 0))
 		return p1 == p2 ? alpha : 1;
-	z = gsl_cdf_ugaussian_Pinv(1 - alpha / 2);
 	d = fabs(p1 - p2);
 	return gsl_cdf_ugaussian_P((d - z * se0) / se1) +
 	       gsl_cdf_ugaussian_P((-d - z * se0) / se1);
+}
+
+static double z_of(double alpha)
+{
+	return alpha > 0 && alpha < 1 ? gsl_cdf_ugaussian_Pinv(1 - alpha / 2)
+				      : NAN;
+}
+
+double power_two_prop(double p1, double p2, double n1, double n2,
+		      double alpha)
+{
+	return two_prop_z(p1, p2, n1, n2, alpha, z_of(alpha));
 }
 
 double power_n_equal(double p1, double p2, double alpha, double power,
@@ -47,18 +62,18 @@ double power_n_equal(double p1, double p2, double alpha, double power,
 double power_n1_for(double p1, double p2, double n2, double alpha,
 		    double power)
 {
-	double lo = 1, hi = 1;
+	double lo = 1, hi = 1, z = z_of(alpha);
 
-	if (!(power_two_prop(p1, p2, 1e15, n2, alpha) > power))
+	if (!(two_prop_z(p1, p2, 1e15, n2, alpha, z) > power))
 		return INFINITY;
-	while (power_two_prop(p1, p2, hi, n2, alpha) < power) {
+	while (two_prop_z(p1, p2, hi, n2, alpha, z) < power) {
 		lo = hi;
 		hi *= 2;
 	}
 	for (int i = 0; i < 200 && hi - lo > 0.5; i++) {
 		double mid = (lo + hi) / 2;
 
-		if (power_two_prop(p1, p2, mid, n2, alpha) < power)
+		if (two_prop_z(p1, p2, mid, n2, alpha, z) < power)
 			lo = mid;
 		else
 			hi = mid;
@@ -69,10 +84,10 @@ double power_n1_for(double p1, double p2, double n2, double alpha,
 double power_mdr(double p2, double n1, double n2, double alpha,
 		 double power, bool up)
 {
-	double lo = p2, hi = up ? 1 : 0;
+	double lo = p2, hi = up ? 1 : 0, z = z_of(alpha);
 
 	if (!(p2 > 0 && p2 < 1) ||
-	    !(power_two_prop(hi, p2, n1, n2, alpha) >= power))
+	    !(two_prop_z(hi, p2, n1, n2, alpha, z) >= power))
 		return NAN;
 	/*
 	 * Bisection to the last bit: the step depends only on (lo, hi), so
@@ -83,7 +98,7 @@ double power_mdr(double p2, double n1, double n2, double alpha,
 	for (int i = 0; i < 200; i++) {
 		double mid = (lo + hi) / 2, l = lo, h = hi;
 
-		if (power_two_prop(mid, p2, n1, n2, alpha) < power)
+		if (two_prop_z(mid, p2, n1, n2, alpha, z) < power)
 			lo = mid;
 		else
 			hi = mid;
