@@ -1374,6 +1374,21 @@ static void intern_words(struct aligner *al)
 
 /* Characters */
 
+/* Whether every byte of s[0..n) is ASCII, eight at a time. */
+static bool is_ascii(const char *s, size_t n)
+{
+	uint64_t any = 0, v;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		any |= v;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080ULL);
+}
+
 /* Decode the words of valid UTF-8 w into code points, without spaces. */
 static size_t decode_words(const struct wordlist *w, uint32_t **cp,
 			   size_t *cap)
@@ -1382,6 +1397,19 @@ static size_t decode_words(const struct wordlist *w, uint32_t **cp,
 
 	/* Never more code points than bytes. */
 	*cp = xgrow(*cp, cap, w->len + 1, sizeof(**cp));
+	if (is_ascii(w->text, w->len)) {
+		/* every byte a code point: widened, word after word */
+		for (size_t i = 0; i < w->n; i++) {
+			const unsigned char *s =
+				(const unsigned char *)w->text + w->off[i];
+			uint32_t *o = *cp + n;
+
+			for (size_t j = 0; j < w->wlen[i]; j++)
+				o[j] = s[j];
+			n += w->wlen[i];
+		}
+		return n;
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		const unsigned char *s =
 			(const unsigned char *)w->text + w->off[i];
