@@ -193,7 +193,8 @@ struct pred_capture {
 	struct upload_params params;
 	const char *path;
 	struct buf ids;		/* prediction ids, back to back */
-	size_t *id_end;		/* per row: the end of its id in ids */
+	uint32_t *id_end;	/* per row: the end of its id in ids */
+	bool too_long;		/* ids past 4 GiB: the join is not tried */
 	size_t n;		/* rows */
 	struct strmap classes;	/* classification: predictions' values */
 	uint32_t *code;		/* per row: its value's index in classes */
@@ -273,8 +274,11 @@ static void capture_row(void *ctx, const struct upload_row *r)
 			c->num = xgrow(c->num, &n, i + 1, sizeof(*c->num));
 		c->cap = n;
 	}
-	buf_add(&c->ids, r->id, r->id_len);
-	c->id_end[i] = c->ids.len;
+	if (c->ids.len + r->id_len > UINT32_MAX)
+		c->too_long = true;
+	if (!c->too_long)
+		buf_add(&c->ids, r->id, r->id_len);
+	c->id_end[i] = (uint32_t)c->ids.len;
 	if (c->params.task == TASK_CLASSIFICATION)
 		c->code[i] = strmap_intern(&c->classes, r->pred, r->pred_len,
 					   NULL);
@@ -306,7 +310,7 @@ static int capture_join(struct pred_capture *c, struct table *t)
 	uint32_t *row, *recode;
 	uint64_t *seen;
 
-	if (c->ret || c->errs.total || c->n != n)
+	if (c->ret || c->errs.total || c->n != n || c->too_long)
 		return -1;
 	row = xmalloc((n ? n : 1) * sizeof(*row));
 	seen = xcalloc(n / 64 + 1, sizeof(*seen));
@@ -617,6 +621,8 @@ static void part_init(struct truth_part *p, const struct upload_params *params,
 	p->params = *params;
 	p->params.ctx = &p->L;
 	p->params.intern_ids = &p->t.ids;
+	/* table_concat() finds them, among the first part's too */
+	p->params.defer_duplicates = true;
 	ingest_errors_init(&p->errs);
 	buf_init(&p->err, 0);
 	p->ret = -1;

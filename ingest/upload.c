@@ -589,10 +589,12 @@ static bool check_id(struct upload *u, const struct ingest_record *r,
 		uint32_t k = strmap_append(u->p.intern_ids, v->s, v->len);
 
 		u->nids++;
+		out->example = k;
+		if (u->p.defer_duplicates)
+			return true;
 		u->first_row = xgrow(u->first_row, &u->first_row_cap,
 				     (size_t)k + 1, sizeof(*u->first_row));
 		u->first_row[k] = row32(r->row);
-		out->example = k;
 		return true;
 	} else if (u->p.kind == UPLOAD_EXAMPLES) {
 		out->example = u->nids++;
@@ -893,7 +895,8 @@ int upload_finish(struct upload *u)
 	struct buf q = BUF_INIT;
 
 	ingest_parser_finish(u->parser);
-	if (u->p.kind == UPLOAD_EXAMPLES && u->nids)
+	if (u->p.kind == UPLOAD_EXAMPLES && u->nids &&
+	    !(u->dups && u->p.defer_duplicates))
 		report_duplicates(u);
 	if (!u->rows) {
 		if (!u->errs->total)

@@ -151,6 +151,13 @@ struct upload_params {
 	 */
 	struct strmap *intern_ids;
 	/*
+	 * with intern_ids: leave the ids unindexed, and their duplicates
+	 * unchecked, for a caller that indexes them with others and refuses
+	 * the upload itself on a duplicate (ingest/load.c's second part of a
+	 * truth file, falling back to a checked upload of the whole file).
+	 */
+	bool defer_duplicates;
+	/*
 	 * predictions, instead of known/known_map: check each id only as a
 	 * required value and pass it on (row->example is 0); no duplicates
 	 * or coverage are checked.  For a caller that parses the predictions
