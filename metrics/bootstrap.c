@@ -246,6 +246,19 @@ void boot_set_simd(int max)
 }
 #endif
 
+#ifdef HAVE_TWIST16
+/* The vector width this machine and boot_set_simd() allow: twist_level. */
+static int simd_level(void)
+{
+	if (twist_level < 0)
+		twist_level = twist_max >= 2 &&
+			      __builtin_cpu_supports("avx512f") ? 2 :
+			      twist_max >= 1 &&
+			      __builtin_cpu_supports("avx2") ? 1 : 0;
+	return twist_level;
+}
+#endif
+
 /* Once every MT_N draws: kept out of the draw loops, whose sums would
    otherwise spill. */
 __attribute__((noinline))
@@ -255,11 +268,7 @@ static void mt_twist(struct mt *s)
 	int k = 0;
 
 #ifdef HAVE_TWIST16
-	if (twist_level < 0)
-		twist_level = twist_max >= 2 &&
-			      __builtin_cpu_supports("avx512f") ? 2 :
-			      twist_max >= 1 &&
-			      __builtin_cpu_supports("avx2") ? 1 : 0;
+	simd_level();
 	if (twist_level == 2) {
 		mt_twist16(s);
 		return;
@@ -450,6 +459,162 @@ static void draw_sums6(struct mt *s, const struct below *d,
 	sum[5] = s5;
 }
 
+/*
+ * Outputs out[p..end) as draws into dst[*j..need), each taken draw k
+ * stored as k * 6, the place of its six sums; the next p.
+ */
+static size_t take_scalar(const struct below *d, const uint32_t *out,
+			  size_t p, size_t end, uint32_t *dst, size_t *j,
+			  size_t need)
+{
+	size_t k = *j;
+
+	for (; p < end && k < need; p++) {
+		uint32_t c;
+
+		if (below_take(d, out[p], &c))
+			dst[k++] = c * 6;
+	}
+	*j = k;
+	return p;
+}
+
+#ifdef HAVE_TWIST16
+/*
+ * take_scalar() sixteen outputs at a time.  The high 32 bits of inv * x,
+ * as below_take() computes them: with inv = ih 2^32 + il, (inv x) >> 64
+ * is (ih x + ((il x) >> 32)) >> 32, every step within 64 bits; a
+ * rejected draw is left out by a compressing store.
+ */
+__attribute__((target("avx512f"), always_inline))
+static inline __m512i mulhi16(__m512i x, __m512i il, __m512i ih)
+{
+	__m512i xo = _mm512_srli_epi64(x, 32);
+	__m512i ke = _mm512_srli_epi64(_mm512_add_epi64(
+			_mm512_mul_epu32(x, ih),
+			_mm512_srli_epi64(_mm512_mul_epu32(x, il), 32)), 32);
+	__m512i ko = _mm512_srli_epi64(_mm512_add_epi64(
+			_mm512_mul_epu32(xo, ih),
+			_mm512_srli_epi64(_mm512_mul_epu32(xo, il), 32)), 32);
+
+	return _mm512_or_si512(ke, _mm512_slli_epi64(ko, 32));
+}
+
+__attribute__((target("avx512f")))
+static size_t take16(const struct below *d, const uint32_t *out, size_t p,
+		     size_t end, uint32_t *dst, size_t *j, size_t need)
+{
+	__m512i il = _mm512_set1_epi64((long long)(uint32_t)d->inv);
+	__m512i ih = _mm512_set1_epi64((long long)(d->inv >> 32));
+	__m512i n = _mm512_set1_epi32((int)d->n), six = _mm512_set1_epi32(6);
+	size_t k = *j;
+
+	for (; p + 16 <= end && k + 16 <= need; p += 16) {
+		__m512i c = mulhi16(_mm512_loadu_si512(out + p), il, ih);
+		__mmask16 ok = _mm512_cmplt_epu32_mask(c, n);
+
+		_mm512_mask_compressstoreu_epi32(dst + k, ok,
+						 _mm512_mullo_epi32(c, six));
+		k += (size_t)__builtin_popcount(ok);
+	}
+	*j = k;
+	return take_scalar(d, out, p, end, dst, j, need);
+}
+#endif
+
+/*
+ * The draws of the next n clusters into idx as places (draw * 6), in
+ * order: the same outputs taken or skipped as below_draw() takes them.
+ */
+static void draw_places(struct mt *s, const struct below *d, uint32_t *idx,
+			size_t n)
+{
+	size_t j = 0;
+
+	while (j < n) {
+		if (s->i >= MT_N)
+			mt_twist(s);
+#ifdef HAVE_TWIST16
+		if (d->inv && simd_level() == 2) {
+			s->i = take16(d, s->out, s->i, MT_N, idx, &j, n);
+			continue;
+		}
+#endif
+		s->i = take_scalar(d, s->out, s->i, MT_N, idx, &j, n);
+	}
+}
+
+/*
+ * Four replicates of six sums at once, from their draws (idx: four runs
+ * of ncl places, one replicate after another, as the generator gives
+ * them).  Each replicate's sums are added in its draw order, as
+ * draw_sums6() adds them, so they are the same sums; but the four chains
+ * of additions are independent, so that the loop waits on the latency of
+ * an addition once every four draws.  The six sums sit in three pairs,
+ * each pair one SSE2 addition of two lanes, which is two additions of
+ * one; written out, so that the twelve sums stay in registers.
+ */
+#define GROUP 4
+
+static void draw_sums6_group(const uint32_t *idx, const double *clusters,
+			     size_t ncl, double sum[GROUP][6])
+{
+#ifdef __SSE2__
+	__m128d a0 = _mm_setzero_pd(), a1 = a0, a2 = a0, b0 = a0, b1 = a0;
+	__m128d b2 = a0, c0 = a0, c1 = a0, c2 = a0, d0 = a0, d1 = a0, d2 = a0;
+	const uint32_t *ia = idx, *ib = idx + ncl, *ic = ib + ncl;
+	const uint32_t *id = ic + ncl;
+
+	for (size_t i = 0; i < ncl; i++) {
+		const double *pa = clusters + ia[i], *pb = clusters + ib[i];
+		const double *pc = clusters + ic[i], *pd = clusters + id[i];
+
+		a0 = _mm_add_pd(a0, _mm_loadu_pd(pa));
+		b0 = _mm_add_pd(b0, _mm_loadu_pd(pb));
+		c0 = _mm_add_pd(c0, _mm_loadu_pd(pc));
+		d0 = _mm_add_pd(d0, _mm_loadu_pd(pd));
+		a1 = _mm_add_pd(a1, _mm_loadu_pd(pa + 2));
+		b1 = _mm_add_pd(b1, _mm_loadu_pd(pb + 2));
+		c1 = _mm_add_pd(c1, _mm_loadu_pd(pc + 2));
+		d1 = _mm_add_pd(d1, _mm_loadu_pd(pd + 2));
+		a2 = _mm_add_pd(a2, _mm_loadu_pd(pa + 4));
+		b2 = _mm_add_pd(b2, _mm_loadu_pd(pb + 4));
+		c2 = _mm_add_pd(c2, _mm_loadu_pd(pc + 4));
+		d2 = _mm_add_pd(d2, _mm_loadu_pd(pd + 4));
+	}
+	_mm_storeu_pd(&sum[0][0], a0);
+	_mm_storeu_pd(&sum[0][2], a1);
+	_mm_storeu_pd(&sum[0][4], a2);
+	_mm_storeu_pd(&sum[1][0], b0);
+	_mm_storeu_pd(&sum[1][2], b1);
+	_mm_storeu_pd(&sum[1][4], b2);
+	_mm_storeu_pd(&sum[2][0], c0);
+	_mm_storeu_pd(&sum[2][2], c1);
+	_mm_storeu_pd(&sum[2][4], c2);
+	_mm_storeu_pd(&sum[3][0], d0);
+	_mm_storeu_pd(&sum[3][2], d1);
+	_mm_storeu_pd(&sum[3][4], d2);
+#else
+	for (int g = 0; g < GROUP; g++) {
+		for (int v = 0; v < 6; v++)
+			sum[g][v] = 0;
+		for (size_t i = 0; i < ncl; i++) {
+			const double *c = clusters + idx[(size_t)g * ncl + i];
+
+			for (int v = 0; v < 6; v++)
+				sum[g][v] += c[v];
+		}
+	}
+#endif
+}
+
+/*
+ * Clusters drawn four replicates at a time while their sums fit in the
+ * second-level cache: past that the draws wait on memory, not on the
+ * additions, and storing the draws first only adds to the traffic.
+ */
+#define GROUP_MAX_CLUSTERS 8192
+
 void boot_replicates(gsl_rng *r, const double *clusters, size_t ncl,
 		     size_t nv, size_t nboot, boot_stat_fn *stat, void *arg,
 		     size_t nstat, double *out)
@@ -457,12 +622,25 @@ void boot_replicates(gsl_rng *r, const double *clusters, size_t ncl,
 	double sum[BOOT_MAX_SUMS];
 	struct below d;
 	struct mt *s;
+	size_t b = 0;
 
 	if (nv > BOOT_MAX_SUMS || !ncl || ncl > UINT32_MAX - 1)
 		die("boot_replicates: %zu clusters of %zu sums", ncl, nv);
 	s = mt_of(r, "boot_replicates");
 	d = below_init((uint32_t)ncl);
-	for (size_t b = 0; b < nboot; b++) {
+	if (nv == 6 && nboot >= GROUP && ncl <= GROUP_MAX_CLUSTERS) {
+		uint32_t idx[GROUP * GROUP_MAX_CLUSTERS];
+		double group[GROUP][6];
+
+		for (; b + GROUP <= nboot; b += GROUP) {
+			draw_places(s, &d, idx, GROUP * ncl);
+			draw_sums6_group(idx, clusters, ncl, group);
+			for (int g = 0; g < GROUP; g++)
+				stat(group[g], out + (b + (size_t)g) * nstat,
+				     arg);
+		}
+	}
+	for (; b < nboot; b++) {
 		if (nv == 6)
 			draw_sums6(s, &d, clusters, ncl, sum);
 		else
