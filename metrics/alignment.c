@@ -35,6 +35,7 @@
 #include "common/fa.h"
 #include "metrics/alignment.h"
 #include "common/util.h"
+#include "common/strmap.h"
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -1314,10 +1315,19 @@ static void intern_reserve(struct aligner *al, size_t n)
 	}
 }
 
-/* Word ids depend on first appearance only, never on the hash. */
+/*
+ * Word ids depend on first appearance only, never on the hash: words of
+ * up to 16 bytes take strmap's inline hash, longer ones XXH3.
+ */
 static inline uint64_t word_hash(const char *s, size_t n)
 {
-	return XXH3_64bits(s, n);
+	return n <= STRMAP_SHORT ? strmap_short_hash(s, n) : XXH3_64bits(s, n);
+}
+
+static inline bool same_word(const char *a, const char *b, size_t n)
+{
+	return n <= STRMAP_SHORT ? strmap_short_equal(a, b, n)
+				 : !memcmp(a, b, n);
 }
 
 /*
@@ -1336,7 +1346,7 @@ static struct slot *intern_slot(struct aligner *al, const char *s, size_t n,
 		if (sl->stamp != al->stamp)
 			return sl;
 		if (sl->hash == hv && rw->wlen[sl->word] == n &&
-		    !memcmp(rw->text + rw->off[sl->word], s, n))
+		    same_word(rw->text + rw->off[sl->word], s, n))
 			return sl;
 	}
 }
