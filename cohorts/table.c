@@ -268,11 +268,54 @@ static uint32_t recode(struct table *dst, uint32_t (*f)(struct table *,
 	return f(dst, tmp->s, tmp->len);
 }
 
+/*
+ * A value code of src's map m as dst's (through f), looked up once per
+ * code: map[i] is UINT32_MAX until code i is first met.
+ */
+static uint32_t recode_once(struct table *dst,
+			    uint32_t (*f)(struct table *, const char *, size_t),
+			    const struct strmap *m, uint32_t *map, uint32_t i)
+{
+	if (map[i] == UINT32_MAX)
+		map[i] = f(dst, strmap_str(m, i), strmap_len(m, i));
+	return map[i];
+}
+
+static uint32_t *recode_map(const struct strmap *m)
+{
+	uint32_t *map = xmalloc((m->n ? m->n : 1) * sizeof(*map));
+
+	memset(map, 0xff, (m->n ? m->n : 1) * sizeof(*map));
+	return map;
+}
+
+/*
+ * Row r of src's label, prediction and counts into row d of dst (the
+ * columns both have), classes re-coded through classes (recode_map).
+ */
+static void copy_values(struct table *dst, size_t d, const struct table *src,
+			size_t r, uint32_t *classes)
+{
+	if (src->label && dst->label)
+		dst->label[d] = recode_once(dst, table_class, &src->classes,
+					    classes, src->label[r]);
+	if (src->pred && dst->pred)
+		dst->pred[d] = recode_once(dst, table_class, &src->classes,
+					   classes, src->pred[r]);
+	if (src->label_num && dst->label_num)
+		dst->label_num[d] = src->label_num[r];
+	if (src->pred_num && dst->pred_num)
+		dst->pred_num[d] = src->pred_num[r];
+	if (src->asr && dst->asr)
+		dst->asr[d] = src->asr[r];
+}
+
 int table_append(struct table *dst, const struct table *src,
 		 const char *prefix, struct buf *err)
 {
 	struct buf tmp = BUF_INIT;
 	int *amap = xmalloc((src->nattrs ? src->nattrs : 1) * sizeof(*amap));
+	uint32_t *classes = recode_map(&src->classes);
 	int ret = -1;
 
 	for (size_t a = 0; a < src->nattrs; a++)
@@ -305,18 +348,7 @@ int table_append(struct table *dst, const struct table *src,
 			goto out;
 		}
 		d = (size_t)row;
-		if (src->label && dst->label)
-			dst->label[d] = recode(dst, table_class, &tmp, "",
-					       &src->classes, src->label[r]);
-		if (src->pred && dst->pred)
-			dst->pred[d] = recode(dst, table_class, &tmp, "",
-					      &src->classes, src->pred[r]);
-		if (src->label_num && dst->label_num)
-			dst->label_num[d] = src->label_num[r];
-		if (src->pred_num && dst->pred_num)
-			dst->pred_num[d] = src->pred_num[r];
-		if (src->asr && dst->asr)
-			dst->asr[d] = src->asr[r];
+		copy_values(dst, d, src, r, classes);
 		if (src->speaker && dst->speaker &&
 		    src->speaker[r] != UINT32_MAX)
 			dst->speaker[d] = recode(dst, table_speaker, &tmp,
@@ -334,29 +366,9 @@ int table_append(struct table *dst, const struct table *src,
 	ret = 0;
 out:
 	free(amap);
+	free(classes);
 	buf_release(&tmp);
 	return ret;
-}
-
-/*
- * A value code of src's map m as dst's (through f), looked up once per
- * code: map[i] is UINT32_MAX until code i is first met.
- */
-static uint32_t recode_once(struct table *dst,
-			    uint32_t (*f)(struct table *, const char *, size_t),
-			    const struct strmap *m, uint32_t *map, uint32_t i)
-{
-	if (map[i] == UINT32_MAX)
-		map[i] = f(dst, strmap_str(m, i), strmap_len(m, i));
-	return map[i];
-}
-
-static uint32_t *recode_map(const struct strmap *m)
-{
-	uint32_t *map = xmalloc((m->n ? m->n : 1) * sizeof(*map));
-
-	memset(map, 0xff, (m->n ? m->n : 1) * sizeof(*map));
-	return map;
 }
 
 static void concat_dup(void *ctx, uint32_t index, uint32_t first)
@@ -389,24 +401,9 @@ int table_concat(struct table *dst, const struct table *src)
 		free(classes);
 		return -1;
 	}
-	for (size_t r = 0; r < n; r++) {
-		size_t d = (size_t)table_add_interned_row(dst, base + r);
-
-		if (src->label && dst->label)
-			dst->label[d] = recode_once(dst, table_class,
-						    &src->classes, classes,
-						    src->label[r]);
-		if (src->pred && dst->pred)
-			dst->pred[d] = recode_once(dst, table_class,
-						   &src->classes, classes,
-						   src->pred[r]);
-		if (src->label_num && dst->label_num)
-			dst->label_num[d] = src->label_num[r];
-		if (src->pred_num && dst->pred_num)
-			dst->pred_num[d] = src->pred_num[r];
-		if (src->asr && dst->asr)
-			dst->asr[d] = src->asr[r];
-	}
+	for (size_t r = 0; r < n; r++)
+		copy_values(dst, (size_t)table_add_interned_row(dst, base + r),
+			    src, r, classes);
 	if (src->speaker && dst->speaker) {
 		uint32_t *spk = recode_map(&src->speakers);
 
