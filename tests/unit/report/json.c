@@ -123,7 +123,7 @@ static void test_json__documents(void **state)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	cJSON *nested = cJSON_CreateObject();
-	char every[256], key[8];
+	char every[256], key[16];
 
 	(void)state;
 	for (int c = 1; c < 256; c++)
