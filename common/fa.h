@@ -48,7 +48,7 @@ FA_NORETURN void die(const char *fmt, ...) FA_PRINTF(1, 2);
 /*
  * For a command-line run that builds large tables once: one malloc arena
  * whose growth is advised for transparent huge pages (see fa.c).  Call
- * first thing in main(), before any thread starts.
+ * before any thread starts and before the large tables are allocated.
  */
 void fa_memory_setup(void);
 

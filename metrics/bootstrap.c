@@ -629,7 +629,7 @@ void boot_replicates(gsl_rng *r, const double *clusters, size_t ncl,
 	s = mt_of(r, "boot_replicates");
 	d = below_init((uint32_t)ncl);
 	if (nv == 6 && nboot >= GROUP && ncl <= GROUP_MAX_CLUSTERS) {
-		uint32_t idx[GROUP * GROUP_MAX_CLUSTERS];
+		uint32_t *idx = xmalloc(GROUP * ncl * sizeof(*idx));
 		double group[GROUP][6];
 
 		for (; b + GROUP <= nboot; b += GROUP) {
@@ -639,6 +639,7 @@ void boot_replicates(gsl_rng *r, const double *clusters, size_t ncl,
 				stat(group[g], out + (b + (size_t)g) * nstat,
 				     arg);
 		}
+		free(idx);
 	}
 	for (; b < nboot; b++) {
 		if (nv == 6)

@@ -37,8 +37,10 @@
  * replicates are left out; +inf ones take part (a quantile may then be
  * +inf).
  *
- * Nothing here allocates except boot_rng_new(); boot_replicates() keeps
- * its scratch on the stack (at most BOOT_MAX_SUMS sums per cluster).
+ * Nothing here allocates except boot_rng_new() and boot_replicates(),
+ * which allocates the draws of four replicates of a small cohort (4 x ncl
+ * indices, ncl at most 8,192); its other scratch is on the stack (at most
+ * BOOT_MAX_SUMS sums per cluster).
  */
 #ifndef FA_BOOTSTRAP_H
 #define FA_BOOTSTRAP_H
